@@ -1,0 +1,110 @@
+//! The crate's one error type.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in gymrec.
+///
+/// Every variant names the thing at fault (an env id, a path, a value) and,
+/// where there is one, what to do about it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// `make` was given an id that is not registered.
+    #[error("unknown environment id {id:?}; known ids: {}", known.join(", "))]
+    UnknownEnv {
+        /// The id that was asked for.
+        id: String,
+        /// Every registered id.
+        known: Vec<String>,
+    },
+
+    /// An action outside the env's action space.
+    #[error("{env}: action {action} is not in the action space {space}")]
+    InvalidAction {
+        /// The env id or name.
+        env: String,
+        /// The action as given.
+        action: String,
+        /// The action space, described.
+        space: String,
+    },
+
+    /// `step` was called before the first `reset`, or after an episode ended.
+    #[error("{env}: step() called {when}; call reset() first")]
+    ResetNeeded {
+        /// The env id or name.
+        env: String,
+        /// "before reset()" or "after the episode ended".
+        when: &'static str,
+    },
+
+    /// Rendering was asked of an env whose render mode yields no frames.
+    #[error(
+        "{env}: render mode {mode} yields no frames; create the env with RenderMode::RgbArray"
+    )]
+    NoFrames {
+        /// The env id or name.
+        env: String,
+        /// The env's render mode.
+        mode: String,
+    },
+
+    /// An explicit state vector of the wrong length.
+    #[error("{env}: the state has {got} values but needs {expected} ({names})")]
+    StateLength {
+        /// The env id.
+        env: String,
+        /// How many values were given.
+        got: usize,
+        /// How many values the state has.
+        expected: usize,
+        /// The names of the state's values, in order.
+        names: String,
+    },
+
+    /// A value that must be finite was NaN or infinite.
+    #[error("{what} = {value} is not a finite number")]
+    NotFinite {
+        /// What the value is (for example `CartPole-v1 state theta`).
+        what: String,
+        /// The value.
+        value: f64,
+    },
+
+    /// A configuration that contradicts itself or is out of range.
+    #[error("invalid configuration: {0}")]
+    InvalidConfig(String),
+
+    /// A file or folder could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// An image could not be encoded or decoded.
+    #[error("{path}: {source}")]
+    Image {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: image::ImageError,
+    },
+}
+
+/// `Result` with gymrec's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An [`Error::Io`] for `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
