@@ -39,9 +39,7 @@ pub enum Error {
     },
 
     /// Rendering was asked of an env whose render mode yields no frames.
-    #[error(
-        "{env}: render mode {mode} yields no frames; create the env with RenderMode::RgbArray"
-    )]
+    #[error("{env}: render mode {mode} yields no frames; create the env with RenderMode::RgbArray")]
     NoFrames {
         /// The env id or name.
         env: String,
@@ -93,6 +91,52 @@ pub enum Error {
         /// The underlying error.
         #[source]
         source: image::ImageError,
+    },
+
+    /// The video encoder or muxer failed while writing a file.
+    #[error("{path}: cannot write the video: {message}")]
+    Encode {
+        /// The video file being written.
+        path: PathBuf,
+        /// What failed, FFmpeg's own message, and what to check.
+        message: String,
+    },
+
+    /// A written video could not be opened or decoded.
+    #[error("{path}: cannot read the video: {message}")]
+    Decode {
+        /// The video file being read.
+        path: PathBuf,
+        /// What failed, FFmpeg's own message, and what to check.
+        message: String,
+    },
+
+    /// A frame whose size differs from the video's.
+    #[error(
+        "{path}: frame is {}x{} but the video is {}x{}; every frame of a video must have the \
+         same size (render at a fixed size, or start a new video)",
+        got.0, got.1, expected.0, expected.1
+    )]
+    FrameSize {
+        /// The video file being written.
+        path: PathBuf,
+        /// The video's size, width × height.
+        expected: (u32, u32),
+        /// The frame's size, width × height.
+        got: (u32, u32),
+    },
+
+    /// The encoder thread of a video has stopped after an earlier error and
+    /// takes no more frames.
+    #[error(
+        "{path}: the video writer has stopped and takes no more frames ({reason}); start a new \
+         video"
+    )]
+    WriterStopped {
+        /// The video file being written.
+        path: PathBuf,
+        /// Why it stopped: the earlier error, as text.
+        reason: String,
     },
 }
 

@@ -36,6 +36,8 @@
 
 pub mod env;
 mod error;
+pub mod policy;
+pub mod record;
 
 pub use env::{Env, RenderMode, make};
 pub use error::{Error, Result};

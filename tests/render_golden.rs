@@ -54,7 +54,9 @@ fn compare(ours: &image::RgbImage, theirs: &image::RgbImage) -> Comparison {
 }
 
 fn check_env(id: &str) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(id);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(id);
     let entries: Vec<Entry> =
         serde_json::from_str(&std::fs::read_to_string(dir.join("states.json")).unwrap()).unwrap();
     assert!(entries.len() >= 4, "{id}: want several varied states");
@@ -88,4 +90,19 @@ fn check_env(id: &str) {
 #[test]
 fn cartpole_matches_gymnasium() {
     check_env("CartPole-v1");
+}
+
+#[test]
+fn mountain_car_matches_gymnasium() {
+    check_env("MountainCar-v0");
+}
+
+#[test]
+fn acrobot_matches_gymnasium() {
+    check_env("Acrobot-v1");
+}
+
+#[test]
+fn pendulum_matches_gymnasium() {
+    check_env("Pendulum-v1");
 }

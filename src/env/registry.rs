@@ -192,7 +192,11 @@ mod tests {
         let mut n = 0;
         loop {
             n += 1;
-            if env.step(super::super::SpaceValue::Box(vec![0.0])).unwrap().truncated {
+            if env
+                .step(super::super::SpaceValue::Box(vec![0.0]))
+                .unwrap()
+                .truncated
+            {
                 break;
             }
         }

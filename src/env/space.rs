@@ -31,7 +31,10 @@ pub struct Discrete {
 impl Discrete {
     /// `n` choices starting at 0. `n` must be at least 1.
     pub fn new(n: u64) -> Self {
-        Discrete { n: n.max(1), start: 0 }
+        Discrete {
+            n: n.max(1),
+            start: 0,
+        }
     }
 
     /// A uniformly drawn choice.
@@ -103,8 +106,7 @@ impl BoxSpace {
     /// Whether `x` has the right length and lies within the bounds (NaN never does).
     pub fn contains(&self, x: &[f32]) -> bool {
         x.len() == self.low.len()
-            && x
-                .iter()
+            && x.iter()
                 .zip(self.low.iter().zip(&self.high))
                 .all(|(v, (l, h))| *v >= *l && *v <= *h)
     }

@@ -7,9 +7,7 @@
 //! Gymnasium's render code is written.
 
 use crate::env::{Frame, ensure_frame_size};
-use tiny_skia::{
-    FillRule, LineCap, Paint, PathBuilder, Pixmap, Rect, Shader, Stroke, Transform,
-};
+use tiny_skia::{FillRule, LineCap, Paint, PathBuilder, Pixmap, Rect, Shader, Stroke, Transform};
 
 /// An RGB colour.
 pub type Rgb = [u8; 3];
@@ -41,8 +39,9 @@ impl Canvas {
 
     /// Fills the whole canvas with `color`.
     pub fn fill(&mut self, color: Rgb) {
-        self.pixmap
-            .fill(tiny_skia::Color::from_rgba8(color[0], color[1], color[2], 255));
+        self.pixmap.fill(tiny_skia::Color::from_rgba8(
+            color[0], color[1], color[2], 255,
+        ));
     }
 
     fn paint(color: Rgb, anti_alias: bool) -> Paint<'static> {
@@ -190,7 +189,10 @@ mod tests {
     fn polygon_and_circle_cover_their_centres() {
         let mut c = Canvas::new(20, 20);
         c.fill([255, 255, 255]);
-        c.polygon(&[(2.0, 2.0), (8.0, 2.0), (8.0, 8.0), (2.0, 8.0)], [10, 20, 30]);
+        c.polygon(
+            &[(2.0, 2.0), (8.0, 2.0), (8.0, 8.0), (2.0, 8.0)],
+            [10, 20, 30],
+        );
         c.circle(15.0, 15.0, 3.0, [200, 100, 50]);
         let mut frame = Frame::new(20, 20);
         c.write_flipped(&mut frame);

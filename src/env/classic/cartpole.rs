@@ -291,6 +291,9 @@ mod tests {
         let mut env = CartPole::new(RenderMode::None);
         assert!(env.render().unwrap().is_none());
         let mut frame = Frame::new(1, 1);
-        assert!(matches!(env.render_into(&mut frame), Err(Error::NoFrames { .. })));
+        assert!(matches!(
+            env.render_into(&mut frame),
+            Err(Error::NoFrames { .. })
+        ));
     }
 }

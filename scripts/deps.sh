@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the system packages gymrec builds against (FFmpeg's development
+# libraries, pkg-config, and clang for bindgen) when any is missing.
+# Debian/Ubuntu only; uses sudo when not root.
+set -euo pipefail
+
+packages=(pkg-config clang libavcodec-dev libavformat-dev libavutil-dev libswscale-dev)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "gymrec: installing system packages: ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "gymrec: need root or sudo to install ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

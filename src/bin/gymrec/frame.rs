@@ -1,0 +1,55 @@
+//! `gymrec frame`: render the frame of an explicit state to a PNG.
+
+use clap::Args;
+use gymrec::Error;
+use gymrec::env::classic::render_state;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct FrameArgs {
+    /// Environment id, as listed by `gymrec envs`.
+    #[arg(long)]
+    env: String,
+    /// The state, comma-separated, in the order of Gymnasium's
+    /// `env.unwrapped.state`: CartPole x,x_dot,theta,theta_dot;
+    /// MountainCar position,velocity; Pendulum theta,theta_dot;
+    /// Acrobot theta1,theta2,dtheta1,dtheta2.
+    #[arg(long, value_delimiter = ',', allow_negative_numbers = true, num_args = 1..)]
+    state: Vec<String>,
+    /// Pendulum only: the torque shown by the arrow.
+    #[arg(long, allow_negative_numbers = true)]
+    last_u: Option<f64>,
+    /// Where to write the PNG.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+pub fn run(args: &FrameArgs) -> gymrec::Result<()> {
+    let state = args
+        .state
+        .iter()
+        .map(|v| {
+            v.trim()
+                .parse::<f64>()
+                .map_err(|_| Error::InvalidConfig(format!("--state value {v:?} is not a number")))
+        })
+        .collect::<gymrec::Result<Vec<f64>>>()?;
+    let frame = render_state(&args.env, &state, args.last_u)?;
+    frame
+        .save_with_format(&args.out, image::ImageFormat::Png)
+        .map_err(|source| match source {
+            image::ImageError::IoError(io) => Error::io(&args.out, io),
+            other => Error::Image {
+                path: args.out.clone(),
+                source: other,
+            },
+        })?;
+    println!(
+        "{}: {}x{} frame written to {}",
+        args.env,
+        frame.width(),
+        frame.height(),
+        args.out.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,44 @@
+//! The `gymrec` command line: list envs, render frames of explicit states,
+//! record videos.
+
+mod envs;
+mod frame;
+mod record;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Record videos of reinforcement-learning environments.
+#[derive(Debug, Parser)]
+#[command(name = "gymrec", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List the registered environments with frame size, fps and spaces.
+    Envs,
+    /// Render the frame of an explicit state to a PNG file.
+    Frame(frame::FrameArgs),
+    /// Run episodes with a built-in policy and record videos of them.
+    Record(record::RecordArgs),
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Envs => envs::run(),
+        Command::Frame(args) => frame::run(&args),
+        Command::Record(args) => record::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("gymrec: error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! `gymrec record`: run episodes of an env with a built-in policy and record
+//! videos of them.
+
+use crate::envs::table;
+use clap::Args;
+use gymrec::env::{Env, Registry, RenderMode};
+use gymrec::policy::PolicyKind;
+use gymrec::record::sink::{EncoderSettings, VideoFacts};
+use gymrec::record::{RecordMethod, RecordState, TriggerSpec, TriggerTarget};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// Environment id, as listed by `gymrec envs`.
+    #[arg(long)]
+    env: String,
+    /// How many episodes to run.
+    #[arg(long, default_value_t = 10)]
+    episodes: u64,
+    /// Who acts: `random` actions or the env's `heuristic` controller.
+    #[arg(long, default_value = "random")]
+    policy: PolicyKind,
+    /// Seed of the first reset and of the random policy.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Truncate episodes after this many steps (default: the env's limit).
+    #[arg(long)]
+    max_episode_steps: Option<u64>,
+    /// Which episodes or steps start a video: cubic, all, none, every:N, steps:N.
+    #[arg(long, default_value = "cubic")]
+    trigger: TriggerSpec,
+    /// Frames per video; 0 records whole episodes.
+    #[arg(long, default_value_t = 0)]
+    video_length: u64,
+    /// Frames per second (default: the env's render_fps).
+    #[arg(long)]
+    fps: Option<u32>,
+    /// File names start with this: PREFIX-episode-N.mp4.
+    #[arg(long, default_value = "rl-video")]
+    name_prefix: String,
+    /// The folder to write videos into (created when missing).
+    #[arg(long, default_value = "videos")]
+    out: PathBuf,
+    /// x264 preset: ultrafast … placebo.
+    #[arg(long, default_value = "veryfast")]
+    preset: String,
+    /// x264 constant rate factor, 0 (lossless) to 51; lower is better.
+    #[arg(long, default_value_t = 23)]
+    crf: u8,
+    /// Encoder threads.
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+    /// Replace videos already in the folder instead of refusing to start.
+    #[arg(long)]
+    overwrite: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+pub fn run(args: &RecordArgs) -> gymrec::Result<()> {
+    let registry = Registry::classic();
+    let env = registry.make_with_limit(&args.env, RenderMode::RgbArray, args.max_episode_steps)?;
+    let mut policy = args
+        .policy
+        .build(&args.env, env.action_space(), args.seed)?;
+
+    let trigger = args.trigger.to_trigger()?;
+    let state = match args.trigger.target() {
+        TriggerTarget::Episode => {
+            RecordState::new(&args.out, RecordMethod::Episode).with_episode_trigger(trigger)
+        }
+        TriggerTarget::Step => {
+            RecordState::new(&args.out, RecordMethod::Step).with_step_trigger(trigger)
+        }
+    };
+    let mut config = state
+        .to_wrapper()?
+        .name_prefix(&args.name_prefix)
+        .video_length(args.video_length)
+        .encoder(EncoderSettings {
+            preset: args.preset.clone(),
+            crf: args.crf,
+            threads: args.threads,
+            ..EncoderSettings::default()
+        })
+        .overwrite(args.overwrite);
+    if let Some(fps) = args.fps {
+        config = config.fps(fps);
+    }
+    let mut env = config.wrap(env)?;
+
+    let progress = if args.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(args.episodes)
+    };
+    progress.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {prefix} [{bar:30}] {pos}/{len} episodes {msg} ({elapsed})",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    progress.set_prefix(args.env.clone());
+
+    let started = Instant::now();
+    let mut total_steps = 0u64;
+    let mut returns = Vec::with_capacity(args.episodes as usize);
+    for episode in 0..args.episodes {
+        let seed = (episode == 0).then_some(args.seed);
+        let (mut obs, _) = env.reset(seed)?;
+        let mut ret = 0.0;
+        loop {
+            let step = env.step(policy.act(&obs))?;
+            ret += step.reward;
+            total_steps += 1;
+            let done = step.done();
+            obs = step.obs;
+            if done {
+                break;
+            }
+        }
+        returns.push(ret);
+        progress.set_message(format!("return {ret:.1}"));
+        progress.inc(1);
+    }
+    let report = env.finish();
+    env.close()?;
+    progress.finish_and_clear();
+    let elapsed = started.elapsed().as_secs_f64();
+
+    print_summary(&report.videos);
+    let frames: u64 = report.videos.iter().map(|v| v.frames).sum();
+    let mean = returns.iter().sum::<f64>() / returns.len().max(1) as f64;
+    println!(
+        "{} episodes, {total_steps} steps, mean return {mean:.1}; {} videos, {frames} frames in {elapsed:.1} s ({:.0} steps/s)",
+        args.episodes,
+        report.videos.len(),
+        total_steps as f64 / elapsed.max(1e-9),
+    );
+    report.into_result().map(|_| ())
+}
+
+fn print_summary(videos: &[VideoFacts]) {
+    if videos.is_empty() {
+        println!("no videos written (the trigger fired on no episode or step)");
+        return;
+    }
+    let mut rows = vec![[
+        "file".to_string(),
+        "frames".to_string(),
+        "seconds".to_string(),
+        "size".to_string(),
+        "KiB".to_string(),
+    ]];
+    for v in videos {
+        rows.push([
+            v.path.display().to_string(),
+            v.frames.to_string(),
+            format!("{:.2}", v.duration_secs),
+            format!("{}x{}", v.width, v.height),
+            format!("{:.0}", v.bytes as f64 / 1024.0),
+        ]);
+    }
+    print!("{}", table(&rows));
+}

@@ -1,0 +1,370 @@
+//! The FFmpeg backend: H.264 through libx264, yuv420p, fragmented MP4.
+//!
+//! Frames go RGB24 ─swscale─▶ YUV420P ─libx264─▶ MP4 muxer. The MP4 is
+//! fragmented (`movflags=frag_keyframe+empty_moov+default_base_moof`) and
+//! flushed after every packet, so a process killed mid-video leaves a
+//! playable file holding every fragment completed so far (a fragment ends at
+//! each keyframe, by default once a second).
+//!
+//! Odd frame sizes are padded to even by repeating the last column/row (the
+//! picture is never stretched), since yuv420p needs even sizes.
+
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+use ff::format::Pixel;
+use ff::software::scaling;
+use ff::{Dictionary, Packet, Rational, codec, encoder, format, frame};
+use ffmpeg_next as ff;
+
+use super::{EncoderSettings, VideoFacts, VideoSink, VideoSpec};
+use crate::env::Frame;
+use crate::{Error, Result};
+
+static INIT: Once = Once::new();
+
+/// Initialises libav once per process and sets its log level to errors, so
+/// that it does not print its banner and per-file notes to stderr.
+pub(crate) fn init_ffmpeg() {
+    INIT.call_once(|| {
+        if let Err(e) = ff::init() {
+            log::warn!("FFmpeg initialisation reported {e}");
+        }
+        ff::util::log::set_level(ff::util::log::Level::Error);
+    });
+}
+
+/// The swscale context, owned by one sink.
+///
+/// `ffmpeg_next::software::scaling::Context` is not `Send` because it holds a
+/// raw pointer; an `SwsContext` has no thread affinity, and this wrapper owns
+/// it exclusively and uses it through `&mut self` only.
+struct Scaler(scaling::Context);
+
+// SAFETY: the SwsContext is owned by this value alone (never shared or
+// aliased) and libswscale keeps no thread-local state tied to it, so moving
+// it to another thread is sound. It is not `Sync` (no shared access).
+unsafe impl Send for Scaler {}
+
+/// A [`VideoSink`] writing H.264 (libx264) in fragmented MP4 through FFmpeg.
+///
+/// ```no_run
+/// use gymrec::record::sink::{EncoderSettings, VideoSink, VideoSpec};
+/// use gymrec::record::sink::ffmpeg::FfmpegSink;
+///
+/// # fn main() -> gymrec::Result<()> {
+/// let spec = VideoSpec::new(64, 48, 30);
+/// let mut sink = FfmpegSink::create("clip.mp4".as_ref(), &spec, &EncoderSettings::default())?;
+/// let frame = image::RgbImage::new(64, 48);
+/// for _ in 0..30 {
+///     sink.write(&frame)?;
+/// }
+/// let facts = Box::new(sink).finish()?;
+/// assert_eq!(facts.frames, 30);
+/// # Ok(())
+/// # }
+/// ```
+pub struct FfmpegSink {
+    path: PathBuf,
+    spec: VideoSpec,
+    encoded: (u32, u32),
+    octx: format::context::Output,
+    encoder: encoder::Video,
+    scaler: Scaler,
+    rgb: frame::Video,
+    yuv: frame::Video,
+    packet: Packet,
+    encoder_time_base: Rational,
+    stream_time_base: Rational,
+    frames: u64,
+}
+
+impl FfmpegSink {
+    /// Opens `path` for writing (creating or truncating it) and sets up the
+    /// encoder for frames of `spec`'s size.
+    ///
+    /// Errors with [`Error::InvalidConfig`] for an invalid spec or settings
+    /// and with [`Error::Encode`] naming `path` when the file cannot be
+    /// created or FFmpeg refuses the setup (e.g. no libx264).
+    pub fn create(path: &Path, spec: &VideoSpec, settings: &EncoderSettings) -> Result<Self> {
+        spec.validate()?;
+        settings.validate()?;
+        init_ffmpeg();
+        let fail = |what: &str, hint: &str, e: ff::Error| encode_error(path, what, hint, e);
+
+        let (ew, eh) = spec.encoded_size();
+        let fps = i32::try_from(spec.fps).map_err(|_| {
+            Error::InvalidConfig(format!(
+                "video fps = {} is out of range; it must be at most {}",
+                spec.fps,
+                i32::MAX
+            ))
+        })?;
+        let encoder_time_base = Rational::new(1, fps);
+
+        let mut octx = format::output_as(path, "mp4")
+            .map_err(|e| fail("cannot create the file", HINT_CREATE, e))?;
+        let global_header = octx
+            .format()
+            .flags()
+            .contains(format::flag::Flags::GLOBAL_HEADER);
+
+        let codec = encoder::find_by_name("libx264").ok_or_else(|| {
+            fail(
+                "this FFmpeg has no libx264 encoder",
+                HINT_CODEC,
+                ff::Error::EncoderNotFound,
+            )
+        })?;
+        let mut enc = codec::context::Context::new_with_codec(codec)
+            .encoder()
+            .video()
+            .map_err(|e| fail("cannot make a video encoder", HINT_CODEC, e))?;
+        enc.set_width(ew);
+        enc.set_height(eh);
+        enc.set_format(Pixel::YUV420P);
+        enc.set_time_base(encoder_time_base);
+        enc.set_frame_rate(Some(Rational::new(fps, 1)));
+        enc.set_gop(settings.keyframe_interval_for(spec.fps));
+        if global_header {
+            enc.set_flags(codec::flag::Flags::GLOBAL_HEADER);
+        }
+        let mut opts = Dictionary::new();
+        opts.set("preset", &settings.preset);
+        opts.set("crf", &settings.crf.to_string());
+        opts.set("threads", &settings.threads.to_string());
+        let encoder = enc
+            .open_as_with(codec, opts)
+            .map_err(|e| fail("cannot open libx264 with these settings", HINT_CODEC, e))?;
+
+        {
+            let mut stream = octx
+                .add_stream(codec)
+                .map_err(|e| fail("cannot add a video stream", HINT_OTHER, e))?;
+            stream.set_parameters(&encoder);
+            stream.set_time_base(encoder_time_base);
+            stream.set_avg_frame_rate(Rational::new(fps, 1));
+            stream.set_rate(Rational::new(fps, 1));
+        }
+
+        let mut header_opts = Dictionary::new();
+        header_opts.set("movflags", "frag_keyframe+empty_moov+default_base_moof");
+        header_opts.set("flush_packets", "1");
+        let unused: Vec<String> = octx
+            .write_header_with(header_opts)
+            .map_err(|e| fail("cannot write the MP4 header", HINT_WRITE, e))?
+            .iter()
+            .map(|(key, value)| format!("{key}={value}"))
+            .collect();
+        for option in unused {
+            log::warn!(
+                "{}: the MP4 muxer ignored the option {option}",
+                path.display()
+            );
+        }
+        let stream_time_base = octx
+            .stream(0)
+            .map(|s| s.time_base())
+            .unwrap_or(encoder_time_base);
+
+        let scaler = scaling::Context::get(
+            Pixel::RGB24,
+            ew,
+            eh,
+            Pixel::YUV420P,
+            ew,
+            eh,
+            scaling::Flags::AREA,
+        )
+        .map_err(|e| fail("cannot make the RGB to YUV converter", HINT_OTHER, e))?;
+        let rgb = frame::Video::new(Pixel::RGB24, ew, eh);
+        let yuv = frame::Video::new(Pixel::YUV420P, ew, eh);
+        // SAFETY: both frames are valid AVFrames just made; `is_empty` reads
+        // their data pointer.
+        if unsafe { rgb.is_empty() || yuv.is_empty() } {
+            return Err(fail(
+                "cannot allocate the frame buffers",
+                HINT_OTHER,
+                ff::Error::Other {
+                    errno: ff::error::ENOMEM,
+                },
+            ));
+        }
+
+        log::debug!(
+            "{}: encoding {}x{} (encoded {ew}x{eh}) at {} fps, preset {}, crf {}, {} thread(s)",
+            path.display(),
+            spec.width,
+            spec.height,
+            spec.fps,
+            settings.preset,
+            settings.crf,
+            settings.threads
+        );
+
+        Ok(FfmpegSink {
+            path: path.to_path_buf(),
+            spec: *spec,
+            encoded: (ew, eh),
+            octx,
+            encoder,
+            scaler: Scaler(scaler),
+            rgb,
+            yuv,
+            packet: Packet::empty(),
+            encoder_time_base,
+            stream_time_base,
+            frames: 0,
+        })
+    }
+
+    /// The file being written.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Frames written so far.
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    fn fail(&self, what: &str, hint: &str, e: ff::Error) -> Error {
+        encode_error(&self.path, what, hint, e)
+    }
+
+    /// Copies `frame` into the padded RGB frame, repeating the last column
+    /// and row into the padding.
+    fn fill_rgb(&mut self, frame: &Frame) {
+        let (w, h) = (self.spec.width as usize, self.spec.height as usize);
+        let (ew, eh) = (self.encoded.0 as usize, self.encoded.1 as usize);
+        let stride = self.rgb.stride(0);
+        let src = frame.as_raw();
+        let dst = self.rgb.data_mut(0);
+        for y in 0..h {
+            let row = &mut dst[y * stride..y * stride + ew * 3];
+            row[..w * 3].copy_from_slice(&src[y * w * 3..(y + 1) * w * 3]);
+            if ew > w {
+                row.copy_within((w - 1) * 3..w * 3, w * 3);
+            }
+        }
+        if eh > h {
+            dst.copy_within((h - 1) * stride..(h - 1) * stride + ew * 3, h * stride);
+        }
+    }
+
+    /// Sends every packet the encoder has ready to the muxer.
+    fn drain(&mut self) -> Result<()> {
+        loop {
+            match self.encoder.receive_packet(&mut self.packet) {
+                Ok(()) => {
+                    self.packet.set_stream(0);
+                    if self.packet.duration() <= 0 {
+                        self.packet.set_duration(1);
+                    }
+                    self.packet
+                        .rescale_ts(self.encoder_time_base, self.stream_time_base);
+                    self.packet.set_position(-1);
+                    let res = self.packet.write_interleaved(&mut self.octx);
+                    if let Err(e) = res {
+                        return Err(self.fail("cannot write a packet", HINT_WRITE, e));
+                    }
+                }
+                Err(ff::Error::Other { errno }) if errno == ff::error::EAGAIN => return Ok(()),
+                Err(ff::Error::Eof) => return Ok(()),
+                Err(e) => return Err(self.fail("the encoder failed", HINT_OTHER, e)),
+            }
+        }
+    }
+}
+
+/// Hint for an error creating the file.
+const HINT_CREATE: &str = "check that its folder exists and is writable";
+/// Hint for an error setting up libx264.
+const HINT_CODEC: &str =
+    "use an FFmpeg built with libx264 (--enable-libx264) and valid encoder settings";
+/// Hint for an error writing to the file.
+const HINT_WRITE: &str = "check that the disk is not full and the file was not removed";
+/// Hint for other FFmpeg errors.
+const HINT_OTHER: &str = "FFmpeg refused it; check the frame size and encoder settings";
+
+/// An [`Error::Encode`] for `path`: `what` failed with `e`; `hint` says
+/// what to check.
+fn encode_error(path: &Path, what: &str, hint: &str, e: ff::Error) -> Error {
+    Error::Encode {
+        path: path.to_path_buf(),
+        message: format!("{what} ({e}); {hint}"),
+    }
+}
+
+impl VideoSink for FfmpegSink {
+    fn write(&mut self, frame: &Frame) -> Result<()> {
+        let got = frame.dimensions();
+        let expected = (self.spec.width, self.spec.height);
+        if got != expected {
+            return Err(Error::FrameSize {
+                path: self.path.clone(),
+                expected,
+                got,
+            });
+        }
+        self.fill_rgb(frame);
+        // SAFETY: `yuv` is a valid, allocated AVFrame owned by this sink.
+        // Making it writable copies its buffers only if the encoder still
+        // holds a reference to them (it normally does not, once drained).
+        let ret = unsafe { ff::ffi::av_frame_make_writable(self.yuv.as_mut_ptr()) };
+        if ret < 0 {
+            return Err(self.fail(
+                "cannot reuse the YUV frame",
+                HINT_OTHER,
+                ff::Error::from(ret),
+            ));
+        }
+        if let Err(e) = self.scaler.0.run(&self.rgb, &mut self.yuv) {
+            return Err(self.fail("cannot convert RGB to YUV", HINT_OTHER, e));
+        }
+        let pts = i64::try_from(self.frames).unwrap_or(i64::MAX);
+        self.yuv.set_pts(Some(pts));
+        if let Err(e) = self.encoder.send_frame(&self.yuv) {
+            return Err(self.fail("the encoder refused a frame", HINT_OTHER, e));
+        }
+        self.frames += 1;
+        self.drain()
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<VideoFacts> {
+        if let Err(e) = self.encoder.send_eof() {
+            return Err(self.fail("cannot flush the encoder", HINT_OTHER, e));
+        }
+        self.drain()?;
+        if let Err(e) = self.octx.write_trailer() {
+            return Err(self.fail("cannot finish the MP4 file", HINT_WRITE, e));
+        }
+        let FfmpegSink {
+            path,
+            spec,
+            encoded,
+            octx,
+            frames,
+            ..
+        } = *self;
+        // Closes the file.
+        drop(octx);
+        let bytes = std::fs::metadata(&path)
+            .map_err(|e| Error::io(&path, e))?
+            .len();
+        log::debug!("{}: wrote {frames} frames, {bytes} bytes", path.display());
+        Ok(VideoFacts {
+            path,
+            frames,
+            width: spec.width,
+            height: spec.height,
+            encoded_width: encoded.0,
+            encoded_height: encoded.1,
+            fps: spec.fps,
+            duration_secs: frames as f64 / f64::from(spec.fps),
+            codec: "h264".into(),
+            pixel_format: "yuv420p".into(),
+            bytes,
+        })
+    }
+}

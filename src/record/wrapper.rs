@@ -1,0 +1,443 @@
+//! [`RecordingWrapper`]: an env that records videos of itself.
+
+use super::sink::{VideoFacts, VideoSpec};
+use super::state::RecordingConfig;
+use super::trigger::Trigger;
+use super::writer::VideoWriter;
+use crate::env::{Env, EnvSpec, Info, Step};
+use crate::{Error, Result};
+use std::path::{Path, PathBuf};
+
+/// The file extension of the videos written.
+const VIDEO_EXTENSION: &str = "mp4";
+
+/// Wraps an env and records videos of it with Gymnasium's `RecordVideo`
+/// semantics, streaming frames to an encoder thread.
+///
+/// - `episode_id` counts resets and `step_id` counts steps, both from 0.
+/// - An episode trigger starts `{prefix}-episode-{id}.mp4` at a reset; the
+///   reset frame and one frame per step are captured. With `video_length`
+///   0 the video stops at the next reset.
+/// - A step trigger starts `{prefix}-step-{id}.mp4` after the triggering
+///   step (its first frame shows the state after that step). With
+///   `video_length` > 0 the video runs on across resets.
+/// - A trigger firing while a video runs stops that video first.
+/// - `video_length = N` gives exactly N frames.
+/// - The video running when the wrapper is closed, finished or dropped is
+///   finalized; nothing is lost when `close` is forgotten.
+///
+/// Errors while recording (a full disk, an encoder failure, a frame whose
+/// size changed) stop that video and are logged; the env keeps stepping,
+/// and [`RecordingWrapper::finish`] reports every error.
+///
+/// ```
+/// use gymrec::record::{RecordingConfig, Trigger};
+/// use gymrec::env::{Env, RenderMode, SpaceValue};
+///
+/// # fn main() -> gymrec::Result<()> {
+/// let dir = std::env::temp_dir().join(format!("gymrec-doc-wrapper-{}", std::process::id()));
+/// let env = gymrec::make("CartPole-v1", RenderMode::RgbArray)?;
+/// let mut env = RecordingConfig::new(&dir)
+///     .episode_trigger(Trigger::always())
+///     .overwrite(true)
+///     .wrap(env)?;
+/// env.reset(Some(0))?;
+/// for _ in 0..10 {
+///     env.step(SpaceValue::Discrete(1))?;
+/// }
+/// let report = env.finish();
+/// let videos = report.into_result()?;
+/// assert_eq!(videos[0].frames, 11); // the reset frame and one per step
+/// assert!(videos[0].path.ends_with("rl-video-episode-0.mp4"));
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok(())
+/// # }
+/// ```
+pub struct RecordingWrapper<E: Env> {
+    env: E,
+    settings: Settings,
+    episode_trigger: Option<Trigger>,
+    step_trigger: Option<Trigger>,
+    episode_id: Option<u64>,
+    step_id: Option<u64>,
+    current: Option<VideoInProgress>,
+    videos: Vec<VideoFacts>,
+    errors: Vec<Error>,
+}
+
+/// The configuration that stays fixed while recording.
+#[derive(Debug)]
+struct Settings {
+    folder: PathBuf,
+    name_prefix: String,
+    video_length: u64,
+    spec: VideoSpec,
+    encoder: super::sink::EncoderSettings,
+    overwrite: bool,
+    queue_capacity: usize,
+}
+
+struct VideoInProgress {
+    writer: VideoWriter,
+    frames: u64,
+}
+
+/// What a [`RecordingWrapper`] wrote, and every error it met, since it was
+/// made or last finished.
+#[derive(Debug, Default)]
+#[must_use = "a report may hold errors"]
+pub struct RecordingReport {
+    /// The videos finalized, in the order they were finished.
+    pub videos: Vec<VideoFacts>,
+    /// The errors met while recording, in the order they happened.
+    pub errors: Vec<Error>,
+}
+
+impl RecordingReport {
+    /// The videos, or the first error when there was any (the others are
+    /// logged).
+    pub fn into_result(self) -> Result<Vec<VideoFacts>> {
+        let mut errors = self.errors.into_iter();
+        match errors.next() {
+            None => Ok(self.videos),
+            Some(first) => {
+                for other in errors {
+                    log::warn!("recording error: {other}");
+                }
+                Err(first)
+            }
+        }
+    }
+}
+
+impl<E: Env> RecordingWrapper<E> {
+    /// Wraps `env`; see [`RecordingConfig::wrap`].
+    pub fn new(env: E, config: RecordingConfig) -> Result<Self> {
+        config.validate()?;
+        let env_name = env
+            .spec()
+            .map_or_else(|| "the env".to_string(), |s| s.id.clone());
+        let Some((width, height)) = env.frame_size() else {
+            return Err(Error::NoFrames {
+                env: env_name,
+                mode: env.render_mode().to_string(),
+            });
+        };
+        let fps = match config.fps.or(env.metadata().render_fps) {
+            Some(0) => {
+                return Err(Error::InvalidConfig(format!(
+                    "{env_name} declares render_fps 0; set the video fps explicitly"
+                )));
+            }
+            Some(fps) => fps,
+            None => {
+                log::warn!(
+                    "{env_name} has no render_fps in its metadata and no fps was set; \
+                     recording at 30 fps"
+                );
+                30
+            }
+        };
+        let (episode_trigger, step_trigger) = match (config.episode_trigger, config.step_trigger) {
+            (None, None) => (Some(Trigger::capped_cubic()), None),
+            pair => pair,
+        };
+        prepare_folder(&config.video_folder)?;
+        if !config.overwrite {
+            if let Some(existing) = existing_video(&config.video_folder, &config.name_prefix)? {
+                return Err(Error::InvalidConfig(format!(
+                    "{} already exists; choose another folder or name_prefix, \
+                     or set overwrite(true) to replace it",
+                    existing.display()
+                )));
+            }
+        }
+        Ok(RecordingWrapper {
+            env,
+            settings: Settings {
+                folder: config.video_folder,
+                name_prefix: config.name_prefix,
+                video_length: config.video_length,
+                spec: VideoSpec { width, height, fps },
+                encoder: config.encoder,
+                overwrite: config.overwrite,
+                queue_capacity: config.queue_capacity,
+            },
+            episode_trigger,
+            step_trigger,
+            episode_id: None,
+            step_id: None,
+            current: None,
+            videos: Vec::new(),
+            errors: Vec::new(),
+        })
+    }
+
+    /// Whether a video is being recorded now.
+    pub fn is_recording(&self) -> bool {
+        self.current.is_some()
+    }
+
+    /// The id of the current episode (`None` before the first reset).
+    pub fn episode_id(&self) -> Option<u64> {
+        self.episode_id
+    }
+
+    /// The id of the last step taken (`None` before the first step).
+    pub fn step_id(&self) -> Option<u64> {
+        self.step_id
+    }
+
+    /// The folder videos are written into.
+    pub fn video_folder(&self) -> &Path {
+        &self.settings.folder
+    }
+
+    /// Frames per second of the videos.
+    pub fn fps(&self) -> u32 {
+        self.settings.spec.fps
+    }
+
+    /// The videos finished so far (not yet taken by [`RecordingWrapper::finish`]).
+    pub fn videos(&self) -> &[VideoFacts] {
+        &self.videos
+    }
+
+    /// Errors met so far (not yet taken by [`RecordingWrapper::finish`]).
+    pub fn errors(&self) -> &[Error] {
+        &self.errors
+    }
+
+    /// Finalizes the running video, if any, and returns every video written
+    /// and every error met since the wrapper was made or last finished. The
+    /// wrapper can go on recording afterwards.
+    pub fn finish(&mut self) -> RecordingReport {
+        self.stop_recording();
+        RecordingReport {
+            videos: std::mem::take(&mut self.videos),
+            errors: std::mem::take(&mut self.errors),
+        }
+    }
+
+    /// The wrapped env.
+    pub fn inner(&self) -> &E {
+        &self.env
+    }
+
+    /// The wrapped env, mutably.
+    pub fn inner_mut(&mut self) -> &mut E {
+        &mut self.env
+    }
+
+    fn start_recording(&mut self, name: String) {
+        self.stop_recording();
+        let path = self
+            .settings
+            .folder
+            .join(format!("{name}.{VIDEO_EXTENSION}"));
+        if !self.settings.overwrite && path.exists() {
+            self.fail(Error::InvalidConfig(format!(
+                "{} already exists (written by someone else since the wrapper was made); \
+                 not recording it; set overwrite(true) to replace such files",
+                path.display()
+            )));
+            return;
+        }
+        match VideoWriter::spawn(
+            path,
+            self.settings.spec,
+            self.settings.encoder.clone(),
+            self.settings.queue_capacity,
+        ) {
+            Ok(writer) => self.current = Some(VideoInProgress { writer, frames: 0 }),
+            Err(err) => self.fail(err),
+        }
+    }
+
+    fn stop_recording(&mut self) {
+        if let Some(video) = self.current.take() {
+            match video.writer.finish() {
+                Ok(facts) => {
+                    log::debug!(
+                        "video {} finished: {} frames",
+                        facts.path.display(),
+                        facts.frames
+                    );
+                    self.videos.push(facts);
+                }
+                Err(err) => self.fail(err),
+            }
+        }
+    }
+
+    /// Renders the current state into the running video; stops it after
+    /// `video_length` frames or on an error.
+    fn capture_frame(&mut self) {
+        let Some(video) = self.current.as_mut() else {
+            return;
+        };
+        let mut frame = video.writer.buffer();
+        if let Err(err) = self.env.render_into(&mut frame) {
+            self.stop_recording();
+            self.fail(err);
+            return;
+        }
+        if let Err(err) = video.writer.submit(frame) {
+            // The writer is dead: finishing it reports the same failure, so
+            // keep only the first error.
+            let video = self.current.take().expect("checked above");
+            if let Ok(facts) = video.writer.finish() {
+                self.videos.push(facts);
+            }
+            self.fail(err);
+            return;
+        }
+        video.frames += 1;
+        if self.settings.video_length > 0 && video.frames >= self.settings.video_length {
+            self.stop_recording();
+        }
+    }
+
+    fn fail(&mut self, err: Error) {
+        log::warn!("recording stopped: {err}");
+        self.errors.push(err);
+    }
+}
+
+impl<E: Env> Env for RecordingWrapper<E> {
+    type Obs = E::Obs;
+    type Action = E::Action;
+
+    fn reset(&mut self, seed: Option<u64>) -> Result<(E::Obs, Info)> {
+        let out = self.env.reset(seed)?;
+        let episode_id = self.episode_id.map_or(0, |id| id + 1);
+        self.episode_id = Some(episode_id);
+        if self.current.is_some() && self.settings.video_length == 0 {
+            self.stop_recording();
+        }
+        if let Some(trigger) = self.episode_trigger.as_mut() {
+            if trigger.fires(episode_id) {
+                let name = format!("{}-episode-{episode_id}", self.settings.name_prefix);
+                self.start_recording(name);
+            }
+        }
+        self.capture_frame();
+        Ok(out)
+    }
+
+    fn step(&mut self, action: E::Action) -> Result<Step<E::Obs>> {
+        let step = self.env.step(action)?;
+        let step_id = self.step_id.map_or(0, |id| id + 1);
+        self.step_id = Some(step_id);
+        if let Some(trigger) = self.step_trigger.as_mut() {
+            if trigger.fires(step_id) {
+                let name = format!("{}-step-{step_id}", self.settings.name_prefix);
+                self.start_recording(name);
+            }
+        }
+        self.capture_frame();
+        Ok(step)
+    }
+
+    fn spec(&self) -> Option<&EnvSpec> {
+        self.env.spec()
+    }
+
+    /// Closes the inner env and finalizes the running video. Errors with the
+    /// first recording error not yet taken by [`RecordingWrapper::finish`].
+    fn close(&mut self) -> Result<()> {
+        let closed = self.env.close();
+        self.finish_keeping_videos()?;
+        closed
+    }
+
+    crate::forward_env_rendering!(env);
+}
+
+impl<E: Env> RecordingWrapper<E> {
+    fn finish_keeping_videos(&mut self) -> Result<()> {
+        self.stop_recording();
+        let errors = std::mem::take(&mut self.errors);
+        RecordingReport {
+            videos: Vec::new(),
+            errors,
+        }
+        .into_result()
+        .map(|_| ())
+    }
+}
+
+impl<E: Env> Drop for RecordingWrapper<E> {
+    fn drop(&mut self) {
+        self.stop_recording();
+        for err in &self.errors {
+            log::warn!("recording error not collected by finish(): {err}");
+        }
+    }
+}
+
+impl<E: Env + std::fmt::Debug> std::fmt::Debug for RecordingWrapper<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordingWrapper")
+            .field("env", &self.env)
+            .field("settings", &self.settings)
+            .field("episode_id", &self.episode_id)
+            .field("step_id", &self.step_id)
+            .field("recording", &self.is_recording())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Creates `folder` when missing and checks that files can be created in it.
+fn prepare_folder(folder: &Path) -> Result<()> {
+    std::fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
+    let probe = folder.join(format!(".gymrec-write-check-{}", std::process::id()));
+    std::fs::File::create(&probe).map_err(|e| Error::io(folder, e))?;
+    std::fs::remove_file(&probe).map_err(|e| Error::io(&probe, e))?;
+    Ok(())
+}
+
+/// The first file in `folder` named like a video this prefix would write.
+fn existing_video(folder: &Path, prefix: &str) -> Result<Option<PathBuf>> {
+    let entries = std::fs::read_dir(folder).map_err(|e| Error::io(folder, e))?;
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| is_video_name(n, prefix))
+        })
+        .collect();
+    found.sort();
+    Ok(found.into_iter().next())
+}
+
+/// Whether `file` is `{prefix}-episode-{N}.mp4` or `{prefix}-step-{N}.mp4`.
+fn is_video_name(file: &str, prefix: &str) -> bool {
+    let Some(rest) = file
+        .strip_prefix(prefix)
+        .and_then(|r| r.strip_suffix(&format!(".{VIDEO_EXTENSION}")))
+    else {
+        return false;
+    };
+    let id = rest
+        .strip_prefix("-episode-")
+        .or_else(|| rest.strip_prefix("-step-"));
+    id.is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_video_name;
+
+    #[test]
+    fn video_names_are_recognised_exactly() {
+        assert!(is_video_name("rl-video-episode-0.mp4", "rl-video"));
+        assert!(is_video_name("rl-video-step-120.mp4", "rl-video"));
+        assert!(!is_video_name("rl-video-episode-.mp4", "rl-video"));
+        assert!(!is_video_name("rl-video-episode-1.json", "rl-video"));
+        assert!(!is_video_name("other-episode-1.mp4", "rl-video"));
+        assert!(!is_video_name("rl-video-episode-1x.mp4", "rl-video"));
+    }
+}

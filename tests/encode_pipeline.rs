@@ -1,0 +1,587 @@
+//! The encoder pipeline end to end: frames go through `VideoWriter` into an
+//! MP4, and are read back through `gymrec::record::probe`.
+//!
+//! Quality bound: at the default CRF 23 the synthetic frames below (smooth
+//! gradients and a moving coloured block) decode back with a PSNR of at
+//! least [`MIN_PSNR_DB`] dB per frame, over RGB, on the frame's own area
+//! (measured on this machine: worst frame ≈ 35 dB at 96×64, ≈ 41 dB at
+//! 600×400).
+
+#![cfg(feature = "ffmpeg")]
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use gymrec::Error;
+use gymrec::record::probe::{decode_rgb, probe};
+use gymrec::record::sink::ffmpeg::FfmpegSink;
+use gymrec::record::sink::{EncoderSettings, VideoFacts, VideoSink, VideoSpec};
+use gymrec::record::writer::VideoWriter;
+use image::RgbImage;
+
+/// Every decoded frame matches its submitted frame at least this well.
+const MIN_PSNR_DB: f64 = 30.0;
+
+/// The env var that makes `kill_safety_child` record instead of returning.
+const CHILD_ENV: &str = "GYMREC_TEST_KILL_CHILD_PATH";
+
+/// A folder of its own under the temp dir, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("gymrec-encode-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn join(&self, file: &str) -> PathBuf {
+        self.0.join(file)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Frame `i`: a background whose colour shifts with `i`, and a bright block
+/// that moves 4 px right and 2 px down per frame, so that neighbouring
+/// frames differ clearly and a swap of two frames is detected.
+///
+/// The block sits on even pixel positions: yuv420p keeps one chroma sample
+/// per 2×2 pixels, so a saturated edge at an odd position is blurred by the
+/// format itself (about 29 dB at 96×64 even at CRF 0); on even positions the
+/// PSNR measures the encoder's loss.
+fn synthetic_frame(i: u32, width: u32, height: u32) -> RgbImage {
+    let mut frame = RgbImage::new(width, height);
+    fill_synthetic(&mut frame, i);
+    frame
+}
+
+fn fill_synthetic(frame: &mut RgbImage, i: u32) {
+    let (width, height) = frame.dimensions();
+    let block = (width.min(height) / 4).max(2) & !1;
+    let bx = ((i * 4) % (width - block + 1).max(1)) & !1;
+    let by = ((i * 2) % (height - block + 1).max(1)) & !1;
+    for (x, y, pixel) in frame.enumerate_pixels_mut() {
+        let inside = x >= bx && x < bx + block && y >= by && y < by + block;
+        *pixel = if inside {
+            image::Rgb([240, 220 - (i * 7 % 100) as u8, 30])
+        } else {
+            image::Rgb([
+                (x * 150 / width + i * 3 % 100) as u8,
+                (y * 200 / height) as u8,
+                (i * 11 % 200) as u8 + 20,
+            ])
+        };
+    }
+}
+
+/// PSNR in dB of `decoded` against `expected` over `expected`'s area.
+fn psnr(expected: &RgbImage, decoded: &RgbImage) -> f64 {
+    let (w, h) = expected.dimensions();
+    let mut sum = 0.0f64;
+    for y in 0..h {
+        for x in 0..w {
+            let a = expected.get_pixel(x, y).0;
+            let b = decoded.get_pixel(x, y).0;
+            for c in 0..3 {
+                let d = f64::from(a[c]) - f64::from(b[c]);
+                sum += d * d;
+            }
+        }
+    }
+    let mse = sum / f64::from(w * h * 3);
+    if mse == 0.0 {
+        f64::INFINITY
+    } else {
+        10.0 * (255.0f64 * 255.0 / mse).log10()
+    }
+}
+
+/// Writes `frames` synthetic frames of `width` × `height` through a writer.
+fn write_video(path: &Path, width: u32, height: u32, fps: u32, frames: u32) -> VideoFacts {
+    let spec = VideoSpec::new(width, height, fps);
+    let mut writer =
+        VideoWriter::spawn(path.to_path_buf(), spec, EncoderSettings::default(), 4).unwrap();
+    for i in 0..frames {
+        let mut frame = writer.buffer();
+        fill_synthetic(&mut frame, i);
+        writer.submit(frame).unwrap();
+    }
+    assert_eq!(writer.frames_submitted(), u64::from(frames));
+    assert_eq!(writer.path(), path);
+    writer.finish().unwrap()
+}
+
+/// Decodes `path` and checks every frame against the synthetic frame of the
+/// same index (PSNR ≥ MIN_PSNR_DB over the frame's own area) and against its
+/// neighbours (the own frame matches clearly better, so the order is right).
+/// Returns the number of frames decoded.
+fn check_content(path: &Path, width: u32, height: u32) -> u64 {
+    let mut worst = f64::INFINITY;
+    let mut crop = RgbImage::new(width, height);
+    let count = decode_rgb(path, |i, decoded| {
+        let i = i as u32;
+        for (x, y, pixel) in crop.enumerate_pixels_mut() {
+            *pixel = *decoded.get_pixel(x, y);
+        }
+        let own = psnr(&synthetic_frame(i, width, height), &crop);
+        worst = worst.min(own);
+        for j in [i.wrapping_sub(1), i + 1] {
+            if j == u32::MAX {
+                continue;
+            }
+            let other = psnr(&synthetic_frame(j, width, height), &crop);
+            assert!(
+                own > other + 3.0,
+                "frame {i} decodes closer to frame {j} ({other:.1} dB) than to itself ({own:.1} dB)"
+            );
+        }
+        true
+    })
+    .unwrap();
+    assert!(
+        worst >= MIN_PSNR_DB,
+        "worst frame PSNR {worst:.1} dB is below {MIN_PSNR_DB} dB"
+    );
+    count
+}
+
+#[test]
+fn even_size_roundtrip_counts_sizes_format_fps_and_content() {
+    let dir = TempDir::new("even");
+    let path = dir.join("even.mp4");
+    let (w, h, fps, n) = (160, 120, 30, 45);
+    let facts = write_video(&path, w, h, fps, n);
+
+    assert_eq!(facts.path, path);
+    assert_eq!(facts.frames, u64::from(n));
+    assert_eq!((facts.width, facts.height), (w, h));
+    assert_eq!((facts.encoded_width, facts.encoded_height), (w, h));
+    assert_eq!(facts.fps, fps);
+    assert_eq!(facts.codec, "h264");
+    assert_eq!(facts.pixel_format, "yuv420p");
+    assert!((facts.duration_secs - 1.5).abs() < 1e-9);
+    assert_eq!(facts.bytes, std::fs::metadata(&path).unwrap().len());
+
+    let p = probe(&path).unwrap();
+    assert_eq!(p.frames, u64::from(n));
+    assert_eq!((p.width, p.height), (w, h));
+    assert_eq!(p.pixel_format, "yuv420p");
+    assert_eq!(p.codec, "h264");
+    assert!((p.fps - f64::from(fps)).abs() < 0.01, "fps {}", p.fps);
+    let expected = f64::from(n) / f64::from(fps);
+    assert!(
+        (p.duration_secs - expected).abs() <= 1.0 / f64::from(fps),
+        "duration {} s, expected {expected} s",
+        p.duration_secs
+    );
+
+    assert_eq!(check_content(&path, w, h), u64::from(n));
+}
+
+#[test]
+fn odd_size_is_padded_to_even_and_plays() {
+    let dir = TempDir::new("odd");
+    let path = dir.join("odd.mp4");
+    let (w, h, fps, n) = (601, 401, 25, 12);
+    let facts = write_video(&path, w, h, fps, n);
+    assert_eq!((facts.width, facts.height), (601, 401));
+    assert_eq!((facts.encoded_width, facts.encoded_height), (602, 402));
+
+    let p = probe(&path).unwrap();
+    assert_eq!((p.width, p.height), (602, 402));
+    assert_eq!(p.frames, u64::from(n));
+    assert_eq!(p.pixel_format, "yuv420p");
+    assert!((p.fps - 25.0).abs() < 0.01, "fps {}", p.fps);
+
+    assert_eq!(check_content(&path, w, h), u64::from(n));
+
+    // The padding repeats the last column and row: it is not black and not a
+    // stretched picture.
+    decode_rgb(&path, |i, decoded| {
+        let mut diff = 0u64;
+        for y in 0..401 {
+            let a = decoded.get_pixel(600, y).0;
+            let b = decoded.get_pixel(601, y).0;
+            diff += (0..3).map(|c| u64::from(a[c].abs_diff(b[c]))).sum::<u64>();
+        }
+        for x in 0..601 {
+            let a = decoded.get_pixel(x, 400).0;
+            let b = decoded.get_pixel(x, 401).0;
+            diff += (0..3).map(|c| u64::from(a[c].abs_diff(b[c]))).sum::<u64>();
+        }
+        let mean = diff as f64 / f64::from((401 + 601) * 3);
+        assert!(
+            mean < 4.0,
+            "frame {i}: padding differs from the edge by {mean:.1} on average"
+        );
+        true
+    })
+    .unwrap();
+}
+
+#[test]
+fn decode_rgb_stops_when_asked() {
+    let dir = TempDir::new("stop");
+    let path = dir.join("stop.mp4");
+    write_video(&path, 64, 48, 30, 20);
+    let mut seen = Vec::new();
+    let count = decode_rgb(&path, |i, frame| {
+        assert_eq!(frame.dimensions(), (64, 48));
+        seen.push(i);
+        i < 4
+    })
+    .unwrap();
+    assert_eq!(count, 5);
+    assert_eq!(seen, vec![0, 1, 2, 3, 4]);
+}
+
+#[test]
+fn small_queue_never_drops_frames_and_recycles_buffers() {
+    let dir = TempDir::new("queue");
+    let path = dir.join("queue.mp4");
+    let spec = VideoSpec::new(96, 64, 30);
+    let capacity = 1;
+    let mut writer =
+        VideoWriter::spawn(path.clone(), spec, EncoderSettings::default(), capacity).unwrap();
+    let mut buffers = std::collections::HashSet::new();
+    for i in 0..90 {
+        let mut frame = writer.buffer();
+        assert_eq!(frame.dimensions(), (96, 64));
+        buffers.insert(frame.as_raw().as_ptr() as usize);
+        fill_synthetic(&mut frame, i);
+        writer.submit(frame).unwrap();
+    }
+    let facts = writer.finish().unwrap();
+    assert_eq!(facts.frames, 90);
+    assert_eq!(probe(&path).unwrap().frames, 90);
+    // In flight at most: one queued, one being encoded, one being filled,
+    // and the pool's slack.
+    assert!(
+        buffers.len() <= capacity + 5,
+        "{} distinct frame buffers for a queue of {capacity}",
+        buffers.len()
+    );
+}
+
+#[test]
+fn dropped_writer_finalizes_the_file() {
+    let dir = TempDir::new("drop");
+    let path = dir.join("drop.mp4");
+    {
+        let mut writer = VideoWriter::spawn(
+            path.clone(),
+            VideoSpec::new(64, 48, 30),
+            EncoderSettings::default(),
+            2,
+        )
+        .unwrap();
+        for i in 0..25 {
+            writer.submit(synthetic_frame(i, 64, 48)).unwrap();
+        }
+    }
+    assert_eq!(probe(&path).unwrap().frames, 25);
+}
+
+#[test]
+fn wrong_frame_size_is_an_error_naming_both_sizes() {
+    let dir = TempDir::new("size");
+    let path = dir.join("size.mp4");
+    let mut writer = VideoWriter::spawn(
+        path.clone(),
+        VideoSpec::new(64, 48, 30),
+        EncoderSettings::default(),
+        2,
+    )
+    .unwrap();
+    writer.submit(synthetic_frame(0, 64, 48)).unwrap();
+    let err = writer.submit(synthetic_frame(1, 65, 48)).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::FrameSize {
+                expected: (64, 48),
+                got: (65, 48),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let msg = err.to_string();
+    assert!(msg.contains("65x48") && msg.contains("64x48"), "{msg}");
+    assert!(msg.contains("size.mp4"), "{msg}");
+    // The frame was refused; the writer goes on.
+    writer.submit(synthetic_frame(1, 64, 48)).unwrap();
+    assert_eq!(writer.frames_submitted(), 2);
+    assert_eq!(writer.finish().unwrap().frames, 2);
+    assert_eq!(probe(&path).unwrap().frames, 2);
+
+    // The sink itself refuses it too.
+    let path2 = dir.join("sink.mp4");
+    let mut sink = FfmpegSink::create(
+        &path2,
+        &VideoSpec::new(64, 48, 30),
+        &EncoderSettings::default(),
+    )
+    .unwrap();
+    sink.write(&synthetic_frame(0, 64, 48)).unwrap();
+    let err = sink.write(&synthetic_frame(1, 64, 50)).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("64x50") && msg.contains("64x48"), "{msg}");
+    let facts = Box::new(sink).finish().unwrap();
+    assert_eq!(facts.frames, 1);
+}
+
+/// A sink that fails on its third frame.
+struct FailingSink {
+    written: u64,
+}
+
+impl VideoSink for FailingSink {
+    fn write(&mut self, _frame: &RgbImage) -> gymrec::Result<()> {
+        self.written += 1;
+        if self.written == 3 {
+            return Err(Error::Encode {
+                path: "failing.mp4".into(),
+                message: "disk on fire".into(),
+            });
+        }
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> gymrec::Result<VideoFacts> {
+        Err(Error::Encode {
+            path: "failing.mp4".into(),
+            message: "finish after failure".into(),
+        })
+    }
+}
+
+#[test]
+fn a_failed_worker_stops_the_writer_without_panicking() {
+    let spec = VideoSpec::new(8, 8, 30);
+    let mut writer = VideoWriter::spawn_with("failing.mp4".into(), spec, 0, || {
+        Ok(Box::new(FailingSink { written: 0 }) as Box<dyn VideoSink>)
+    })
+    .unwrap();
+    let mut first_error = None;
+    for _ in 0..10 {
+        let frame = writer.buffer();
+        if let Err(e) = writer.submit(frame) {
+            first_error = Some(e);
+            break;
+        }
+    }
+    let err = first_error.expect("the worker's error reaches submit");
+    assert!(err.to_string().contains("disk on fire"), "{err}");
+    let again = writer.submit(RgbImage::new(8, 8)).unwrap_err();
+    assert!(matches!(again, Error::WriterStopped { .. }), "{again:?}");
+    assert!(again.to_string().contains("disk on fire"), "{again}");
+    let fin = writer.finish().unwrap_err();
+    assert!(matches!(fin, Error::WriterStopped { .. }), "{fin:?}");
+}
+
+#[test]
+fn unwritable_path_errors_at_spawn() {
+    let dir = TempDir::new("unwritable");
+    let file = dir.join("a-file");
+    std::fs::write(&file, b"not a folder").unwrap();
+    let path = file.join("video.mp4");
+    let err = VideoWriter::spawn(
+        path.clone(),
+        VideoSpec::new(64, 48, 30),
+        EncoderSettings::default(),
+        2,
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::Encode { .. }), "{err:?}");
+    assert!(err.to_string().contains("a-file/video.mp4"), "{err}");
+
+    let err = probe(&path).unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    let err = probe(&file).unwrap_err();
+    assert!(err.to_string().contains("a-file"), "{err}");
+}
+
+#[test]
+fn invalid_settings_error_naming_the_value_and_range() {
+    let dir = TempDir::new("settings");
+    let path = dir.join("never.mp4");
+    let spec = VideoSpec::new(64, 48, 30);
+    let spawn = |spec: VideoSpec, settings: EncoderSettings| {
+        VideoWriter::spawn(path.clone(), spec, settings, 2).unwrap_err()
+    };
+    let cases: Vec<(VideoSpec, EncoderSettings, &[&str])> = vec![
+        (
+            spec,
+            EncoderSettings {
+                crf: 52,
+                ..Default::default()
+            },
+            &["crf = 52", "0..=51"],
+        ),
+        (
+            spec,
+            EncoderSettings {
+                preset: "warp".into(),
+                ..Default::default()
+            },
+            &["\"warp\"", "veryfast", "ultrafast"],
+        ),
+        (
+            spec,
+            EncoderSettings {
+                threads: 0,
+                ..Default::default()
+            },
+            &["threads = 0", "at least 1"],
+        ),
+        (
+            spec,
+            EncoderSettings {
+                keyframe_interval: Some(0),
+                ..Default::default()
+            },
+            &["keyframe_interval = 0"],
+        ),
+        (
+            VideoSpec::new(64, 48, 0),
+            EncoderSettings::default(),
+            &["fps = 0", "at least 1"],
+        ),
+        (
+            VideoSpec::new(0, 48, 30),
+            EncoderSettings::default(),
+            &["width = 0", "1..="],
+        ),
+        (
+            VideoSpec::new(64, 0, 30),
+            EncoderSettings::default(),
+            &["height = 0"],
+        ),
+    ];
+    for (spec, settings, needles) in cases {
+        let err = spawn(spec, settings.clone());
+        assert!(matches!(err, Error::InvalidConfig(_)), "{err:?}");
+        let msg = err.to_string();
+        for needle in needles {
+            assert!(msg.contains(needle), "{msg:?} lacks {needle:?}");
+        }
+        assert!(settings.validate().is_err() || spec.validate().is_err());
+    }
+    assert!(!path.exists());
+    EncoderSettings {
+        crf: 0,
+        preset: "ultrafast".into(),
+        threads: 2,
+        keyframe_interval: Some(1),
+    }
+    .validate()
+    .unwrap();
+    EncoderSettings {
+        crf: 51,
+        preset: "placebo".into(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+}
+
+/// In the child process started by `killed_recording_leaves_a_playable_file`:
+/// records 10 s worth of 30 fps frames in real time, printing the count of
+/// submitted frames after each one. Does nothing in a normal test run.
+#[test]
+fn kill_safety_child() {
+    let Some(path) = std::env::var_os(CHILD_ENV) else {
+        return;
+    };
+    let spec = VideoSpec::new(KILL_W, KILL_H, KILL_FPS);
+    let mut writer =
+        VideoWriter::spawn(PathBuf::from(path), spec, EncoderSettings::default(), 8).unwrap();
+    let mut out = std::io::stdout().lock();
+    for i in 0..KILL_FPS * 10 {
+        let mut frame = writer.buffer();
+        fill_synthetic(&mut frame, i);
+        writer.submit(frame).unwrap();
+        writeln!(out, "submitted {}", writer.frames_submitted()).unwrap();
+        out.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(u64::from(1000 / KILL_FPS)));
+    }
+    writer.finish().unwrap();
+}
+
+const KILL_W: u32 = 96;
+const KILL_H: u32 = 64;
+const KILL_FPS: u32 = 30;
+
+#[test]
+fn killed_recording_leaves_a_playable_file() {
+    if std::env::var_os(CHILD_ENV).is_some() {
+        return;
+    }
+    let dir = TempDir::new("kill");
+    let path = dir.join("killed.mp4");
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "kill_safety_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD_ENV, &path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let started = Instant::now();
+    let mut submitted = 0u64;
+    let target = u64::from(KILL_FPS) * 5;
+    while submitted < target {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the child is too slow"
+        );
+        let Some(line) = lines.next() else {
+            panic!("the child ended after {submitted} frames without being killed");
+        };
+        if let Some(n) = line.unwrap().strip_prefix("submitted ") {
+            submitted = n.trim().parse().unwrap();
+        }
+    }
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    // Lines the child wrote before it died.
+    for line in lines.map_while(Result::ok) {
+        if let Some(n) = line.strip_prefix("submitted ") {
+            submitted = submitted.max(n.trim().parse().unwrap_or(0));
+        }
+    }
+
+    let p = probe(&path).unwrap();
+    let lost = submitted.saturating_sub(p.frames);
+    eprintln!(
+        "killed after {submitted} submitted frames; the file holds {}",
+        p.frames
+    );
+    assert!(p.frames <= submitted);
+    // What is lost: the fragment being built (up to one keyframe interval,
+    // 1 s) plus the frames inside the pipeline (channel, x264's lookahead).
+    let allowed = u64::from(KILL_FPS) + 8 + 20;
+    assert!(
+        lost <= allowed,
+        "{lost} frames lost of {submitted} (allowed {allowed}): the file holds {}",
+        p.frames
+    );
+    assert_eq!((p.width, p.height), (KILL_W, KILL_H));
+    assert_eq!(p.pixel_format, "yuv420p");
+    assert_eq!(check_content(&path, KILL_W, KILL_H), p.frames);
+}
