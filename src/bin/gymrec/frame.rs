@@ -14,7 +14,12 @@ pub struct FrameArgs {
     /// `env.unwrapped.state`: CartPole x,x_dot,theta,theta_dot;
     /// MountainCar position,velocity; Pendulum theta,theta_dot;
     /// Acrobot theta1,theta2,dtheta1,dtheta2.
-    #[arg(long, value_delimiter = ',', allow_negative_numbers = true, num_args = 1..)]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        allow_hyphen_values = true,
+        required = true
+    )]
     state: Vec<String>,
     /// Pendulum only: the torque shown by the arrow.
     #[arg(long, allow_negative_numbers = true)]

@@ -14,7 +14,7 @@ use std::sync::Once;
 
 use ff::format::Pixel;
 use ff::software::scaling;
-use ff::{Dictionary, Packet, Rational, codec, encoder, format, frame};
+use ff::{Dictionary, Packet, Rational, codec, color, encoder, format, frame};
 use ffmpeg_next as ff;
 
 use super::{EncoderSettings, VideoFacts, VideoSink, VideoSpec};
@@ -80,8 +80,8 @@ pub struct FfmpegSink {
 }
 
 impl FfmpegSink {
-    /// Opens `path` for writing (creating or truncating it) and sets up the
-    /// encoder for frames of `spec`'s size.
+    /// Sets up libx264 for frames of `spec`'s size, then creates `path`
+    /// (replacing an existing file) and writes the MP4 header.
     ///
     /// Errors with [`Error::InvalidConfig`] for an invalid spec or settings
     /// and with [`Error::Encode`] naming `path` when the file cannot be
@@ -102,13 +102,6 @@ impl FfmpegSink {
         })?;
         let encoder_time_base = Rational::new(1, fps);
 
-        let mut octx = format::output_as(path, "mp4")
-            .map_err(|e| fail("cannot create the file", HINT_CREATE, e))?;
-        let global_header = octx
-            .format()
-            .flags()
-            .contains(format::flag::Flags::GLOBAL_HEADER);
-
         let codec = encoder::find_by_name("libx264").ok_or_else(|| {
             fail(
                 "this FFmpeg has no libx264 encoder",
@@ -126,9 +119,13 @@ impl FfmpegSink {
         enc.set_time_base(encoder_time_base);
         enc.set_frame_rate(Some(Rational::new(fps, 1)));
         enc.set_gop(settings.keyframe_interval_for(spec.fps));
-        if global_header {
-            enc.set_flags(codec::flag::Flags::GLOBAL_HEADER);
-        }
+        // swscale converts with BT.601 coefficients to limited range; say so
+        // in the stream, so that players do not guess (browsers guess BT.709
+        // for HD sizes).
+        enc.set_colorspace(color::Space::SMPTE170M);
+        enc.set_color_range(color::Range::MPEG);
+        // MP4 keeps the SPS/PPS in the header (avcC), not in the stream.
+        enc.set_flags(codec::flag::Flags::GLOBAL_HEADER);
         let mut opts = Dictionary::new();
         opts.set("preset", &settings.preset);
         opts.set("crf", &settings.crf.to_string());
@@ -137,30 +134,17 @@ impl FfmpegSink {
             .open_as_with(codec, opts)
             .map_err(|e| fail("cannot open libx264 with these settings", HINT_CODEC, e))?;
 
-        {
-            let mut stream = octx
-                .add_stream(codec)
-                .map_err(|e| fail("cannot add a video stream", HINT_OTHER, e))?;
-            stream.set_parameters(&encoder);
-            stream.set_time_base(encoder_time_base);
-            stream.set_avg_frame_rate(Rational::new(fps, 1));
-            stream.set_rate(Rational::new(fps, 1));
-        }
-
-        let mut header_opts = Dictionary::new();
-        header_opts.set("movflags", "frag_keyframe+empty_moov+default_base_moof");
-        header_opts.set("flush_packets", "1");
-        let unused: Vec<String> = octx
-            .write_header_with(header_opts)
-            .map_err(|e| fail("cannot write the MP4 header", HINT_WRITE, e))?
-            .iter()
-            .map(|(key, value)| format!("{key}={value}"))
-            .collect();
-        for option in unused {
-            log::warn!(
-                "{}: the MP4 muxer ignored the option {option}",
-                path.display()
-            );
+        // The file is created only once the encoder is open, so that bad
+        // settings leave no file behind.
+        let mut octx = format::output_as(path, "mp4")
+            .map_err(|e| fail("cannot create the file", HINT_CREATE, e))?;
+        match Self::start_file(&mut octx, &encoder, path, fps) {
+            Ok(()) => {}
+            Err(e) => {
+                drop(octx);
+                let _ = std::fs::remove_file(path);
+                return Err(e);
+            }
         }
         let stream_time_base = octx
             .stream(0)
@@ -216,6 +200,42 @@ impl FfmpegSink {
             stream_time_base,
             frames: 0,
         })
+    }
+
+    /// Adds the video stream to `octx` and writes the fragmented-MP4
+    /// header.
+    fn start_file(
+        octx: &mut format::context::Output,
+        encoder: &encoder::Video,
+        path: &Path,
+        fps: i32,
+    ) -> Result<()> {
+        let fail = |what: &str, hint: &str, e: ff::Error| encode_error(path, what, hint, e);
+        {
+            let mut stream = octx
+                .add_stream(encoder.codec())
+                .map_err(|e| fail("cannot add a video stream", HINT_OTHER, e))?;
+            stream.set_parameters(encoder);
+            stream.set_time_base(Rational::new(1, fps));
+            stream.set_avg_frame_rate(Rational::new(fps, 1));
+            stream.set_rate(Rational::new(fps, 1));
+        }
+        let mut header_opts = Dictionary::new();
+        header_opts.set("movflags", "frag_keyframe+empty_moov+default_base_moof");
+        header_opts.set("flush_packets", "1");
+        let unused: Vec<String> = octx
+            .write_header_with(header_opts)
+            .map_err(|e| fail("cannot write the MP4 header", HINT_WRITE, e))?
+            .iter()
+            .map(|(key, value)| format!("{key}={value}"))
+            .collect();
+        for option in unused {
+            log::warn!(
+                "{}: the MP4 muxer ignored the option {option}",
+                path.display()
+            );
+        }
+        Ok(())
     }
 
     /// The file being written.
