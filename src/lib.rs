@@ -2,35 +2,57 @@
 //!
 //! Record videos of reinforcement-learning environments.
 //!
-//! gymrec has a Gymnasium-style [`Env`](env::Env) trait, a registry that
-//! makes envs by id ([`make`]), Gymnasium's classic-control envs with
-//! software rendering that matches Gymnasium's pictures, and wrappers such
-//! as [`TimeLimit`](env::wrappers::TimeLimit) and
-//! [`EpisodeStatistics`](env::wrappers::EpisodeStatistics).
+//! gymrec has a Gymnasium-style [`Env`] trait, a registry that makes envs by
+//! id ([`make`]), Gymnasium's four classic-control envs with software
+//! rendering that matches Gymnasium's pictures ([`env::classic`]), and a
+//! [`RecordingWrapper`](record::RecordingWrapper) that streams rendered
+//! frames to an FFmpeg encoder thread, writing browser-playable H.264 MP4
+//! files with the file names and counting rules of Gymnasium's
+//! `RecordVideo`.
 //!
 //! ```
-//! use gymrec::env::{RenderMode, SpaceValue, space::SpaceRng};
-//! use rand::SeedableRng;
+//! use gymrec::env::{Env, RenderMode};
+//! use gymrec::policy::{Heuristic, Policy};
+//! use gymrec::record::{RecordingConfig, Trigger};
 //!
 //! # fn main() -> gymrec::Result<()> {
-//! let mut env = gymrec::make("CartPole-v1", RenderMode::RgbArray)?;
-//! let mut rng = SpaceRng::seed_from_u64(0);
-//! env.reset(Some(0))?;
-//! let mut steps = 0;
-//! loop {
-//!     let action = env.action_space().sample(&mut rng);
-//!     let step = env.step(action)?;
-//!     steps += 1;
-//!     if step.done() {
-//!         break;
+//! # let videos_dir = std::env::temp_dir().join(format!("gymrec-doc-lib-{}", std::process::id()));
+//! let env = gymrec::make("CartPole-v1", RenderMode::RgbArray)?;
+//! let mut env = RecordingConfig::new(&videos_dir)
+//!     .episode_trigger(Trigger::every(2)?)
+//!     .video_length(100)
+//!     .overwrite(true)
+//!     .wrap(env)?;
+//! let mut policy = Heuristic::for_env("CartPole-v1")?;
+//! for episode in 0..3 {
+//!     let (mut obs, _) = env.reset(Some(episode))?;
+//!     loop {
+//!         let step = env.step(policy.act(&obs))?;
+//!         let done = step.done();
+//!         obs = step.obs;
+//!         if done {
+//!             break;
+//!         }
 //!     }
 //! }
-//! let frame = env.render()?.expect("rgb_array");
-//! assert_eq!(frame.dimensions(), (600, 400));
-//! assert!(steps <= 500);
+//! let videos = env.finish().into_result()?;
+//! let names: Vec<_> = videos.iter().map(|v| v.path.file_name().unwrap().to_owned()).collect();
+//! assert_eq!(names, ["rl-video-episode-0.mp4", "rl-video-episode-2.mp4"]);
+//! assert!(videos.iter().all(|v| v.frames == 100));
+//! # std::fs::remove_dir_all(&videos_dir).ok();
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! The pieces:
+//! - [`env`](mod@env): the [`Env`] trait, spaces, the registry, wrappers
+//!   ([`TimeLimit`](env::wrappers::TimeLimit),
+//!   [`EpisodeStatistics`](env::wrappers::EpisodeStatistics)) and the
+//!   classic-control envs.
+//! - [`record`]: [`RecordState`](record::RecordState),
+//!   [`RecordingConfig`](record::RecordingConfig), triggers, the wrapper,
+//!   the encoder thread and [`probe`](record::probe) to read videos back.
+//! - [`policy`]: random and heuristic policies for demos.
 
 #![warn(missing_docs)]
 

@@ -585,3 +585,15 @@ fn killed_recording_leaves_a_playable_file() {
     assert_eq!(p.pixel_format, "yuv420p");
     assert_eq!(check_content(&path, KILL_W, KILL_H), p.frames);
 }
+#[test]
+fn zz_time() {
+    let frames: Vec<RgbImage> = (0..100).map(|i| synthetic_frame(i, 600, 400)).collect();
+    for preset in ["ultrafast", "veryfast", "medium"] {
+        let t = Instant::now();
+        let mut sink = FfmpegSink::create(Path::new("/tmp/zz_time.mp4"), &VideoSpec::new(600, 400, 30), &EncoderSettings { preset: preset.into(), ..Default::default() }).unwrap();
+        let t_open = t.elapsed();
+        for f in &frames { sink.write(f).unwrap(); }
+        Box::new(sink).finish().unwrap();
+        eprintln!("{preset}: open {:?}, total {:?} -> {:.0} fps", t_open, t.elapsed(), 100.0 / t.elapsed().as_secs_f64());
+    }
+}

@@ -25,8 +25,8 @@ for states_file in sorted(ROOT.glob("*/states.json")):
     env.reset(seed=0)
     for entry in json.loads(states_file.read_text()):
         env.unwrapped.state = np.array(entry["state"], dtype=np.float64)
-        if "last_u" in entry:
-            env.unwrapped.last_u = entry["last_u"]
+        if hasattr(env.unwrapped, "last_u"):
+            env.unwrapped.last_u = entry.get("last_u")  # no key: no arrow
         frame = env.render()
         Image.fromarray(frame).save(states_file.parent / f"{entry['name']}.png", optimize=True)
         print(env_id, entry["name"], frame.shape)
