@@ -528,7 +528,7 @@ fn killed_recording_leaves_a_playable_file() {
     }
     let dir = TempDir::new("kill");
     let path = dir.join("killed.mp4");
-    let mut child = Command::new(std::env::current_exe().unwrap())
+    let child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
             "kill_safety_child",
@@ -540,7 +540,16 @@ fn killed_recording_leaves_a_playable_file() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let stdout = child.stdout.take().unwrap();
+    // Kills the child if this test fails before it does.
+    struct KillOnDrop(std::process::Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = KillOnDrop(child);
+    let stdout = child.0.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     let started = Instant::now();
     let mut submitted = 0u64;
@@ -557,8 +566,8 @@ fn killed_recording_leaves_a_playable_file() {
             submitted = n.trim().parse().unwrap();
         }
     }
-    child.kill().unwrap(); // SIGKILL on Unix
-    child.wait().unwrap();
+    child.0.kill().unwrap(); // SIGKILL on Unix
+    child.0.wait().unwrap();
     // Lines the child wrote before it died.
     for line in lines.map_while(Result::ok) {
         if let Some(n) = line.strip_prefix("submitted ") {
@@ -574,7 +583,9 @@ fn killed_recording_leaves_a_playable_file() {
     );
     assert!(p.frames <= submitted);
     // What is lost: the fragment being built (up to one keyframe interval,
-    // 1 s) plus the frames inside the pipeline (channel, x264's lookahead).
+    // 1 s) plus the frames inside the pipeline: the channel (8, nearly empty
+    // in real time) and x264's delay (veryfast: rc-lookahead 10 + 3
+    // B-frames). Measured here: 26 of 150.
     let allowed = u64::from(KILL_FPS) + 8 + 20;
     assert!(
         lost <= allowed,
@@ -584,16 +595,4 @@ fn killed_recording_leaves_a_playable_file() {
     assert_eq!((p.width, p.height), (KILL_W, KILL_H));
     assert_eq!(p.pixel_format, "yuv420p");
     assert_eq!(check_content(&path, KILL_W, KILL_H), p.frames);
-}
-#[test]
-fn zz_time() {
-    let frames: Vec<RgbImage> = (0..100).map(|i| synthetic_frame(i, 600, 400)).collect();
-    for preset in ["ultrafast", "veryfast", "medium"] {
-        let t = Instant::now();
-        let mut sink = FfmpegSink::create(Path::new("/tmp/zz_time.mp4"), &VideoSpec::new(600, 400, 30), &EncoderSettings { preset: preset.into(), ..Default::default() }).unwrap();
-        let t_open = t.elapsed();
-        for f in &frames { sink.write(f).unwrap(); }
-        Box::new(sink).finish().unwrap();
-        eprintln!("{preset}: open {:?}, total {:?} -> {:.0} fps", t_open, t.elapsed(), 100.0 / t.elapsed().as_secs_f64());
-    }
 }
