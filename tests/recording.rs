@@ -8,6 +8,7 @@
 //! right half's 30 + 50·(episode mod 4).
 
 use gymrec::env::{BoxSpace, Discrete, Env, Frame, Info, Metadata, RenderMode, Space, Step};
+use gymrec::record::RecordedVideo;
 use gymrec::record::probe::{decode_rgb, probe};
 use gymrec::record::sink::VideoFacts;
 use gymrec::record::{RecordMethod, RecordState, RecordingConfig, Trigger};
@@ -187,10 +188,10 @@ fn episode_trigger_records_reset_frame_plus_one_per_step() {
         ]
     );
     for (episode, v) in videos.iter().enumerate() {
-        check_video(v, 6, 25);
-        let labels = decoded_labels(&v.path);
+        check_video(&v.facts, 6, 25);
+        let labels = decoded_labels(&v.facts.path);
         let expected: Vec<(u64, u64)> = (0..6).map(|s| (s, episode as u64)).collect();
-        assert_eq!(labels, expected, "{}", v.path.display());
+        assert_eq!(labels, expected, "{}", v.facts.path.display());
     }
 }
 
@@ -213,7 +214,7 @@ fn default_trigger_is_capped_cubic_over_30_episodes() {
             "rl-video-episode-8.mp4"
         ]
     );
-    assert!(videos.iter().all(|v| v.frames == 3));
+    assert!(videos.iter().all(|v| v.facts.frames == 3));
 }
 
 #[test]
@@ -228,14 +229,14 @@ fn step_trigger_without_length_stops_at_reset() {
     assert_eq!(files(&dir), ["rl-video-step-0.mp4", "rl-video-step-10.mp4"]);
     // Starts after step 0 (its frame shows step 1 of episode 0) and runs to
     // the end of the episode: steps 1..=5.
-    check_video(&videos[0], 5, 25);
+    check_video(&videos[0].facts, 5, 25);
     assert_eq!(
-        decoded_labels(&videos[0].path),
+        decoded_labels(&videos[0].facts.path),
         (1..=5).map(|s| (s, 0)).collect::<Vec<_>>()
     );
     // Step 10 is the first step of episode 2.
     assert_eq!(
-        decoded_labels(&videos[1].path),
+        decoded_labels(&videos[1].facts.path),
         (1..=5).map(|s| (s, 2)).collect::<Vec<_>>()
     );
 }
@@ -251,10 +252,10 @@ fn step_trigger_with_length_runs_across_resets_and_has_exactly_n_frames() {
     run(&mut env, 3);
     let videos = env.finish().into_result().unwrap();
     assert_eq!(files(&dir), ["rl-video-step-0.mp4"]);
-    check_video(&videos[0], 7, 25);
+    check_video(&videos[0].facts, 7, 25);
     // Steps 1..=5 of episode 0, then episode 1's reset frame and its first step.
     assert_eq!(
-        decoded_labels(&videos[0].path),
+        decoded_labels(&videos[0].facts.path),
         [(1, 0), (2, 0), (3, 0), (4, 0), (5, 0), (0, 1), (1, 1)]
     );
 }
@@ -271,9 +272,12 @@ fn video_length_gives_exactly_n_frames_for_episode_videos() {
     let videos = env.finish().into_result().unwrap();
     assert_eq!(videos.len(), 2);
     for v in &videos {
-        check_video(v, 3, 25);
+        check_video(&v.facts, 3, 25);
     }
-    assert_eq!(decoded_labels(&videos[1].path), [(0, 1), (1, 1), (2, 1)]);
+    assert_eq!(
+        decoded_labels(&videos[1].facts.path),
+        [(0, 1), (1, 1), (2, 1)]
+    );
 }
 
 #[test]
@@ -289,7 +293,7 @@ fn a_trigger_firing_while_recording_stops_the_running_video_first() {
     let videos = env.finish().into_result().unwrap();
     assert_eq!(videos.len(), 3);
     assert_eq!(
-        videos.iter().map(|v| v.frames).collect::<Vec<_>>(),
+        videos.iter().map(|v| v.facts.frames).collect::<Vec<_>>(),
         [6, 6, 6]
     );
 
@@ -303,8 +307,11 @@ fn a_trigger_firing_while_recording_stops_the_running_video_first() {
     run(&mut env, 1);
     let videos = env.finish().into_result().unwrap();
     assert_eq!(files(&dir), ["rl-video-step-0.mp4", "rl-video-step-3.mp4"]);
-    assert_eq!(decoded_labels(&videos[0].path), [(1, 0), (2, 0), (3, 0)]);
-    assert_eq!(decoded_labels(&videos[1].path), [(4, 0), (5, 0)]);
+    assert_eq!(
+        decoded_labels(&videos[0].facts.path),
+        [(1, 0), (2, 0), (3, 0)]
+    );
+    assert_eq!(decoded_labels(&videos[1].facts.path), [(4, 0), (5, 0)]);
 }
 
 #[test]
@@ -326,7 +333,7 @@ fn fps_comes_from_the_setting_then_metadata_then_30() {
     assert_eq!(env.fps(), 30);
     run(&mut env, 1);
     let videos = env.finish().into_result().unwrap();
-    check_video(&videos[0], 3, 30);
+    check_video(&videos[0].facts, 3, 30);
 }
 
 #[test]
@@ -338,7 +345,7 @@ fn odd_frame_sizes_are_padded_to_even_yuv420p() {
         .unwrap();
     run(&mut env, 1);
     let videos = env.finish().into_result().unwrap();
-    let v = &videos[0];
+    let v = &videos[0].facts;
     assert_eq!((v.width, v.height), (63, 47));
     assert_eq!((v.encoded_width, v.encoded_height), (64, 48));
     check_video(v, 5, 25);
@@ -494,14 +501,14 @@ fn a_frame_whose_size_changed_stops_that_video_and_is_reported() {
     assert!(err.contains("80") && err.contains("64"), "{err}");
     assert!(err.contains("rl-video-episode-1.mp4"), "{err}");
     // Episodes 0 and 2 are complete and intact.
-    let good: Vec<&VideoFacts> = report
+    let good: Vec<&RecordedVideo> = report
         .videos
         .iter()
-        .filter(|v| !v.path.ends_with("rl-video-episode-1.mp4"))
+        .filter(|v| !v.facts.path.ends_with("rl-video-episode-1.mp4"))
         .collect();
     assert_eq!(good.len(), 2);
     for v in good {
-        check_video(v, 5, 25);
+        check_video(&v.facts, 5, 25);
     }
 }
 
@@ -523,9 +530,9 @@ fn decoded_frames_of_a_classic_env_match_the_rendered_ones() {
         rendered.push(env.render().unwrap().unwrap());
     }
     let videos = env.finish().into_result().unwrap();
-    check_video(&videos[0], 40, 50);
+    check_video(&videos[0].facts, 40, 50);
     let mut worst = f64::INFINITY;
-    decode_rgb(&videos[0].path, |i, img| {
+    decode_rgb(&videos[0].facts.path, |i, img| {
         let ours = &rendered[i as usize];
         let mse = ours
             .as_raw()
@@ -540,4 +547,116 @@ fn decoded_frames_of_a_classic_env_match_the_rendered_ones() {
     .unwrap();
     // CRF 23 on flat-coloured frames: every frame at least 35 dB.
     assert!(worst >= 35.0, "worst PSNR {worst:.1} dB");
+}
+
+#[test]
+fn each_video_says_what_it_shows() {
+    use gymrec::record::{EpisodeInVideo, VideoStart};
+    let dir = temp_dir("meta");
+    let mut env = RecordingConfig::new(&dir)
+        .episode_trigger(Trigger::every(2).unwrap())
+        .wrap(Painted::new(5))
+        .unwrap();
+    run(&mut env, 1);
+    let videos = env.finish().into_result().unwrap();
+    let v = &videos[0];
+    assert_eq!(v.started_by, VideoStart::Episode(0));
+    assert_eq!(v.trigger, "every:2");
+    assert_eq!(v.steps, Some((0, 4)));
+    assert_eq!(
+        v.episodes,
+        [EpisodeInVideo {
+            episode: 0,
+            ret: 5.0,
+            length: 5,
+            complete: true
+        }]
+    );
+    assert!(v.started_at <= v.finished_at);
+
+    let dir = temp_dir("meta-step");
+    let mut env = RecordingConfig::new(&dir)
+        .step_trigger(Trigger::every(100).unwrap())
+        .video_length(7)
+        .wrap(Painted::new(5))
+        .unwrap();
+    run(&mut env, 2);
+    let videos = env.finish().into_result().unwrap();
+    let v = &videos[0];
+    assert_eq!(v.started_by, VideoStart::Step(0));
+    assert_eq!(v.steps, Some((0, 5)));
+    let summary: Vec<(u64, f64, u64, bool)> = v
+        .episodes
+        .iter()
+        .map(|e| (e.episode, e.ret, e.length, e.complete))
+        .collect();
+    assert_eq!(summary, [(0, 5.0, 5, true), (1, 1.0, 1, false)]);
+    // Serialized for sidecars and metrics.
+    let json = serde_json::to_value(v).unwrap();
+    assert_eq!(
+        json["started_by"],
+        serde_json::json!({"kind": "step", "id": 0})
+    );
+    assert_eq!(json["frames"], 7);
+    assert_eq!(json["episodes"][0]["return"], 5.0);
+}
+
+#[test]
+fn keep_filters_delete_videos_not_kept_and_observers_see_the_rest() {
+    use gymrec::record::{RecordingObserver, VideoStart};
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Default)]
+    struct Log(Arc<Mutex<Vec<String>>>);
+    impl RecordingObserver for Log {
+        fn video_started(&mut self, path: &Path, started_by: VideoStart) {
+            let name = path.file_name().unwrap().to_string_lossy();
+            self.0
+                .lock()
+                .unwrap()
+                .push(format!("start {name} {started_by:?}"));
+        }
+        fn video_finished(&mut self, video: &RecordedVideo) -> gymrec::Result<()> {
+            let name = video.facts.path.file_name().unwrap().to_string_lossy();
+            self.0.lock().unwrap().push(format!("done {name}"));
+            Ok(())
+        }
+    }
+
+    let dir = temp_dir("keep");
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let mut env = RecordingConfig::new(&dir)
+        .episode_trigger(Trigger::always())
+        .keep_if(|v| v.episodes.iter().all(|e| e.episode % 2 == 0))
+        .observer(Log(log.clone()))
+        .on_video(|v| {
+            if v.episodes[0].episode == 2 {
+                Err(gymrec::Error::InvalidConfig(
+                    "observer failed on episode 2".into(),
+                ))
+            } else {
+                Ok(())
+            }
+        })
+        .wrap(Painted::new(2))
+        .unwrap();
+    run(&mut env, 4);
+    let report = env.finish();
+    assert_eq!(
+        files(&dir),
+        ["rl-video-episode-0.mp4", "rl-video-episode-2.mp4"]
+    );
+    let kept: Vec<u64> = report
+        .videos
+        .iter()
+        .map(|v| v.episodes[0].episode)
+        .collect();
+    assert_eq!(kept, [0, 2]);
+    assert_eq!(report.errors.len(), 1);
+    assert!(report.errors[0].to_string().contains("episode 2"));
+    let log = log.lock().unwrap();
+    assert_eq!(log[0], "start rl-video-episode-0.mp4 Episode(0)");
+    assert!(log.contains(&"done rl-video-episode-2.mp4".to_string()));
+    assert!(!log.contains(&"done rl-video-episode-1.mp4".to_string()));
+    assert_eq!(log.len(), 6); // 4 starts, 2 kept
 }

@@ -15,8 +15,10 @@
 //! # }
 //! ```
 
+use super::observer::{KeepIf, OnVideo, RecordingObserver};
 use super::sink::EncoderSettings;
 use super::trigger::Trigger;
+use super::video::RecordedVideo;
 use super::wrapper::RecordingWrapper;
 use crate::env::Env;
 use crate::{Error, Result};
@@ -132,7 +134,7 @@ impl RecordState {
 /// | encoder | H.264 (libx264 `veryfast`, CRF 23, one thread), yuv420p MP4 |
 /// | `overwrite` | false: existing videos are an error at construction |
 /// | `queue_capacity` | 16 frames between the env and the encoder thread |
-#[derive(Debug)]
+/// | observers | none ([`RecordingConfig::observer`], [`RecordingConfig::on_video`], [`RecordingConfig::keep_if`]) |
 pub struct RecordingConfig {
     pub(crate) video_folder: PathBuf,
     pub(crate) episode_trigger: Option<Trigger>,
@@ -143,6 +145,24 @@ pub struct RecordingConfig {
     pub(crate) encoder: EncoderSettings,
     pub(crate) overwrite: bool,
     pub(crate) queue_capacity: usize,
+    pub(crate) observers: Vec<Box<dyn RecordingObserver>>,
+}
+
+impl fmt::Debug for RecordingConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecordingConfig")
+            .field("video_folder", &self.video_folder)
+            .field("episode_trigger", &self.episode_trigger)
+            .field("step_trigger", &self.step_trigger)
+            .field("name_prefix", &self.name_prefix)
+            .field("video_length", &self.video_length)
+            .field("fps", &self.fps)
+            .field("encoder", &self.encoder)
+            .field("overwrite", &self.overwrite)
+            .field("queue_capacity", &self.queue_capacity)
+            .field("observers", &self.observers.len())
+            .finish()
+    }
 }
 
 impl RecordingConfig {
@@ -158,7 +178,33 @@ impl RecordingConfig {
             encoder: EncoderSettings::default(),
             overwrite: false,
             queue_capacity: 16,
+            observers: Vec::new(),
         }
+    }
+
+    /// Adds an observer whose hooks run as videos start and finish.
+    pub fn observer(mut self, observer: impl RecordingObserver + 'static) -> Self {
+        self.observers.push(Box::new(observer));
+        self
+    }
+
+    /// Calls `f` with each finished, kept video (after it is finalized on
+    /// disk). An error it returns is collected into the wrapper's report.
+    pub fn on_video(self, f: impl FnMut(&RecordedVideo) -> Result<()> + Send + 'static) -> Self {
+        self.observer(OnVideo(f))
+    }
+
+    /// Keeps a finished video only when `keep` returns true, for example
+    /// only failures, or only returns above a bar; other videos are deleted.
+    ///
+    /// ```
+    /// use gymrec::record::RecordingConfig;
+    /// // Keep the videos in which some episode ended with a return of 200 or more.
+    /// let config = RecordingConfig::new("videos")
+    ///     .keep_if(|video| video.episodes.iter().any(|e| e.complete && e.ret >= 200.0));
+    /// ```
+    pub fn keep_if(self, keep: impl FnMut(&RecordedVideo) -> bool + Send + 'static) -> Self {
+        self.observer(KeepIf(keep))
     }
 
     /// Starts a video at each reset whose episode id the trigger accepts.

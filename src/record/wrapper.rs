@@ -1,12 +1,15 @@
 //! [`RecordingWrapper`]: an env that records videos of itself.
 
-use super::sink::{VideoFacts, VideoSpec};
+use super::observer::RecordingObserver;
+use super::sink::VideoSpec;
 use super::state::RecordingConfig;
 use super::trigger::Trigger;
+use super::video::{EpisodeInVideo, RecordedVideo, VideoStart};
 use super::writer::VideoWriter;
 use crate::env::{Env, EnvSpec, Info, Step};
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 /// The file extension of the videos written.
 const VIDEO_EXTENSION: &str = "mp4";
@@ -47,8 +50,9 @@ const VIDEO_EXTENSION: &str = "mp4";
 /// }
 /// let report = env.finish();
 /// let videos = report.into_result()?;
-/// assert_eq!(videos[0].frames, 11); // the reset frame and one per step
-/// assert!(videos[0].path.ends_with("rl-video-episode-0.mp4"));
+/// assert_eq!(videos[0].facts.frames, 11); // the reset frame and one per step
+/// assert!(videos[0].facts.path.ends_with("rl-video-episode-0.mp4"));
+/// assert_eq!(videos[0].episodes[0].length, 10);
 /// # std::fs::remove_dir_all(&dir).ok();
 /// # Ok(())
 /// # }
@@ -60,8 +64,10 @@ pub struct RecordingWrapper<E: Env> {
     step_trigger: Option<Trigger>,
     episode_id: Option<u64>,
     step_id: Option<u64>,
+    episode: Option<EpisodeProgress>,
     current: Option<VideoInProgress>,
-    videos: Vec<VideoFacts>,
+    observers: Vec<Box<dyn RecordingObserver>>,
+    videos: Vec<RecordedVideo>,
     errors: Vec<Error>,
 }
 
@@ -80,6 +86,19 @@ struct Settings {
 struct VideoInProgress {
     writer: VideoWriter,
     frames: u64,
+    started_by: VideoStart,
+    started_at: SystemTime,
+    episodes: Vec<EpisodeInVideo>,
+    steps: Option<(u64, u64)>,
+}
+
+/// The running episode: its id, and its return and length so far.
+#[derive(Debug, Clone, Copy)]
+struct EpisodeProgress {
+    id: u64,
+    ret: f64,
+    length: u64,
+    done: bool,
 }
 
 /// What a [`RecordingWrapper`] wrote, and every error it met, since it was
@@ -87,8 +106,8 @@ struct VideoInProgress {
 #[derive(Debug, Default)]
 #[must_use = "a report may hold errors"]
 pub struct RecordingReport {
-    /// The videos finalized, in the order they were finished.
-    pub videos: Vec<VideoFacts>,
+    /// The videos finalized and kept, in the order they were finished.
+    pub videos: Vec<RecordedVideo>,
     /// The errors met while recording, in the order they happened.
     pub errors: Vec<Error>,
 }
@@ -96,7 +115,7 @@ pub struct RecordingReport {
 impl RecordingReport {
     /// The videos, or the first error when there was any (the others are
     /// logged).
-    pub fn into_result(self) -> Result<Vec<VideoFacts>> {
+    pub fn into_result(self) -> Result<Vec<RecordedVideo>> {
         let mut errors = self.errors.into_iter();
         match errors.next() {
             None => Ok(self.videos),
@@ -167,7 +186,9 @@ impl<E: Env> RecordingWrapper<E> {
             step_trigger,
             episode_id: None,
             step_id: None,
+            episode: None,
             current: None,
+            observers: config.observers,
             videos: Vec::new(),
             errors: Vec::new(),
         })
@@ -199,7 +220,7 @@ impl<E: Env> RecordingWrapper<E> {
     }
 
     /// The videos finished so far (not yet taken by [`RecordingWrapper::finish`]).
-    pub fn videos(&self) -> &[VideoFacts] {
+    pub fn videos(&self) -> &[RecordedVideo] {
         &self.videos
     }
 
@@ -229,7 +250,7 @@ impl<E: Env> RecordingWrapper<E> {
         &mut self.env
     }
 
-    fn start_recording(&mut self, name: String) {
+    fn start_recording(&mut self, name: String, started_by: VideoStart) {
         self.stop_recording();
         let path = self
             .settings
@@ -249,30 +270,87 @@ impl<E: Env> RecordingWrapper<E> {
             self.settings.encoder.clone(),
             self.settings.queue_capacity,
         ) {
-            Ok(writer) => self.current = Some(VideoInProgress { writer, frames: 0 }),
+            Ok(writer) => {
+                for observer in &mut self.observers {
+                    observer.video_started(writer.path(), started_by);
+                }
+                self.current = Some(VideoInProgress {
+                    writer,
+                    frames: 0,
+                    started_by,
+                    started_at: SystemTime::now(),
+                    episodes: Vec::new(),
+                    steps: None,
+                });
+            }
             Err(err) => self.fail(err),
         }
     }
 
     fn stop_recording(&mut self) {
         if let Some(video) = self.current.take() {
-            match video.writer.finish() {
-                Ok(facts) => {
-                    log::debug!(
-                        "video {} finished: {} frames",
-                        facts.path.display(),
-                        facts.frames
-                    );
-                    self.videos.push(facts);
-                }
-                Err(err) => self.fail(err),
-            }
+            self.finalize(video);
         }
     }
 
-    /// Renders the current state into the running video; stops it after
-    /// `video_length` frames or on an error.
-    fn capture_frame(&mut self) {
+    /// Finishes the file, asks the observers whether to keep it, and
+    /// reports it.
+    fn finalize(&mut self, video: VideoInProgress) {
+        let VideoInProgress {
+            writer,
+            started_by,
+            started_at,
+            episodes,
+            steps,
+            ..
+        } = video;
+        let facts = match writer.finish() {
+            Ok(facts) => facts,
+            Err(err) => return self.fail(err),
+        };
+        log::debug!(
+            "video {} finished: {} frames",
+            facts.path.display(),
+            facts.frames
+        );
+        let video = RecordedVideo {
+            facts,
+            env_id: self.env.spec().map(|s| s.id.clone()),
+            trigger: match started_by {
+                VideoStart::Episode(_) => self.episode_trigger.as_ref(),
+                VideoStart::Step(_) => self.step_trigger.as_ref(),
+            }
+            .map_or_else(|| "custom".to_string(), |t| t.kind().to_string()),
+            started_by,
+            episodes,
+            steps,
+            started_at,
+            finished_at: SystemTime::now(),
+        };
+        let keep = self.observers.iter_mut().all(|o| o.keep(&video));
+        if !keep {
+            log::debug!("video {} not kept: removed", video.facts.path.display());
+            if let Err(err) = std::fs::remove_file(&video.facts.path) {
+                self.fail(Error::io(&video.facts.path, err));
+            }
+            return;
+        }
+        let mut errors = Vec::new();
+        for observer in &mut self.observers {
+            if let Err(err) = observer.video_finished(&video) {
+                errors.push(err);
+            }
+        }
+        for err in errors {
+            self.fail(err);
+        }
+        self.videos.push(video);
+    }
+
+    /// Renders the current state into the running video (after the step
+    /// `step_id`, or at a reset when `None`); stops it after `video_length`
+    /// frames or on an error.
+    fn capture_frame(&mut self, step_id: Option<u64>) {
         let Some(video) = self.current.as_mut() else {
             return;
         };
@@ -286,13 +364,29 @@ impl<E: Env> RecordingWrapper<E> {
             // The writer is dead: finishing it reports the same failure, so
             // keep only the first error.
             let video = self.current.take().expect("checked above");
-            if let Ok(facts) = video.writer.finish() {
-                self.videos.push(facts);
-            }
+            let _ = video.writer.finish();
             self.fail(err);
             return;
         }
         video.frames += 1;
+        if let Some(ep) = self.episode {
+            match video.episodes.last_mut() {
+                Some(last) if last.episode == ep.id => {
+                    last.ret = ep.ret;
+                    last.length = ep.length;
+                    last.complete = ep.done;
+                }
+                _ => video.episodes.push(EpisodeInVideo {
+                    episode: ep.id,
+                    ret: ep.ret,
+                    length: ep.length,
+                    complete: ep.done,
+                }),
+            }
+        }
+        if let Some(id) = step_id {
+            video.steps = Some((video.steps.map_or(id, |(first, _)| first), id));
+        }
         if self.settings.video_length > 0 && video.frames >= self.settings.video_length {
             self.stop_recording();
         }
@@ -312,16 +406,22 @@ impl<E: Env> Env for RecordingWrapper<E> {
         let out = self.env.reset(seed)?;
         let episode_id = self.episode_id.map_or(0, |id| id + 1);
         self.episode_id = Some(episode_id);
+        self.episode = Some(EpisodeProgress {
+            id: episode_id,
+            ret: 0.0,
+            length: 0,
+            done: false,
+        });
         if self.current.is_some() && self.settings.video_length == 0 {
             self.stop_recording();
         }
         if let Some(trigger) = self.episode_trigger.as_mut() {
             if trigger.fires(episode_id) {
                 let name = format!("{}-episode-{episode_id}", self.settings.name_prefix);
-                self.start_recording(name);
+                self.start_recording(name, VideoStart::Episode(episode_id));
             }
         }
-        self.capture_frame();
+        self.capture_frame(None);
         Ok(out)
     }
 
@@ -329,13 +429,18 @@ impl<E: Env> Env for RecordingWrapper<E> {
         let step = self.env.step(action)?;
         let step_id = self.step_id.map_or(0, |id| id + 1);
         self.step_id = Some(step_id);
+        if let Some(ep) = self.episode.as_mut() {
+            ep.ret += step.reward;
+            ep.length += 1;
+            ep.done = step.done();
+        }
         if let Some(trigger) = self.step_trigger.as_mut() {
             if trigger.fires(step_id) {
                 let name = format!("{}-step-{step_id}", self.settings.name_prefix);
-                self.start_recording(name);
+                self.start_recording(name, VideoStart::Step(step_id));
             }
         }
-        self.capture_frame();
+        self.capture_frame(Some(step_id));
         Ok(step)
     }
 

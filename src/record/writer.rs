@@ -10,7 +10,7 @@
 //! that in the steady state no frame is allocated.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError, TrySendError};
+use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
 use std::thread::JoinHandle;
 
 use super::sink::{EncoderSettings, VideoFacts, VideoSink, VideoSpec};
@@ -340,9 +340,9 @@ fn run_worker(
             }
             return Err(e);
         }
-        match pool_tx.try_send(frame) {
-            Ok(()) | Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {}
-        }
+        // A full pool (the caller brings its own frames) or a gone writer
+        // just drops the spare buffer.
+        let _ = pool_tx.try_send(frame);
     }
     sink.finish()
 }

@@ -5,8 +5,8 @@ use crate::envs::table;
 use clap::Args;
 use gymrec::env::{Env, Registry, RenderMode};
 use gymrec::policy::PolicyKind;
-use gymrec::record::sink::{EncoderSettings, VideoFacts};
-use gymrec::record::{RecordMethod, RecordState, TriggerSpec, TriggerTarget};
+use gymrec::record::sink::EncoderSettings;
+use gymrec::record::{RecordMethod, RecordState, RecordedVideo, TriggerSpec, TriggerTarget};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -133,7 +133,7 @@ pub fn run(args: &RecordArgs) -> gymrec::Result<()> {
     let elapsed = started.elapsed().as_secs_f64();
 
     print_summary(&report.videos);
-    let frames: u64 = report.videos.iter().map(|v| v.frames).sum();
+    let frames: u64 = report.videos.iter().map(|v| v.facts.frames).sum();
     let mean = returns.iter().sum::<f64>() / returns.len().max(1) as f64;
     println!(
         "{} episodes, {total_steps} steps, mean return {mean:.1}; {} videos, {frames} frames in {elapsed:.1} s ({:.0} steps/s)",
@@ -144,21 +144,36 @@ pub fn run(args: &RecordArgs) -> gymrec::Result<()> {
     report.into_result().map(|_| ())
 }
 
-fn print_summary(videos: &[VideoFacts]) {
+fn print_summary(videos: &[RecordedVideo]) {
     if videos.is_empty() {
         println!("no videos written (the trigger fired on no episode or step)");
         return;
     }
     let mut rows = vec![[
         "file".to_string(),
+        "episodes".to_string(),
+        "return".to_string(),
         "frames".to_string(),
         "seconds".to_string(),
         "size".to_string(),
         "KiB".to_string(),
     ]];
-    for v in videos {
+    for video in videos {
+        let v = &video.facts;
+        let episodes = match (video.episodes.first(), video.episodes.last()) {
+            (Some(a), Some(b)) if a.episode != b.episode => format!("{}-{}", a.episode, b.episode),
+            (Some(a), _) => a.episode.to_string(),
+            _ => "-".to_string(),
+        };
+        let returns: Vec<String> = video
+            .episodes
+            .iter()
+            .map(|e| format!("{:.1}", e.ret))
+            .collect();
         rows.push([
             v.path.display().to_string(),
+            episodes,
+            returns.join(" "),
             v.frames.to_string(),
             format!("{:.2}", v.duration_secs),
             format!("{}x{}", v.width, v.height),

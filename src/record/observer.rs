@@ -1,0 +1,84 @@
+//! [`RecordingObserver`]: hooks called as videos start and finish, with
+//! defaults that do nothing, so an observer implements only what it needs.
+//!
+//! ```
+//! use gymrec::record::{RecordedVideo, RecordingConfig, RecordingObserver, Trigger};
+//! use gymrec::env::RenderMode;
+//!
+//! /// Keeps only the videos of episodes that ended with a return below 50.
+//! struct OnlyFailures;
+//!
+//! impl RecordingObserver for OnlyFailures {
+//!     fn keep(&mut self, video: &RecordedVideo) -> bool {
+//!         video.episodes.iter().any(|e| e.complete && e.ret < 50.0)
+//!     }
+//! }
+//!
+//! # fn main() -> gymrec::Result<()> {
+//! let dir = std::env::temp_dir().join(format!("gymrec-doc-observer-{}", std::process::id()));
+//! let env = gymrec::make("CartPole-v1", RenderMode::RgbArray)?;
+//! let env = RecordingConfig::new(&dir)
+//!     .episode_trigger(Trigger::always())
+//!     .observer(OnlyFailures)
+//!     .overwrite(true)
+//!     .wrap(env)?;
+//! # drop(env);
+//! # std::fs::remove_dir_all(&dir).ok();
+//! # Ok(())
+//! # }
+//! ```
+
+use super::video::{RecordedVideo, VideoStart};
+use crate::Result;
+use std::path::Path;
+
+/// Hooks into a [`super::RecordingWrapper`]'s videos. Every method has a
+/// default that does nothing (or keeps the video).
+///
+/// Observers run on the env thread, when a video starts or is finalized
+/// (never per frame), in the order they were added.
+pub trait RecordingObserver: Send {
+    /// A video has started and will be written to `path`.
+    fn video_started(&mut self, path: &Path, started_by: VideoStart) {
+        let _ = (path, started_by);
+    }
+
+    /// Whether a finished video is kept. Returning `false` deletes the
+    /// file; `video_finished` is then not called. Any observer can veto.
+    fn keep(&mut self, video: &RecordedVideo) -> bool {
+        let _ = video;
+        true
+    }
+
+    /// A video was finalized and kept. An error is collected into the
+    /// wrapper's report; the video stays on disk.
+    fn video_finished(&mut self, video: &RecordedVideo) -> Result<()> {
+        let _ = video;
+        Ok(())
+    }
+}
+
+/// An observer from a closure called with each kept video
+/// ([`super::RecordingConfig::on_video`]).
+pub(crate) struct OnVideo<F>(pub(crate) F);
+
+impl<F> RecordingObserver for OnVideo<F>
+where
+    F: FnMut(&RecordedVideo) -> Result<()> + Send,
+{
+    fn video_finished(&mut self, video: &RecordedVideo) -> Result<()> {
+        (self.0)(video)
+    }
+}
+
+/// An observer from a keep predicate ([`super::RecordingConfig::keep_if`]).
+pub(crate) struct KeepIf<F>(pub(crate) F);
+
+impl<F> RecordingObserver for KeepIf<F>
+where
+    F: FnMut(&RecordedVideo) -> bool + Send,
+{
+    fn keep(&mut self, video: &RecordedVideo) -> bool {
+        (self.0)(video)
+    }
+}
