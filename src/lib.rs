@@ -36,23 +36,23 @@
 //!     }
 //! }
 //! let videos = env.finish().into_result()?;
-//! let names: Vec<_> = videos.iter().map(|v| v.path.file_name().unwrap().to_owned()).collect();
+//! let names: Vec<_> = videos.iter().map(|v| v.facts.path.file_name().unwrap().to_owned()).collect();
 //! assert_eq!(names, ["rl-video-episode-0.mp4", "rl-video-episode-2.mp4"]);
-//! assert!(videos.iter().all(|v| v.frames == 100));
+//! assert!(videos.iter().all(|v| v.facts.frames == 100));
 //! # std::fs::remove_dir_all(&videos_dir).ok();
 //! # Ok(())
 //! # }
 //! ```
 //!
 //! The pieces:
-//! - [`env`](mod@env): the [`Env`] trait, spaces, the registry, wrappers
+//! - The [`env`](mod@env) module: the [`Env`] trait, spaces, the registry, wrappers
 //!   ([`TimeLimit`](env::wrappers::TimeLimit),
 //!   [`EpisodeStatistics`](env::wrappers::EpisodeStatistics)) and the
 //!   classic-control envs.
-//! - [`record`]: [`RecordState`](record::RecordState),
+//! - The [`record`] module: [`RecordState`](record::RecordState),
 //!   [`RecordingConfig`](record::RecordingConfig), triggers, the wrapper,
 //!   the encoder thread and [`probe`](record::probe) to read videos back.
-//! - [`policy`]: random and heuristic policies for demos.
+//! - The [`policy`] module: random and heuristic policies for demos.
 
 #![warn(missing_docs)]
 
