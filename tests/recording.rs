@@ -7,117 +7,15 @@
 //! to the frames captured: the left half's grey level is 20 + 12·step, the
 //! right half's 30 + 50·(episode mod 4).
 
-use gymrec::env::{BoxSpace, Discrete, Env, Frame, Info, Metadata, RenderMode, Space, Step};
+mod common;
+
+use common::{Painted, files, left_level, right_level, run, temp_dir};
+use gymrec::env::{Env, Frame, Info, Metadata, RenderMode, Space, Step};
 use gymrec::record::RecordedVideo;
 use gymrec::record::probe::{decode_rgb, probe};
 use gymrec::record::sink::VideoFacts;
 use gymrec::record::{RecordMethod, RecordState, RecordingConfig, Trigger};
 use std::path::{Path, PathBuf};
-
-#[derive(Debug)]
-struct Painted {
-    width: u32,
-    height: u32,
-    episode_len: u64,
-    episode: i64,
-    t: u64,
-    metadata: Metadata,
-    actions: Space,
-    observations: Space,
-    mode: RenderMode,
-}
-
-impl Painted {
-    fn new(episode_len: u64) -> Self {
-        Painted::sized(episode_len, 64, 48, Some(25))
-    }
-
-    fn sized(episode_len: u64, width: u32, height: u32, fps: Option<u32>) -> Self {
-        Painted {
-            width,
-            height,
-            episode_len,
-            episode: -1,
-            t: 0,
-            metadata: Metadata {
-                render_modes: vec![RenderMode::RgbArray],
-                render_fps: fps,
-            },
-            actions: Discrete::new(1).into(),
-            observations: BoxSpace::uniform(1, 0.0, 1e9).into(),
-            mode: RenderMode::RgbArray,
-        }
-    }
-}
-
-fn left_level(step: u64) -> u8 {
-    (20 + 12 * step).min(250) as u8
-}
-
-fn right_level(episode: u64) -> u8 {
-    (30 + 50 * (episode % 4)) as u8
-}
-
-impl Env for Painted {
-    type Obs = u64;
-    type Action = i64;
-
-    fn reset(&mut self, _seed: Option<u64>) -> gymrec::Result<(u64, Info)> {
-        self.episode += 1;
-        self.t = 0;
-        Ok((0, Info::new()))
-    }
-
-    fn step(&mut self, _action: i64) -> gymrec::Result<Step<u64>> {
-        self.t += 1;
-        Ok(Step {
-            obs: self.t,
-            reward: 1.0,
-            terminated: self.t >= self.episode_len,
-            truncated: false,
-            info: Info::new(),
-        })
-    }
-
-    fn action_space(&self) -> &Space {
-        &self.actions
-    }
-    fn observation_space(&self) -> &Space {
-        &self.observations
-    }
-    fn render_mode(&self) -> RenderMode {
-        self.mode
-    }
-    fn metadata(&self) -> &Metadata {
-        &self.metadata
-    }
-    fn frame_size(&self) -> Option<(u32, u32)> {
-        (self.mode == RenderMode::RgbArray).then_some((self.width, self.height))
-    }
-    fn render_into(&mut self, frame: &mut Frame) -> gymrec::Result<()> {
-        gymrec::env::ensure_frame_size(frame, self.width, self.height);
-        let (l, r) = (left_level(self.t), right_level(self.episode as u64));
-        for (x, _, p) in frame.enumerate_pixels_mut() {
-            let v = if x < self.width / 2 { l } else { r };
-            p.0 = [v, v, v];
-        }
-        Ok(())
-    }
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("gymrec-rec-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-/// Runs `episodes` full episodes.
-fn run<E: Env<Action = i64>>(env: &mut E, episodes: u64) {
-    for _ in 0..episodes {
-        env.reset(None).unwrap();
-        while !env.step(0).unwrap().done() {}
-    }
-}
 
 /// The (step, episode) painted into each decoded frame of `path`.
 fn decoded_labels(path: &Path) -> Vec<(u64, u64)> {
@@ -137,16 +35,6 @@ fn decoded_labels(path: &Path) -> Vec<(u64, u64)> {
     })
     .unwrap();
     labels
-}
-
-/// File names in `dir`, sorted.
-fn files(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 /// Checks a written video against what the wrapper reported and against

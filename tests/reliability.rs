@@ -1,0 +1,361 @@
+//! Reliability: what happens when things go wrong. Every case ends with a
+//! clear error or a documented outcome, never a panic or a corrupt file.
+
+mod common;
+
+use common::{Painted, files, run, temp_dir};
+use gymrec::env::wrappers::EpisodeStatistics;
+use gymrec::env::{Env, Frame, Info, Metadata, RenderMode, Space, Step};
+use gymrec::record::probe::probe;
+use gymrec::record::{RecordingConfig, Trigger};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Open file descriptors and threads of this process.
+fn fds_and_threads() -> (usize, usize) {
+    let count = |dir: &str| std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0);
+    (count("/proc/self/fd"), count("/proc/self/task"))
+}
+
+/// Resident memory of this process in KiB.
+fn rss_kib() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
+    let pages: u64 = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
+    pages * 4
+}
+
+#[test]
+fn ten_thousand_episodes_leak_no_threads_files_or_memory() {
+    let dir = temp_dir("soak");
+    let mut env = RecordingConfig::new(&dir).wrap(Painted::new(1)).unwrap(); // cubic schedule
+    run(&mut env, 200); // warm up: a few videos, pools and allocator settled
+    let (fds0, threads0) = fds_and_threads();
+    let rss0 = rss_kib();
+    run(&mut env, 9_800);
+    let report = env.finish();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let (fds1, threads1) = fds_and_threads();
+    let rss1 = rss_kib();
+    // Episodes 0, 1, 8, 27, ..., 729 and 1000, 2000, ..., 9000.
+    assert_eq!(files(&dir).len(), 10 + 9);
+    assert_eq!(report.videos.len(), 19);
+    assert!(fds1 <= fds0, "file descriptors {fds0} -> {fds1}");
+    assert!(threads1 <= threads0, "threads {threads0} -> {threads1}");
+    assert!(rss1 <= rss0 + 8 * 1024, "RSS {rss0} KiB -> {rss1} KiB");
+}
+
+/// An env whose rendering fails from a given step of episode 1 on.
+#[derive(Debug)]
+struct FailingRender(Painted);
+
+impl Env for FailingRender {
+    type Obs = u64;
+    type Action = i64;
+    fn reset(&mut self, seed: Option<u64>) -> gymrec::Result<(u64, Info)> {
+        self.0.reset(seed)
+    }
+    fn step(&mut self, a: i64) -> gymrec::Result<Step<u64>> {
+        self.0.step(a)
+    }
+    fn action_space(&self) -> &Space {
+        self.0.action_space()
+    }
+    fn observation_space(&self) -> &Space {
+        self.0.observation_space()
+    }
+    fn render_mode(&self) -> RenderMode {
+        self.0.render_mode()
+    }
+    fn metadata(&self) -> &Metadata {
+        self.0.metadata()
+    }
+    fn frame_size(&self) -> Option<(u32, u32)> {
+        self.0.frame_size()
+    }
+    fn render_into(&mut self, frame: &mut Frame) -> gymrec::Result<()> {
+        if self.0.episode == 1 && self.0.t >= 2 {
+            return Err(gymrec::Error::NoFrames {
+                env: "FailingRender".into(),
+                mode: "broken".into(),
+            });
+        }
+        self.0.render_into(frame)
+    }
+}
+
+#[test]
+fn a_render_failure_stops_that_video_only() {
+    let dir = temp_dir("render-fail");
+    let mut env = RecordingConfig::new(&dir)
+        .episode_trigger(Trigger::always())
+        .wrap(FailingRender(Painted::new(4)))
+        .unwrap();
+    run(&mut env, 3);
+    let report = env.finish();
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    assert!(report.errors[0].to_string().contains("FailingRender"));
+    // Episode 1's video holds the frames rendered before the failure.
+    let frames: Vec<(String, u64)> = report
+        .videos
+        .iter()
+        .map(|v| {
+            let name = v
+                .facts
+                .path
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (name, probe(&v.facts.path).unwrap().frames)
+        })
+        .collect();
+    assert_eq!(
+        frames,
+        [
+            ("rl-video-episode-0.mp4".to_string(), 5),
+            ("rl-video-episode-1.mp4".to_string(), 2),
+            ("rl-video-episode-2.mp4".to_string(), 5)
+        ]
+    );
+}
+
+#[test]
+fn a_vanished_folder_is_an_error_for_the_next_video_and_the_loop_goes_on() {
+    let dir = temp_dir("vanish");
+    let mut env = RecordingConfig::new(&dir)
+        .episode_trigger(Trigger::always())
+        .wrap(Painted::new(3))
+        .unwrap();
+    run(&mut env, 1);
+    env.reset(None).unwrap(); // episode 0's video is finished here
+    std::fs::remove_dir_all(&dir).unwrap();
+    while !env.step(0).unwrap().done() {}
+    run(&mut env, 2); // episodes 2 and 3 cannot open their files
+    let report = env.finish();
+    assert_eq!(report.videos.len(), 1, "episode 0 was finished before");
+    // Episode 1's file vanished under it (its writer may or may not notice
+    // before its folder did); episodes 2 and 3 fail to open: each error
+    // names the path.
+    assert!(report.errors.len() >= 2, "{:?}", report.errors);
+    for err in &report.errors {
+        assert!(err.to_string().contains(&*dir.to_string_lossy()), "{err}");
+    }
+}
+
+#[test]
+fn non_finite_rewards_are_reported_not_fatal() {
+    /// Rewards NaN at step 2, +inf at step 3.
+    #[derive(Debug)]
+    struct Weird(Painted);
+    impl Env for Weird {
+        type Obs = u64;
+        type Action = i64;
+        fn reset(&mut self, seed: Option<u64>) -> gymrec::Result<(u64, Info)> {
+            self.0.reset(seed)
+        }
+        fn step(&mut self, a: i64) -> gymrec::Result<Step<u64>> {
+            let mut step = self.0.step(a)?;
+            step.reward = match self.0.t {
+                2 => f64::NAN,
+                3 => f64::INFINITY,
+                _ => step.reward,
+            };
+            Ok(step)
+        }
+        fn action_space(&self) -> &Space {
+            self.0.action_space()
+        }
+        fn observation_space(&self) -> &Space {
+            self.0.observation_space()
+        }
+        fn render_mode(&self) -> RenderMode {
+            self.0.render_mode()
+        }
+        fn metadata(&self) -> &Metadata {
+            self.0.metadata()
+        }
+        fn frame_size(&self) -> Option<(u32, u32)> {
+            self.0.frame_size()
+        }
+        fn render_into(&mut self, frame: &mut Frame) -> gymrec::Result<()> {
+            self.0.render_into(frame)
+        }
+    }
+    let dir = temp_dir("nan");
+    let env = EpisodeStatistics::new(Weird(Painted::new(4)));
+    let mut env = RecordingConfig::new(&dir)
+        .episode_trigger(Trigger::always())
+        .wrap(env)
+        .unwrap();
+    env.reset(None).unwrap();
+    let mut last = env.step(0).unwrap();
+    while !last.done() {
+        last = env.step(0).unwrap();
+    }
+    // Gymnasium puts the return into info; a NaN return becomes JSON null.
+    assert!(last.info["episode"]["r"].is_null());
+    assert_eq!(last.info["episode"]["l"], 4);
+    let videos = env.finish().into_result().unwrap();
+    assert!(videos[0].episodes[0].ret.is_nan());
+    assert_eq!(probe(&videos[0].facts.path).unwrap().frames, 5);
+    // The metadata still serializes (non-finite numbers as null).
+    let json = serde_json::to_string(&videos[0]).unwrap();
+    assert!(json.contains("\"return\":null"), "{json}");
+}
+
+#[test]
+fn several_recorders_in_several_threads_share_one_folder() {
+    let dir = temp_dir("threads");
+    std::thread::scope(|s| {
+        for t in 0..4 {
+            let dir = dir.clone();
+            s.spawn(move || {
+                let mut env = RecordingConfig::new(&dir)
+                    .name_prefix(format!("worker{t}"))
+                    .episode_trigger(Trigger::always())
+                    .wrap(Painted::new(6))
+                    .unwrap();
+                run(&mut env, 3);
+                env.finish().into_result().unwrap()
+            });
+        }
+    });
+    let names = files(&dir);
+    assert_eq!(names.len(), 12, "{names:?}");
+    for name in names {
+        assert_eq!(probe(&dir.join(&name)).unwrap().frames, 7, "{name}");
+    }
+}
+
+/// The `gymrec` binary, recording CartPole episodes of 101 frames each.
+fn record_cartpole(dir: &Path, episodes: u64) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gymrec"));
+    cmd.args([
+        "record",
+        "--env",
+        "CartPole-v1",
+        "--episodes",
+        &episodes.to_string(),
+        "--policy",
+        "heuristic",
+        "--max-episode-steps",
+        "100",
+        "--trigger",
+        "all",
+        "--quiet",
+        "--out",
+    ])
+    .arg(dir)
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped());
+    cmd
+}
+
+#[test]
+fn killed_at_random_points_every_file_decodes_and_earlier_videos_are_whole() {
+    // Kill points spread over the first few videos, fixed for repeatability.
+    let kill_after_ms = [150, 400, 650, 900, 1300, 1700, 2200, 2900];
+    for (round, ms) in kill_after_ms.into_iter().enumerate() {
+        let dir = temp_dir(&format!("kill-{round}"));
+        let mut child = record_cartpole(&dir, 1000).spawn().unwrap();
+        // Time from the first file on, so that start-up does not count.
+        let started = Instant::now();
+        while !files_if_any(&dir).iter().any(|n| n.ends_with(".mp4")) {
+            assert!(started.elapsed() < Duration::from_secs(60));
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        std::thread::sleep(Duration::from_millis(ms));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let names: Vec<String> = files(&dir)
+            .into_iter()
+            .filter(|n| n.ends_with(".mp4"))
+            .collect();
+        let newest = names.iter().max_by_key(|n| episode_of(n)).unwrap().clone();
+        for name in &names {
+            let p = probe(&dir.join(name))
+                .unwrap_or_else(|e| panic!("round {round}: {name} does not decode: {e}"));
+            if *name != newest {
+                assert_eq!(p.frames, 101, "round {round}: earlier video {name} damaged");
+            } else {
+                assert!(p.frames <= 101, "round {round}: {name}");
+            }
+        }
+    }
+}
+
+fn files_if_any(dir: &Path) -> Vec<String> {
+    if dir.exists() { files(dir) } else { Vec::new() }
+}
+
+fn episode_of(name: &str) -> u64 {
+    name.trim_start_matches("rl-video-episode-")
+        .trim_end_matches(".mp4")
+        .parse()
+        .unwrap()
+}
+
+/// A 512 KiB tmpfs mounted for the test and unmounted when dropped.
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    fn mount(name: &str) -> SmallDisk {
+        let dir = temp_dir(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let status = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=512k", "tmpfs"])
+            .arg(&dir)
+            .status()
+            .expect("running mount");
+        assert!(
+            status.success(),
+            "this test mounts a 512 KiB tmpfs as a full disk and needs root (CI runs as root)"
+        );
+        SmallDisk(dir)
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn a_full_disk_is_reported_the_loop_runs_on_and_earlier_videos_are_intact() {
+    let disk = SmallDisk::mount("full");
+    let out = record_cartpole(&disk.0, 60)
+        .stdout(Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !out.status.success(),
+        "a full disk must fail the run: {stdout}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stderr.contains("No space left on device") || stderr.contains("space"),
+        "{stderr}"
+    );
+    // Every episode still ran: the closing line counts them.
+    assert!(stdout.contains("60 episodes, 6000 steps"), "{stdout}");
+    // The videos finished before the disk filled are whole; the rest either
+    // decode (cut short) or were never written.
+    let names = files(&disk.0);
+    let mut whole = 0;
+    for name in names.iter().filter(|n| n.ends_with(".mp4")) {
+        if let Ok(p) = probe(&disk.0.join(name)) {
+            assert!(p.frames <= 101, "{name}");
+            if p.frames == 101 {
+                whole += 1;
+            }
+        }
+    }
+    assert!(whole >= 3, "{whole} whole videos among {names:?}");
+    let first = probe(&disk.0.join("rl-video-episode-0.mp4")).unwrap();
+    assert_eq!(first.frames, 101);
+}
