@@ -15,7 +15,7 @@ use gymrec::record::RecordedVideo;
 use gymrec::record::probe::{decode_rgb, probe};
 use gymrec::record::sink::VideoFacts;
 use gymrec::record::{RecordMethod, RecordState, RecordingConfig, Trigger};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The (step, episode) painted into each decoded frame of `path`.
 fn decoded_labels(path: &Path) -> Vec<(u64, u64)> {
