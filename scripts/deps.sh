@@ -2,9 +2,14 @@
 # Installs the system packages gymrec builds against (FFmpeg's development
 # libraries, pkg-config, and clang for bindgen) when any is missing.
 # Debian/Ubuntu only; uses sudo when not root.
+# With --test, also what the tests need: headless Chromium (the gallery test
+# plays the videos in it) and a font for the pages it renders.
 set -euo pipefail
 
 packages=(pkg-config clang libavcodec-dev libavformat-dev libavutil-dev libswscale-dev)
+if [ "${1:-}" = "--test" ]; then
+  packages+=(chromium fonts-dejavu-core)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The test command: installs what the build needs, then runs every test
+# The test command: installs what the build and the tests need (Chromium
+# for the gallery test), then runs every test
 # (unit, integration and doc tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh
+scripts/deps.sh --test
 cargo test --locked "$@"

@@ -138,6 +138,115 @@ pub enum Error {
         /// Why it stopped: the earlier error, as text.
         reason: String,
     },
+
+    /// A vector env was given a batch (actions, seeds) whose length is not
+    /// its number of sub-envs.
+    #[error("{env}: {got} {what} given for {expected} sub-envs; give exactly one per sub-env")]
+    BatchLength {
+        /// The vector env, as `SyncVectorEnv(CartPole-v1, num_envs=4)`.
+        env: String,
+        /// What the batch holds: `"actions"` or `"seeds"`.
+        what: &'static str,
+        /// How many were given.
+        got: usize,
+        /// How many sub-envs there are.
+        expected: usize,
+    },
+
+    /// A sub-env index beyond a vector env's sub-envs.
+    #[error(
+        "{env}: there is no sub-env {index}; the sub-envs are numbered 0 to {}",
+        num_envs.saturating_sub(1)
+    )]
+    SubEnvIndex {
+        /// The vector env, as `SyncVectorEnv(CartPole-v1, num_envs=4)`.
+        env: String,
+        /// The index asked for.
+        index: usize,
+        /// How many sub-envs there are.
+        num_envs: usize,
+    },
+
+    /// A sub-env frame whose size differs from the cells of the grid it is
+    /// tiled into.
+    #[error(
+        "{what}: frame is {}x{} but the grid's cells are {}x{}; every sub-env of a tiled video \
+         must render frames of one size (or record only sub-env 0)",
+        got.0, got.1, expected.0, expected.1
+    )]
+    TileSize {
+        /// The sub-env or cell, as `CartPole-v1 sub-env 2`.
+        what: String,
+        /// The cell size, width × height.
+        expected: (u32, u32),
+        /// The frame's size, width × height.
+        got: (u32, u32),
+    },
+
+    /// The training metrics database could not be opened, read or written.
+    #[error("{path}: metrics database: {what}: {source}")]
+    Metrics {
+        /// The database file (`:memory:` for an in-memory store).
+        path: PathBuf,
+        /// What was being done, naming the experiment or episode.
+        what: String,
+        /// SQLite's error.
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    /// A JSON file (trained weights, a checkpoint) could not be parsed or written.
+    #[error("{path}: {source}")]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: serde_json::Error,
+    },
+
+    /// A folder that must not exist yet already does (checkpoints, videos).
+    #[error("{path} already exists; {advice}")]
+    AlreadyExists {
+        /// The folder.
+        path: PathBuf,
+        /// What to do about it.
+        advice: String,
+    },
+
+    /// An agent was given something it cannot use: an observation of the
+    /// wrong size, an action space it does not support, a state it cannot load.
+    #[error("{agent}: {message}")]
+    Agent {
+        /// The agent's name.
+        agent: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
+
+    /// A video folder's sidecar or index could not be written or read.
+    #[error("{path}: {message}")]
+    Manifest {
+        /// The sidecar or index file.
+        path: PathBuf,
+        /// What failed and what to do.
+        message: String,
+    },
+
+    /// A video format whose backend this build of gymrec does not have.
+    #[error(
+        "gymrec was built without the `{feature}` feature, so it cannot write or read {format} \
+         videos; build with `--features {feature}`, or pick a format this build has: {}",
+        if available.is_empty() { "none".to_string() } else { available.join(", ") }
+    )]
+    FormatUnavailable {
+        /// The format asked for (`mp4`, `webm`, `gif`, `png`).
+        format: String,
+        /// The Cargo feature that brings its backend.
+        feature: &'static str,
+        /// The formats this build has.
+        available: Vec<String>,
+    },
 }
 
 /// `Result` with gymrec's [`Error`].

@@ -53,6 +53,10 @@
 //!   [`RecordingConfig`](record::RecordingConfig), triggers, the wrapper,
 //!   the encoder thread and [`probe`](record::probe) to read videos back.
 //! - The [`policy`] module: random and heuristic policies for demos.
+//! - The [`train`] module: velora's training side ([`TrainState`](train::TrainState),
+//!   callbacks that record videos, stop early and save checkpoints), a SQLite
+//!   metrics store, an [`Agent`](train::Agent) trait, a cross-entropy learner and
+//!   the [`Trainer`](train::Trainer) loop.
 
 #![warn(missing_docs)]
 
@@ -60,6 +64,7 @@ pub mod env;
 mod error;
 pub mod policy;
 pub mod record;
+pub mod train;
 
 pub use env::{Env, RenderMode, make};
 pub use error::{Error, Result};

@@ -24,11 +24,13 @@ pub mod classic;
 mod dynamic;
 pub mod registry;
 pub mod space;
+pub mod vector;
 pub mod wrappers;
 
 pub use dynamic::{DynEnv, Erased, FromSpaceValue};
 pub use registry::{Registration, Registry, make};
 pub use space::{BoxSpace, Discrete, Space, SpaceValue};
+pub use vector::{SyncVectorEnv, VectorStep};
 
 use crate::Result;
 use std::fmt;

@@ -2,8 +2,16 @@
 //! frames by decoding them), [`decode_rgb`] hands every decoded frame over as
 //! RGB.
 //!
-//! Both decode through the crate's own FFmpeg (Cargo feature `ffmpeg`, on by
-//! default); without that feature they return an error.
+//! Each format is read by the backend family that writes it:
+//! - a folder is a PNG sequence (`frame-000000.png`, …; see
+//!   [`sink::png`](crate::record::sink)), read in pure Rust (Cargo feature
+//!   `png`); its frame rate comes from the frames' `fps` text chunk;
+//! - a `.gif` file is read in pure Rust through `image` (feature `gif`); its
+//!   timing comes from the frame delays;
+//! - anything else (MP4, WebM) is decoded through the crate's own FFmpeg
+//!   (feature `ffmpeg`, on by default).
+//!
+//! Without the feature a file needs, both return an error naming it.
 
 use std::path::Path;
 
@@ -11,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Result;
 
-/// What a video file holds, as read back from it.
+/// What a video file (or PNG-sequence folder) holds, as read back from it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VideoProbe {
     /// Frames in the file, counted by decoding every one.
@@ -38,7 +46,11 @@ pub struct VideoProbe {
 /// frames that can be decoded. Errors with [`Error::Decode`](crate::Error::Decode)
 /// naming `path` when the file cannot be opened or has no video stream.
 pub fn probe(path: &Path) -> Result<VideoProbe> {
-    imp::probe(path)
+    match Kind::of(path) {
+        Kind::PngSequence => png_sequence::probe(path),
+        Kind::Gif => gif_file::probe(path),
+        Kind::Other => imp::probe(path),
+    }
 }
 
 /// Decodes the video at `path` and calls `each(index, frame)` for every
@@ -48,7 +60,282 @@ pub fn probe(path: &Path) -> Result<VideoProbe> {
 /// The RGB image passed to `each` is reused between calls; clone it to keep
 /// it.
 pub fn decode_rgb(path: &Path, each: impl FnMut(u64, &image::RgbImage) -> bool) -> Result<u64> {
-    imp::decode_rgb(path, each)
+    match Kind::of(path) {
+        Kind::PngSequence => png_sequence::decode_rgb(path, each),
+        Kind::Gif => gif_file::decode_rgb(path, each),
+        Kind::Other => imp::decode_rgb(path, each),
+    }
+}
+
+/// Which reader a path needs.
+enum Kind {
+    /// A folder: a PNG sequence.
+    PngSequence,
+    /// A `.gif` file, read in pure Rust (with the `gif` feature).
+    Gif,
+    /// Anything else: FFmpeg.
+    Other,
+}
+
+impl Kind {
+    fn of(path: &Path) -> Kind {
+        if path.is_dir() {
+            Kind::PngSequence
+        } else if cfg!(feature = "gif")
+            && path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("gif"))
+        {
+            Kind::Gif
+        } else {
+            Kind::Other
+        }
+    }
+}
+
+#[cfg(feature = "gif")]
+mod gif_file {
+    use std::fs::File;
+    use std::io::BufReader;
+    use std::path::Path;
+
+    use image::AnimationDecoder;
+    use image::codecs::gif::GifDecoder;
+
+    use super::VideoProbe;
+    use crate::record::sink::VideoFormat;
+    use crate::{Error, Result};
+
+    fn err(path: &Path, what: &str, e: impl std::fmt::Display) -> Error {
+        Error::Decode {
+            path: path.to_path_buf(),
+            message: format!("{what} ({e}); is it a complete GIF file?"),
+        }
+    }
+
+    /// Decodes every frame (composed onto the full canvas, as viewers show
+    /// it) and calls `each(rgba, delay_secs)`; stops when `each` returns
+    /// false. Returns the canvas size.
+    fn frames(
+        path: &Path,
+        mut each: impl FnMut(&image::RgbaImage, f64) -> bool,
+    ) -> Result<(u32, u32)> {
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let decoder =
+            GifDecoder::new(BufReader::new(file)).map_err(|e| err(path, "cannot open", e))?;
+        let size = image::ImageDecoder::dimensions(&decoder);
+        for frame in decoder.into_frames() {
+            let frame = frame.map_err(|e| err(path, "cannot decode a frame", e))?;
+            let (numer, denom) = frame.delay().numer_denom_ms();
+            let delay = f64::from(numer) / f64::from(denom.max(1)) / 1000.0;
+            if !each(frame.buffer(), delay) {
+                break;
+            }
+        }
+        Ok(size)
+    }
+
+    pub(super) fn probe(path: &Path) -> Result<VideoProbe> {
+        let mut count = 0u64;
+        let mut duration = 0.0f64;
+        let (width, height) = frames(path, |_, delay| {
+            count += 1;
+            duration += delay;
+            true
+        })?;
+        // Delays are whole hundredths of a second: round off float noise.
+        let duration_secs = (duration * 100.0).round() / 100.0;
+        Ok(VideoProbe {
+            frames: count,
+            width,
+            height,
+            pixel_format: VideoFormat::Gif.pixel_format().into(),
+            codec: VideoFormat::Gif.codec().into(),
+            fps: if duration_secs > 0.0 {
+                count as f64 / duration_secs
+            } else {
+                0.0
+            },
+            duration_secs,
+        })
+    }
+
+    pub(super) fn decode_rgb(
+        path: &Path,
+        mut each: impl FnMut(u64, &image::RgbImage) -> bool,
+    ) -> Result<u64> {
+        let mut count = 0u64;
+        let mut rgb = image::RgbImage::new(0, 0);
+        frames(path, |rgba, _| {
+            if rgb.dimensions() != rgba.dimensions() {
+                rgb = image::RgbImage::new(rgba.width(), rgba.height());
+            }
+            for (dst, src) in rgb.pixels_mut().zip(rgba.pixels()) {
+                *dst = image::Rgb([src[0], src[1], src[2]]);
+            }
+            let go_on = each(count, &rgb);
+            count += 1;
+            go_on
+        })?;
+        Ok(count)
+    }
+}
+
+#[cfg(not(feature = "gif"))]
+mod gif_file {
+    pub(super) use super::imp::{decode_rgb, probe};
+}
+
+#[cfg(feature = "png")]
+mod png_sequence {
+    use std::path::{Path, PathBuf};
+
+    use super::VideoProbe;
+    use crate::record::sink::VideoFormat;
+    use crate::record::sink::png::{FPS_KEYWORD, frame_file_name, frame_index};
+    use crate::{Error, Result};
+
+    fn err(path: &Path, message: String) -> Error {
+        Error::Decode {
+            path: path.to_path_buf(),
+            message,
+        }
+    }
+
+    /// The frame files of the sequence in `folder`, in order; errors when
+    /// one is missing.
+    fn frame_files(folder: &Path) -> Result<Vec<PathBuf>> {
+        let entries = std::fs::read_dir(folder).map_err(|e| Error::io(folder, e))?;
+        let mut indexed = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(folder, e))?;
+            if let Some(index) = entry.file_name().to_str().and_then(frame_index) {
+                indexed.push((index, entry.path()));
+            }
+        }
+        indexed.sort();
+        for (expected, (index, _)) in indexed.iter().enumerate() {
+            if *index != expected as u64 {
+                return Err(err(
+                    folder,
+                    format!(
+                        "frame {} is missing (the next file is {}); a PNG sequence holds \
+                         frame-000000.png, frame-000001.png, … with no gaps",
+                        frame_file_name(expected as u64),
+                        frame_file_name(*index)
+                    ),
+                ));
+            }
+        }
+        Ok(indexed.into_iter().map(|(_, path)| path).collect())
+    }
+
+    /// The frame rate in `file`'s `fps` text chunk, if any.
+    fn fps_of(file: &Path) -> Result<Option<f64>> {
+        let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
+        let mut decoder = ::png::Decoder::new(std::io::Cursor::new(bytes));
+        decoder.set_ignore_text_chunk(false);
+        let reader = decoder
+            .read_info()
+            .map_err(|e| err(file, format!("cannot read the PNG header ({e})")))?;
+        Ok(reader
+            .info()
+            .uncompressed_latin1_text
+            .iter()
+            .find(|chunk| chunk.keyword == FPS_KEYWORD)
+            .and_then(|chunk| chunk.text.trim().parse::<f64>().ok())
+            .filter(|fps| *fps > 0.0))
+    }
+
+    /// Decodes every frame in order, calling `each(index, rgb)`; stops when
+    /// `each` returns false. Returns the frames decoded and the first
+    /// frame's size.
+    fn frames(
+        folder: &Path,
+        mut each: impl FnMut(u64, &image::RgbImage) -> bool,
+    ) -> Result<(u64, Option<(u32, u32)>)> {
+        let mut size = None;
+        let mut count = 0u64;
+        for file in frame_files(folder)? {
+            let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
+            let image = image::load_from_memory_with_format(&bytes, image::ImageFormat::Png)
+                .map_err(|e| err(&file, format!("cannot decode the PNG frame ({e})")))?
+                .into_rgb8();
+            match size {
+                None => size = Some(image.dimensions()),
+                Some(s) if s != image.dimensions() => {
+                    return Err(err(
+                        &file,
+                        format!(
+                            "the frame is {}x{} but the first frame is {}x{}; every frame of \
+                             a video has the same size",
+                            image.width(),
+                            image.height(),
+                            s.0,
+                            s.1
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+            let go_on = each(count, &image);
+            count += 1;
+            if !go_on {
+                break;
+            }
+        }
+        Ok((count, size))
+    }
+
+    pub(super) fn probe(folder: &Path) -> Result<VideoProbe> {
+        let (frames, size) = frames(folder, |_, _| true)?;
+        let Some((width, height)) = size else {
+            return Err(err(
+                folder,
+                "the folder holds no frame-000000.png; is it a PNG sequence written by gymrec?"
+                    .into(),
+            ));
+        };
+        let fps = fps_of(&folder.join(frame_file_name(0)))?.unwrap_or(0.0);
+        Ok(VideoProbe {
+            frames,
+            width,
+            height,
+            pixel_format: VideoFormat::Png.pixel_format().into(),
+            codec: VideoFormat::Png.codec().into(),
+            fps,
+            duration_secs: if fps > 0.0 { frames as f64 / fps } else { 0.0 },
+        })
+    }
+
+    pub(super) fn decode_rgb(
+        folder: &Path,
+        each: impl FnMut(u64, &image::RgbImage) -> bool,
+    ) -> Result<u64> {
+        frames(folder, each).map(|(count, _)| count)
+    }
+}
+
+#[cfg(not(feature = "png"))]
+mod png_sequence {
+    use std::path::Path;
+
+    use super::VideoProbe;
+    use crate::Result;
+    use crate::record::sink::VideoFormat;
+
+    pub(super) fn probe(path: &Path) -> Result<VideoProbe> {
+        let _ = path;
+        Err(VideoFormat::Png.unavailable())
+    }
+
+    pub(super) fn decode_rgb(
+        path: &Path,
+        _each: impl FnMut(u64, &image::RgbImage) -> bool,
+    ) -> Result<u64> {
+        let _ = path;
+        Err(VideoFormat::Png.unavailable())
+    }
 }
 
 #[cfg(feature = "ffmpeg")]

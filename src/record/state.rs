@@ -16,7 +16,8 @@
 //! ```
 
 use super::observer::{KeepIf, OnVideo, RecordingObserver};
-use super::sink::EncoderSettings;
+use super::overlay::Overlay;
+use super::sink::{EncoderSettings, VideoFormat};
 use super::trigger::Trigger;
 use super::video::RecordedVideo;
 use super::wrapper::RecordingWrapper;
@@ -131,9 +132,11 @@ impl RecordState {
 /// | `name_prefix` | `"rl-video"` |
 /// | `video_length` | 0: whole episodes (episode videos) or until the next reset (step videos) |
 /// | `fps` | the env's `metadata().render_fps`, else 30 with a logged warning |
+/// | `format` | [`VideoFormat::default`]: MP4 when an MP4 backend is built in, else GIF, else PNG |
 /// | encoder | H.264 (libx264 `veryfast`, CRF 23, one thread), yuv420p MP4 |
+/// | `overlay` | none: frames are recorded as rendered ([`RecordingConfig::overlay`]) |
 /// | `overwrite` | false: existing videos are an error at construction |
-/// | `queue_capacity` | 16 frames between the env and the encoder thread |
+/// | `queue_capacity` | 4 frames between the env and the encoder thread (the encoder is the slow side; a longer queue only costs memory) |
 /// | observers | none ([`RecordingConfig::observer`], [`RecordingConfig::on_video`], [`RecordingConfig::keep_if`]) |
 pub struct RecordingConfig {
     pub(crate) video_folder: PathBuf,
@@ -143,6 +146,8 @@ pub struct RecordingConfig {
     pub(crate) video_length: u64,
     pub(crate) fps: Option<u32>,
     pub(crate) encoder: EncoderSettings,
+    pub(crate) format: VideoFormat,
+    pub(crate) overlay: Option<Overlay>,
     pub(crate) overwrite: bool,
     pub(crate) queue_capacity: usize,
     pub(crate) observers: Vec<Box<dyn RecordingObserver>>,
@@ -158,6 +163,8 @@ impl fmt::Debug for RecordingConfig {
             .field("video_length", &self.video_length)
             .field("fps", &self.fps)
             .field("encoder", &self.encoder)
+            .field("format", &self.format)
+            .field("overlay", &self.overlay)
             .field("overwrite", &self.overwrite)
             .field("queue_capacity", &self.queue_capacity)
             .field("observers", &self.observers.len())
@@ -176,8 +183,10 @@ impl RecordingConfig {
             video_length: 0,
             fps: None,
             encoder: EncoderSettings::default(),
+            format: VideoFormat::default(),
+            overlay: None,
             overwrite: false,
-            queue_capacity: 16,
+            queue_capacity: 4,
             observers: Vec::new(),
         }
     }
@@ -205,6 +214,22 @@ impl RecordingConfig {
     /// ```
     pub fn keep_if(self, keep: impl FnMut(&RecordedVideo) -> bool + Send + 'static) -> Self {
         self.observer(KeepIf(keep))
+    }
+
+    /// Describes each kept video in its folder: a `<name>.json` sidecar, a
+    /// line in `index.jsonl` and an `index.html` gallery that plays every
+    /// video from `file://`. Shorthand for `.observer(Manifest::new())`
+    /// (see [`Manifest`](super::Manifest)); add it once.
+    ///
+    /// ```
+    /// use gymrec::record::RecordingConfig;
+    /// // A gallery of the failures only.
+    /// let config = RecordingConfig::new("videos")
+    ///     .keep_if(|video| video.episodes.iter().any(|e| e.complete && e.ret < 100.0))
+    ///     .gallery();
+    /// ```
+    pub fn gallery(self) -> Self {
+        self.observer(super::manifest::Manifest::new())
     }
 
     /// Starts a video at each reset whose episode id the trigger accepts.
@@ -240,6 +265,29 @@ impl RecordingConfig {
     /// Encoder settings (preset, CRF, threads, keyframe interval).
     pub fn encoder(mut self, settings: EncoderSettings) -> Self {
         self.encoder = settings;
+        self
+    }
+
+    /// The kind of file to write: MP4, WebM, GIF or a PNG sequence (see
+    /// [`VideoFormat`]). File names follow it: `{prefix}-episode-{id}.gif`,
+    /// or the folder `{prefix}-episode-{id}/` for PNG. A format this build
+    /// has no backend for is an error at [`wrap`](Self::wrap).
+    pub fn format(mut self, format: VideoFormat) -> Self {
+        self.format = format;
+        self
+    }
+
+    /// Burns text into every recorded frame: the episode, the step and the
+    /// return, and text of your own (see [`Overlay`]). Off by default. The
+    /// text is drawn on the encoder thread.
+    ///
+    /// ```
+    /// use gymrec::record::{Overlay, RecordingConfig};
+    /// let config = RecordingConfig::new("videos")
+    ///     .overlay(Overlay::new().text(|frame, out| out.push_str(if frame.episode_step < 10 { "start" } else { "" })));
+    /// ```
+    pub fn overlay(mut self, overlay: Overlay) -> Self {
+        self.overlay = Some(overlay);
         self
     }
 

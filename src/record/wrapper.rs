@@ -1,18 +1,16 @@
 //! [`RecordingWrapper`]: an env that records videos of itself.
 
 use super::observer::RecordingObserver;
-use super::sink::VideoSpec;
+use super::overlay::{Overlay, OverlayContext};
+use super::sink::{VideoFormat, VideoSpec};
 use super::state::RecordingConfig;
 use super::trigger::Trigger;
 use super::video::{EpisodeInVideo, RecordedVideo, VideoStart};
-use super::writer::VideoWriter;
+use super::writer::{VideoWriter, WriterOptions};
 use crate::env::{Env, EnvSpec, Info, Step};
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
-
-/// The file extension of the videos written.
-const VIDEO_EXTENSION: &str = "mp4";
 
 /// Wraps an env and records videos of it with Gymnasium's `RecordVideo`
 /// semantics, streaming frames to an encoder thread.
@@ -79,6 +77,10 @@ struct Settings {
     video_length: u64,
     spec: VideoSpec,
     encoder: super::sink::EncoderSettings,
+    /// The kind of file written; names follow it.
+    format: VideoFormat,
+    /// What to burn into frames; the text closure runs in `capture_frame`.
+    overlay: Option<Overlay>,
     overwrite: bool,
     queue_capacity: usize,
 }
@@ -161,9 +163,13 @@ impl<E: Env> RecordingWrapper<E> {
             (None, None) => (Some(Trigger::capped_cubic()), None),
             pair => pair,
         };
+        let spec = VideoSpec { width, height, fps };
+        super::sink::check(config.format, &spec, &config.encoder)?;
         prepare_folder(&config.video_folder)?;
         if !config.overwrite {
-            if let Some(existing) = existing_video(&config.video_folder, &config.name_prefix)? {
+            if let Some(existing) =
+                existing_video(&config.video_folder, &config.name_prefix, config.format)?
+            {
                 return Err(Error::InvalidConfig(format!(
                     "{} already exists; choose another folder or name_prefix, \
                      or set overwrite(true) to replace it",
@@ -177,8 +183,10 @@ impl<E: Env> RecordingWrapper<E> {
                 folder: config.video_folder,
                 name_prefix: config.name_prefix,
                 video_length: config.video_length,
-                spec: VideoSpec { width, height, fps },
+                spec,
                 encoder: config.encoder,
+                format: config.format,
+                overlay: config.overlay,
                 overwrite: config.overwrite,
                 queue_capacity: config.queue_capacity,
             },
@@ -255,7 +263,7 @@ impl<E: Env> RecordingWrapper<E> {
         let path = self
             .settings
             .folder
-            .join(format!("{name}.{VIDEO_EXTENSION}"));
+            .join(self.settings.format.file_name(&name));
         if !self.settings.overwrite && path.exists() {
             self.fail(Error::InvalidConfig(format!(
                 "{} already exists (written by someone else since the wrapper was made); \
@@ -264,12 +272,13 @@ impl<E: Env> RecordingWrapper<E> {
             )));
             return;
         }
-        match VideoWriter::spawn(
-            path,
-            self.settings.spec,
-            self.settings.encoder.clone(),
-            self.settings.queue_capacity,
-        ) {
+        let options = WriterOptions {
+            format: self.settings.format,
+            encoder: self.settings.encoder.clone(),
+            queue_capacity: self.settings.queue_capacity,
+            overlay: self.settings.overlay.as_ref().map(|o| *o.style()),
+        };
+        match VideoWriter::create(path, self.settings.spec, options) {
             Ok(writer) => {
                 for observer in &mut self.observers {
                     observer.video_started(writer.path(), started_by);
@@ -330,7 +339,12 @@ impl<E: Env> RecordingWrapper<E> {
         let keep = self.observers.iter_mut().all(|o| o.keep(&video));
         if !keep {
             log::debug!("video {} not kept: removed", video.facts.path.display());
-            if let Err(err) = std::fs::remove_file(&video.facts.path) {
+            let removed = if video.facts.path.is_dir() {
+                std::fs::remove_dir_all(&video.facts.path) // a PNG sequence
+            } else {
+                std::fs::remove_file(&video.facts.path)
+            };
+            if let Err(err) = removed {
                 self.fail(Error::io(&video.facts.path, err));
             }
             return;
@@ -350,7 +364,7 @@ impl<E: Env> RecordingWrapper<E> {
     /// Renders the current state into the running video (after the step
     /// `step_id`, or at a reset when `None`); stops it after `video_length`
     /// frames or on an error.
-    fn capture_frame(&mut self, step_id: Option<u64>) {
+    fn capture_frame(&mut self, step_id: Option<u64>, info: &Info, reward: Option<f64>) {
         let Some(video) = self.current.as_mut() else {
             return;
         };
@@ -360,7 +374,23 @@ impl<E: Env> RecordingWrapper<E> {
             self.fail(err);
             return;
         }
-        if let Err(err) = video.writer.submit(frame) {
+        let submitted = match self.settings.overlay.as_mut() {
+            Some(overlay) => {
+                let mut label = video.writer.label();
+                let context = OverlayContext {
+                    episode: self.episode.map(|ep| ep.id),
+                    episode_step: self.episode.map_or(0, |ep| ep.length),
+                    step_id,
+                    ret: self.episode.map_or(0.0, |ep| ep.ret),
+                    reward,
+                    info,
+                };
+                overlay.fill(&context, &mut label);
+                video.writer.submit_labelled(frame, label)
+            }
+            None => video.writer.submit(frame),
+        };
+        if let Err(err) = submitted {
             // The writer is dead: finishing it reports the same failure, so
             // keep only the first error.
             let video = self.current.take().expect("checked above");
@@ -421,7 +451,7 @@ impl<E: Env> Env for RecordingWrapper<E> {
                 self.start_recording(name, VideoStart::Episode(episode_id));
             }
         }
-        self.capture_frame(None);
+        self.capture_frame(None, &out.1, None);
         Ok(out)
     }
 
@@ -440,7 +470,7 @@ impl<E: Env> Env for RecordingWrapper<E> {
                 self.start_recording(name, VideoStart::Step(step_id));
             }
         }
-        self.capture_frame(Some(step_id));
+        self.capture_frame(Some(step_id), &step.info, Some(step.reward));
         Ok(step)
     }
 
@@ -496,14 +526,19 @@ impl<E: Env + std::fmt::Debug> std::fmt::Debug for RecordingWrapper<E> {
 /// Creates `folder` when missing and checks that files can be created in it.
 fn prepare_folder(folder: &Path) -> Result<()> {
     std::fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
-    let probe = folder.join(format!(".gymrec-write-check-{}", std::process::id()));
+    // Unique per call, so that wrappers made at once in one process (or
+    // several) never remove each other's check file.
+    static CHECKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = CHECKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let probe = folder.join(format!(".gymrec-write-check-{}-{n}", std::process::id()));
     std::fs::File::create(&probe).map_err(|e| Error::io(folder, e))?;
     std::fs::remove_file(&probe).map_err(|e| Error::io(&probe, e))?;
     Ok(())
 }
 
-/// The first file in `folder` named like a video this prefix would write.
-fn existing_video(folder: &Path, prefix: &str) -> Result<Option<PathBuf>> {
+/// The first file in `folder` named like a video this prefix would write in
+/// `format`.
+fn existing_video(folder: &Path, prefix: &str, format: VideoFormat) -> Result<Option<PathBuf>> {
     let entries = std::fs::read_dir(folder).map_err(|e| Error::io(folder, e))?;
     let mut found: Vec<PathBuf> = entries
         .filter_map(|e| e.ok())
@@ -511,19 +546,21 @@ fn existing_video(folder: &Path, prefix: &str) -> Result<Option<PathBuf>> {
         .filter(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(|n| is_video_name(n, prefix))
+                .is_some_and(|n| is_video_name(n, prefix, format))
         })
         .collect();
     found.sort();
     Ok(found.into_iter().next())
 }
 
-/// Whether `file` is `{prefix}-episode-{N}.mp4` or `{prefix}-step-{N}.mp4`.
-fn is_video_name(file: &str, prefix: &str) -> bool {
-    let Some(rest) = file
-        .strip_prefix(prefix)
-        .and_then(|r| r.strip_suffix(&format!(".{VIDEO_EXTENSION}")))
-    else {
+/// Whether `file` is `{prefix}-episode-{N}.mp4` or `{prefix}-step-{N}.mp4`
+/// (with `format`'s extension; none for a PNG-sequence folder).
+fn is_video_name(file: &str, prefix: &str, format: VideoFormat) -> bool {
+    let stem = match format.extension() {
+        Some(ext) => file.strip_suffix(ext).and_then(|r| r.strip_suffix('.')),
+        None => Some(file),
+    };
+    let Some(rest) = stem.and_then(|r| r.strip_prefix(prefix)) else {
         return false;
     };
     let id = rest
@@ -535,14 +572,24 @@ fn is_video_name(file: &str, prefix: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::is_video_name;
+    use crate::record::sink::VideoFormat;
 
     #[test]
     fn video_names_are_recognised_exactly() {
-        assert!(is_video_name("rl-video-episode-0.mp4", "rl-video"));
-        assert!(is_video_name("rl-video-step-120.mp4", "rl-video"));
-        assert!(!is_video_name("rl-video-episode-.mp4", "rl-video"));
-        assert!(!is_video_name("rl-video-episode-1.json", "rl-video"));
-        assert!(!is_video_name("other-episode-1.mp4", "rl-video"));
-        assert!(!is_video_name("rl-video-episode-1x.mp4", "rl-video"));
+        let is_mp4 = |name| is_video_name(name, "rl-video", VideoFormat::Mp4);
+        assert!(is_mp4("rl-video-episode-0.mp4"));
+        assert!(is_mp4("rl-video-step-120.mp4"));
+        assert!(!is_mp4("rl-video-episode-.mp4"));
+        assert!(!is_mp4("rl-video-episode-1.json"));
+        assert!(!is_mp4("other-episode-1.mp4"));
+        assert!(!is_mp4("rl-video-episode-1x.mp4"));
+        assert!(!is_mp4("rl-video-episode-1.gif"));
+        let is = |name, format| is_video_name(name, "rl-video", format);
+        assert!(is("rl-video-episode-1.gif", VideoFormat::Gif));
+        assert!(is("rl-video-step-9.webm", VideoFormat::WebM));
+        let is_png = |name| is_video_name(name, "rl-video", VideoFormat::Png);
+        assert!(is_png("rl-video-episode-3"));
+        assert!(!is_png("rl-video-episode-3.mp4"));
+        assert!(!is_png("rl-video-episode-3.json"));
     }
 }

@@ -8,18 +8,57 @@
 //! video's length. Buffers the worker has finished with come back through a
 //! second channel and are handed out again by [`VideoWriter::buffer`], so
 //! that in the steady state no frame is allocated.
+//!
+//! A writer made with an overlay ([`WriterOptions::overlay`]) draws each
+//! frame's [`FrameLabel`] (sent with
+//! [`submit_labelled`](VideoWriter::submit_labelled)) into the frame on the
+//! encoder thread, just before encoding it.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
 use std::thread::JoinHandle;
 
-use super::sink::{EncoderSettings, VideoFacts, VideoSink, VideoSpec};
+use super::overlay::{FrameLabel, OverlayPainter, OverlayStyle};
+use super::sink::{self, EncoderSettings, VideoFacts, VideoFormat, VideoSink, VideoSpec};
 use crate::env::Frame;
 use crate::{Error, Result};
 
 /// Extra returned buffers the pool keeps beyond the frames that can be in
 /// flight (queued, being encoded, being filled).
 const POOL_SLACK: usize = 2;
+
+/// A frame on its way to the encoder thread, with the overlay label to draw
+/// into it, if any; buffers come back the same way.
+type Job = (Frame, Option<FrameLabel>);
+
+/// How a [`VideoWriter`] writes: the format, the encoder settings, the
+/// queue's capacity and the overlay.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WriterOptions {
+    /// The format; the default is [`VideoFormat::default`].
+    pub format: VideoFormat,
+    /// Encoder settings (used by MP4 and WebM).
+    pub encoder: EncoderSettings,
+    /// Frames that may wait for the encoder before `submit` blocks; 0 makes
+    /// every `submit` wait until the worker takes the frame.
+    pub queue_capacity: usize,
+    /// What to draw into frames submitted with a label; `None` draws
+    /// nothing.
+    pub overlay: Option<OverlayStyle>,
+}
+
+impl Default for WriterOptions {
+    /// The default format and encoder settings, 16 queued frames, no
+    /// overlay.
+    fn default() -> Self {
+        WriterOptions {
+            format: VideoFormat::default(),
+            encoder: EncoderSettings::default(),
+            queue_capacity: 16,
+            overlay: None,
+        }
+    }
+}
 
 /// Streams frames to a video file through an encoder thread.
 ///
@@ -54,8 +93,10 @@ const POOL_SLACK: usize = 2;
 pub struct VideoWriter {
     path: PathBuf,
     spec: VideoSpec,
-    frames_tx: Option<SyncSender<Frame>>,
-    pool_rx: Receiver<Frame>,
+    frames_tx: Option<SyncSender<Job>>,
+    pool_rx: Receiver<Job>,
+    /// Labels back from the worker, handed out again by `label`.
+    spare_labels: Vec<FrameLabel>,
     worker: Option<JoinHandle<Result<VideoFacts>>>,
     submitted: u64,
     /// Why the writer stopped, once it has; later calls report it.
@@ -70,33 +111,65 @@ impl VideoWriter {
     ///
     /// Waits until the file is open: an invalid spec or settings, an
     /// unwritable path or an encoder that cannot be opened is an error here.
-    /// Without the `ffmpeg` feature this always errors; use
-    /// [`spawn_with`](Self::spawn_with) with another sink.
+    /// Without an MP4 backend (Cargo features `ffmpeg`, `openh264`) this
+    /// errors with [`Error::FormatUnavailable`]; use
+    /// [`create`](Self::create) with another format.
     pub fn spawn(
         path: PathBuf,
         spec: VideoSpec,
         settings: EncoderSettings,
         queue_capacity: usize,
     ) -> Result<Self> {
-        spec.validate()?;
-        settings.validate()?;
-        #[cfg(feature = "ffmpeg")]
-        {
-            let sink_path = path.clone();
-            Self::spawn_with(path, spec, queue_capacity, move || {
-                let sink = super::sink::ffmpeg::FfmpegSink::create(&sink_path, &spec, &settings)?;
-                Ok(Box::new(sink) as Box<dyn VideoSink>)
-            })
-        }
-        #[cfg(not(feature = "ffmpeg"))]
-        {
-            let _ = queue_capacity;
-            Err(Error::InvalidConfig(format!(
-                "{}: gymrec was built without the `ffmpeg` feature, so it cannot write MP4 \
-                 videos; enable the feature or use VideoWriter::spawn_with with another sink",
-                path.display()
-            )))
-        }
+        Self::create(
+            path,
+            spec,
+            WriterOptions {
+                format: VideoFormat::Mp4,
+                encoder: settings,
+                queue_capacity,
+                overlay: None,
+            },
+        )
+    }
+
+    /// Starts an encoder thread writing `path` in `options.format` (see
+    /// [`sink::open`]; for a PNG sequence `path` is a folder), drawing
+    /// overlays when `options.overlay` is set.
+    ///
+    /// Waits until the file is open: a format this build lacks, an invalid
+    /// spec or settings, an unwritable path or an encoder that cannot be
+    /// opened is an error here.
+    ///
+    /// ```
+    /// use gymrec::record::sink::{VideoFormat, VideoSpec};
+    /// use gymrec::record::writer::{VideoWriter, WriterOptions};
+    ///
+    /// # fn main() -> gymrec::Result<()> {
+    /// let path = std::env::temp_dir().join(format!("gymrec-doc-writer-{}.gif", std::process::id()));
+    /// let options = WriterOptions { format: VideoFormat::Gif, ..WriterOptions::default() };
+    /// let mut writer = VideoWriter::create(path.clone(), VideoSpec::new(32, 32, 10), options)?;
+    /// for _ in 0..10 {
+    ///     let frame = writer.buffer();
+    ///     writer.submit(frame)?;
+    /// }
+    /// let facts = writer.finish()?;
+    /// assert_eq!((facts.frames, facts.duration_secs, facts.codec.as_str()), (10, 1.0, "gif"));
+    /// # std::fs::remove_file(&path).ok();
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn create(path: PathBuf, spec: VideoSpec, options: WriterOptions) -> Result<Self> {
+        let WriterOptions {
+            format,
+            encoder,
+            queue_capacity,
+            overlay,
+        } = options;
+        sink::check(format, &spec, &encoder)?;
+        let sink_path = path.clone();
+        Self::start(path, spec, queue_capacity, overlay, move || {
+            sink::open(format, &sink_path, &spec, &encoder)
+        })
     }
 
     /// Starts an encoder thread with the sink that `make_sink` creates on
@@ -114,9 +187,24 @@ impl VideoWriter {
     where
         F: FnOnce() -> Result<Box<dyn VideoSink>> + Send + 'static,
     {
+        Self::start(path, spec, queue_capacity, None, make_sink)
+    }
+
+    /// Starts the encoder thread: `make_sink` runs there, and so does the
+    /// overlay painter made from `overlay`.
+    fn start<F>(
+        path: PathBuf,
+        spec: VideoSpec,
+        queue_capacity: usize,
+        overlay: Option<OverlayStyle>,
+        make_sink: F,
+    ) -> Result<Self>
+    where
+        F: FnOnce() -> Result<Box<dyn VideoSink>> + Send + 'static,
+    {
         spec.validate()?;
-        let (frames_tx, frames_rx) = mpsc::sync_channel::<Frame>(queue_capacity);
-        let (pool_tx, pool_rx) = mpsc::sync_channel::<Frame>(queue_capacity + POOL_SLACK);
+        let (frames_tx, frames_rx) = mpsc::sync_channel::<Job>(queue_capacity);
+        let (pool_tx, pool_rx) = mpsc::sync_channel::<Job>(queue_capacity + POOL_SLACK);
         let (ready_tx, ready_rx) = mpsc::sync_channel::<Result<()>>(1);
         let worker_path = path.clone();
         let worker = std::thread::Builder::new()
@@ -135,7 +223,9 @@ impl VideoWriter {
                         });
                     }
                 };
-                run_worker(sink, frames_rx, pool_tx)
+                let painter =
+                    overlay.map(|style| OverlayPainter::new(&style, spec.width, spec.height));
+                run_worker(sink, painter, frames_rx, pool_tx)
             })
             .map_err(|e| Error::io(&path, e))?;
 
@@ -145,6 +235,7 @@ impl VideoWriter {
                 spec,
                 frames_tx: Some(frames_tx),
                 pool_rx,
+                spare_labels: Vec::new(),
                 worker: Some(worker),
                 submitted: 0,
                 stopped: None,
@@ -171,13 +262,30 @@ impl VideoWriter {
         let size = (self.spec.width, self.spec.height);
         loop {
             match self.pool_rx.try_recv() {
-                Ok(frame) if frame.dimensions() == size => return frame,
-                Ok(_) => continue,
+                Ok((frame, label)) => {
+                    if let Some(label) = label {
+                        self.spare_labels.push(label);
+                    }
+                    if frame.dimensions() == size {
+                        return frame;
+                    }
+                }
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => {
                     return Frame::new(size.0, size.1);
                 }
             }
         }
+    }
+
+    /// A label to fill and send with [`submit_labelled`](Self::submit_labelled):
+    /// one the worker has finished with when there is one (its `text` keeps
+    /// its capacity, so filling it allocates nothing in the steady state),
+    /// else a new one. Its fields are whatever they held before.
+    ///
+    /// Labels come back with their frames: call [`buffer`](Self::buffer)
+    /// first, as the wrapper does for each frame.
+    pub fn label(&mut self) -> FrameLabel {
+        self.spare_labels.pop().unwrap_or_default()
     }
 
     /// Hands `frame` to the encoder thread, blocking while the queue is full;
@@ -188,6 +296,18 @@ impl VideoWriter {
     /// has failed, returns its error; the writer has then stopped and every
     /// later `submit` and `finish` errors with [`Error::WriterStopped`].
     pub fn submit(&mut self, frame: Frame) -> Result<()> {
+        self.send((frame, None))
+    }
+
+    /// Hands `frame` to the encoder thread like [`submit`](Self::submit),
+    /// with `label` to draw into it there when the writer has an overlay
+    /// (else the label is ignored).
+    pub fn submit_labelled(&mut self, frame: Frame, label: FrameLabel) -> Result<()> {
+        self.send((frame, Some(label)))
+    }
+
+    fn send(&mut self, job: Job) -> Result<()> {
+        let frame = &job.0;
         if let Some(reason) = &self.stopped {
             return Err(Error::WriterStopped {
                 path: self.path.clone(),
@@ -205,7 +325,7 @@ impl VideoWriter {
         let Some(tx) = &self.frames_tx else {
             return Err(self.stop_with("the writer was already finished".into()));
         };
-        match tx.send(frame) {
+        match tx.send(job) {
             Ok(()) => {
                 self.submitted += 1;
                 Ok(())
@@ -323,16 +443,21 @@ impl std::fmt::Debug for VideoWriter {
     }
 }
 
-/// The worker's loop: writes every frame received, returns buffers to the
-/// pool, finishes the sink when the channel closes. On a write error the
-/// sink is still finished (so the file holds the frames written so far) and
-/// the write error is returned, which hangs up the channel.
+/// The worker's loop: draws the overlay into every frame received that has
+/// a label, writes it, returns buffers to the pool, finishes the sink when
+/// the channel closes. On a write error the sink is still finished (so the
+/// file holds the frames written so far) and the write error is returned,
+/// which hangs up the channel.
 fn run_worker(
     mut sink: Box<dyn VideoSink>,
-    frames_rx: Receiver<Frame>,
-    pool_tx: SyncSender<Frame>,
+    mut painter: Option<OverlayPainter>,
+    frames_rx: Receiver<Job>,
+    pool_tx: SyncSender<Job>,
 ) -> Result<VideoFacts> {
-    for frame in frames_rx.iter() {
+    for (mut frame, label) in frames_rx.iter() {
+        if let (Some(painter), Some(label)) = (painter.as_mut(), label.as_ref()) {
+            painter.draw(&mut frame, label);
+        }
         if let Err(e) = sink.write(&frame) {
             drop(frames_rx);
             if let Err(finish_err) = sink.finish() {
@@ -342,7 +467,7 @@ fn run_worker(
         }
         // A full pool (the caller brings its own frames) or a gone writer
         // just drops the spare buffer.
-        let _ = pool_tx.try_send(frame);
+        let _ = pool_tx.try_send((frame, label));
     }
     sink.finish()
 }

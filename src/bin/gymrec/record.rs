@@ -5,8 +5,10 @@ use crate::envs::table;
 use clap::Args;
 use gymrec::env::{Env, Registry, RenderMode};
 use gymrec::policy::PolicyKind;
-use gymrec::record::sink::EncoderSettings;
-use gymrec::record::{RecordMethod, RecordState, RecordedVideo, TriggerSpec, TriggerTarget};
+use gymrec::record::sink::{EncoderSettings, VideoFormat};
+use gymrec::record::{
+    Overlay, RecordMethod, RecordState, RecordedVideo, TriggerSpec, TriggerTarget,
+};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -55,9 +57,31 @@ pub struct RecordArgs {
     /// Replace videos already in the folder instead of refusing to start.
     #[arg(long)]
     overwrite: bool,
+    /// Video format: mp4 (H.264), webm (VP9), gif, or png (a folder of
+    /// numbered frames). Default: mp4 when this build has an MP4 backend.
+    #[arg(long)]
+    format: Option<VideoFormat>,
+    /// Burn the episode, step and return into the frames (top left).
+    #[arg(long)]
+    overlay: bool,
+    /// A line of text to burn in below the numbers (implies --overlay).
+    #[arg(long, value_name = "TEXT")]
+    overlay_text: Option<String>,
+    /// Write only the videos: no JSON sidecars, no index.jsonl, no
+    /// index.html gallery (written by default).
+    #[arg(long)]
+    no_gallery: bool,
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
+    /// Step N copies of the env in lockstep (a SyncVectorEnv with
+    /// Gymnasium's next-step autoreset) and record them tiled in one grid
+    /// video; --episodes then counts sub-env 0's episodes.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    num_envs: usize,
+    /// With --num-envs: record only sub-env 0 instead of the grid.
+    #[arg(long)]
+    first_env_only: bool,
 }
 
 pub fn run(args: &RecordArgs) -> gymrec::Result<()> {
@@ -89,6 +113,22 @@ pub fn run(args: &RecordArgs) -> gymrec::Result<()> {
         .overwrite(args.overwrite);
     if let Some(fps) = args.fps {
         config = config.fps(fps);
+    }
+    if let Some(format) = args.format {
+        config = config.format(format);
+    }
+    if args.overlay || args.overlay_text.is_some() {
+        let mut overlay = Overlay::new();
+        if let Some(text) = args.overlay_text.clone() {
+            overlay = overlay.text(move |_, out| out.push_str(&text));
+        }
+        config = config.overlay(overlay);
+    }
+    if !args.no_gallery {
+        config = config.gallery();
+    }
+    if args.num_envs != 1 {
+        return run_vector(args, &registry, config);
     }
     let mut env = config.wrap(env)?;
 
@@ -133,6 +173,10 @@ pub fn run(args: &RecordArgs) -> gymrec::Result<()> {
     let elapsed = started.elapsed().as_secs_f64();
 
     print_summary(&report.videos);
+    if !args.no_gallery && !report.videos.is_empty() {
+        let page = args.out.join(gymrec::record::manifest::GALLERY_FILE);
+        println!("gallery: {}", page.display());
+    }
     let frames: u64 = report.videos.iter().map(|v| v.facts.frames).sum();
     let mean = returns.iter().sum::<f64>() / returns.len().max(1) as f64;
     println!(
@@ -181,4 +225,93 @@ fn print_summary(videos: &[RecordedVideo]) {
         ]);
     }
     print!("{}", table(&rows));
+}
+
+/// `gymrec record --num-envs N`: N sub-envs in a `SyncVectorEnv`, one policy
+/// each (seeded `seed + i`), recorded as one grid video (or sub-env 0 with
+/// `--first-env-only`) until sub-env 0 has run `--episodes` episodes.
+fn run_vector(
+    args: &RecordArgs,
+    registry: &Registry,
+    config: gymrec::record::RecordingConfig,
+) -> gymrec::Result<()> {
+    use gymrec::env::vector::SyncVectorEnv;
+    use gymrec::record::VectorFrames;
+
+    let n = args.num_envs;
+    let envs = SyncVectorEnv::from_fn(n, |_| {
+        registry.make_with_limit(&args.env, RenderMode::RgbArray, args.max_episode_steps)
+    })?;
+    let mut policies = (0..n)
+        .map(|i| {
+            let seed = args.seed.wrapping_add(i as u64);
+            args.policy
+                .build(&args.env, envs.single_action_space(), seed)
+        })
+        .collect::<gymrec::Result<Vec<_>>>()?;
+    let frames = if args.first_env_only {
+        VectorFrames::FirstOnly
+    } else {
+        VectorFrames::Tiled
+    };
+    let mut envs = config.wrap_vector(envs, frames)?;
+
+    let progress = if args.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(args.episodes)
+    };
+    progress.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {prefix} [{bar:30}] {pos}/{len} episodes of sub-env 0 {msg} ({elapsed})",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    progress.set_prefix(format!("{} x{n}", args.env));
+
+    let started = Instant::now();
+    let mut total_steps = 0u64;
+    let mut returns = Vec::with_capacity(args.episodes as usize);
+    let mut ret = 0.0;
+    let (mut obs, _) = envs.reset(Some(args.seed))?;
+    while (returns.len() as u64) < args.episodes {
+        let actions = policies
+            .iter_mut()
+            .zip(&obs)
+            .map(|(policy, o)| policy.act(o))
+            .collect();
+        let step = envs.step(actions)?;
+        total_steps += n as u64;
+        if !step.autoreset[0] {
+            ret += step.rewards[0];
+        }
+        if step.done(0) {
+            returns.push(ret);
+            progress.set_message(format!("return {ret:.1}"));
+            progress.inc(1);
+            ret = 0.0;
+        }
+        obs = step.obs;
+    }
+    let report = envs.finish();
+    envs.close()?;
+    progress.finish_and_clear();
+    let elapsed = started.elapsed().as_secs_f64();
+
+    print_summary(&report.videos);
+    if !args.no_gallery && !report.videos.is_empty() {
+        let page = args.out.join(gymrec::record::manifest::GALLERY_FILE);
+        println!("gallery: {}", page.display());
+    }
+    let frames: u64 = report.videos.iter().map(|v| v.facts.frames).sum();
+    let mean = returns.iter().sum::<f64>() / returns.len().max(1) as f64;
+    println!(
+        "{n} sub-envs, {} episodes of sub-env 0, {total_steps} steps, mean return {mean:.1}; {} \
+         videos, {frames} frames in {elapsed:.1} s ({:.0} steps/s)",
+        args.episodes,
+        report.videos.len(),
+        total_steps as f64 / elapsed.max(1e-9),
+    );
+    report.into_result().map(|_| ())
 }

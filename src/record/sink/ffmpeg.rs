@@ -1,10 +1,19 @@
-//! The FFmpeg backend: H.264 through libx264, yuv420p, fragmented MP4.
+//! The FFmpeg backend: H.264 through libx264 in fragmented MP4, or VP9
+//! through libvpx in WebM; yuv420p.
 //!
-//! Frames go RGB24 ─swscale─▶ YUV420P ─libx264─▶ MP4 muxer. The MP4 is
-//! fragmented (`movflags=frag_keyframe+empty_moov+default_base_moof`) and
-//! flushed after every packet, so a process killed mid-video leaves a
-//! playable file holding every fragment completed so far (a fragment ends at
-//! each keyframe, by default once a second).
+//! Frames go RGB24 ─swscale─▶ YUV420P ─libx264─▶ MP4 muxer (or ─libvpx-vp9─▶
+//! WebM muxer). The MP4 is fragmented
+//! (`movflags=frag_keyframe+empty_moov+default_base_moof`) and flushed after
+//! every packet, so a process killed mid-video leaves a playable file holding
+//! every fragment completed so far (a fragment ends at each keyframe, by
+//! default once a second). WebM (Matroska) is written cluster by cluster and
+//! flushed likewise, so a cut-off WebM plays up to its last cluster.
+//!
+//! For VP9, [`EncoderSettings`] map onto libvpx: `crf` is scaled from x264's
+//! 0..=51 to libvpx's 0..=63 (23 becomes 28), the preset picks the speed
+//! (`ultrafast`/`superfast` → `cpu-used` 8, `veryfast` → 7, `faster` → 6,
+//! `fast` → 5, `medium` → 4, slower presets → 3 … 0) at the `realtime`
+//! deadline with row multithreading.
 //!
 //! Odd frame sizes are padded to even by repeating the last column/row (the
 //! picture is never stretched), since yuv420p needs even sizes.
@@ -17,7 +26,7 @@ use ff::software::scaling;
 use ff::{Dictionary, Packet, Rational, codec, color, encoder, format, frame};
 use ffmpeg_next as ff;
 
-use super::{EncoderSettings, VideoFacts, VideoSink, VideoSpec};
+use super::{EncoderSettings, VideoFacts, VideoFormat, VideoSink, VideoSpec};
 use crate::env::Frame;
 use crate::{Error, Result};
 
@@ -46,7 +55,8 @@ struct Scaler(scaling::Context);
 // it to another thread is sound. It is not `Sync` (no shared access).
 unsafe impl Send for Scaler {}
 
-/// A [`VideoSink`] writing H.264 (libx264) in fragmented MP4 through FFmpeg.
+/// A [`VideoSink`] writing H.264 (libx264) in fragmented MP4, or VP9
+/// (libvpx) in WebM, through FFmpeg.
 ///
 /// ```no_run
 /// use gymrec::record::sink::{EncoderSettings, VideoSink, VideoSpec};
@@ -68,6 +78,7 @@ pub struct FfmpegSink {
     path: PathBuf,
     spec: VideoSpec,
     encoded: (u32, u32),
+    container: Container,
     octx: format::context::Output,
     encoder: encoder::Video,
     scaler: Scaler,
@@ -79,6 +90,80 @@ pub struct FfmpegSink {
     frames: u64,
 }
 
+/// The containers and codecs this backend writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Container {
+    /// H.264 (libx264) in fragmented MP4.
+    Mp4,
+    /// VP9 (libvpx) in WebM.
+    WebM,
+}
+
+impl Container {
+    fn encoder_name(self) -> &'static str {
+        match self {
+            Container::Mp4 => "libx264",
+            Container::WebM => "libvpx-vp9",
+        }
+    }
+
+    fn muxer_name(self) -> &'static str {
+        match self {
+            Container::Mp4 => "mp4",
+            Container::WebM => "webm",
+        }
+    }
+
+    fn codec_hint(self) -> &'static str {
+        match self {
+            Container::Mp4 => HINT_CODEC,
+            Container::WebM => HINT_CODEC_VP9,
+        }
+    }
+
+    /// The encoder's private options for `settings`.
+    fn options(self, settings: &EncoderSettings) -> Dictionary<'static> {
+        let mut opts = Dictionary::new();
+        match self {
+            Container::Mp4 => {
+                opts.set("preset", &settings.preset);
+                opts.set("crf", &settings.crf.to_string());
+                opts.set("threads", &settings.threads.to_string());
+            }
+            Container::WebM => {
+                opts.set("deadline", "realtime");
+                opts.set("cpu-used", &vp9_cpu_used(&settings.preset).to_string());
+                opts.set("crf", &vp9_crf(settings.crf).to_string());
+                opts.set("b", "0");
+                opts.set("row-mt", "1");
+                opts.set("threads", &settings.threads.to_string());
+            }
+        }
+        opts
+    }
+}
+
+/// libvpx's `cpu-used` for an x264 preset name: faster presets, higher
+/// speed.
+fn vp9_cpu_used(preset: &str) -> u32 {
+    match preset {
+        "ultrafast" | "superfast" => 8,
+        "veryfast" => 7,
+        "faster" => 6,
+        "fast" => 5,
+        "medium" => 4,
+        "slow" => 3,
+        "slower" => 2,
+        "veryslow" => 1,
+        _ => 0,
+    }
+}
+
+/// x264's CRF (0..=51) scaled to libvpx's (0..=63).
+fn vp9_crf(crf: u8) -> u32 {
+    (u32::from(crf) * 63 + 25) / 51
+}
+
 impl FfmpegSink {
     /// Sets up libx264 for frames of `spec`'s size, then creates `path`
     /// (replacing an existing file) and writes the MP4 header.
@@ -87,10 +172,30 @@ impl FfmpegSink {
     /// and with [`Error::Encode`] naming `path` when the file cannot be
     /// created or FFmpeg refuses the setup (e.g. no libx264).
     pub fn create(path: &Path, spec: &VideoSpec, settings: &EncoderSettings) -> Result<Self> {
+        Self::create_as(path, spec, settings, Container::Mp4)
+    }
+
+    /// Sets up libvpx-vp9 for frames of `spec`'s size, then creates `path`
+    /// (replacing an existing file) and writes the WebM header. See the
+    /// [module docs](self) for how `settings` map onto libvpx.
+    ///
+    /// Errors as [`create`](Self::create) does (e.g. an FFmpeg without
+    /// libvpx).
+    pub fn create_webm(path: &Path, spec: &VideoSpec, settings: &EncoderSettings) -> Result<Self> {
+        Self::create_as(path, spec, settings, Container::WebM)
+    }
+
+    fn create_as(
+        path: &Path,
+        spec: &VideoSpec,
+        settings: &EncoderSettings,
+        container: Container,
+    ) -> Result<Self> {
         spec.validate()?;
         settings.validate()?;
         init_ffmpeg();
         let fail = |what: &str, hint: &str, e: ff::Error| encode_error(path, what, hint, e);
+        let hint_codec = container.codec_hint();
 
         let (ew, eh) = spec.encoded_size();
         let fps = i32::try_from(spec.fps).map_err(|_| {
@@ -102,17 +207,17 @@ impl FfmpegSink {
         })?;
         let encoder_time_base = Rational::new(1, fps);
 
-        let codec = encoder::find_by_name("libx264").ok_or_else(|| {
+        let codec = encoder::find_by_name(container.encoder_name()).ok_or_else(|| {
             fail(
-                "this FFmpeg has no libx264 encoder",
-                HINT_CODEC,
+                &format!("this FFmpeg has no {} encoder", container.encoder_name()),
+                hint_codec,
                 ff::Error::EncoderNotFound,
             )
         })?;
         let mut enc = codec::context::Context::new_with_codec(codec)
             .encoder()
             .video()
-            .map_err(|e| fail("cannot make a video encoder", HINT_CODEC, e))?;
+            .map_err(|e| fail("cannot make a video encoder", hint_codec, e))?;
         enc.set_width(ew);
         enc.set_height(eh);
         enc.set_format(Pixel::YUV420P);
@@ -124,21 +229,27 @@ impl FfmpegSink {
         // for HD sizes).
         enc.set_colorspace(color::Space::SMPTE170M);
         enc.set_color_range(color::Range::MPEG);
-        // MP4 keeps the SPS/PPS in the header (avcC), not in the stream.
+        // MP4 keeps the SPS/PPS in the header (avcC), not in the stream;
+        // WebM keeps the codec's setup in its header likewise.
         enc.set_flags(codec::flag::Flags::GLOBAL_HEADER);
-        let mut opts = Dictionary::new();
-        opts.set("preset", &settings.preset);
-        opts.set("crf", &settings.crf.to_string());
-        opts.set("threads", &settings.threads.to_string());
         let encoder = enc
-            .open_as_with(codec, opts)
-            .map_err(|e| fail("cannot open libx264 with these settings", HINT_CODEC, e))?;
+            .open_as_with(codec, container.options(settings))
+            .map_err(|e| {
+                fail(
+                    &format!(
+                        "cannot open {} with these settings",
+                        container.encoder_name()
+                    ),
+                    hint_codec,
+                    e,
+                )
+            })?;
 
         // The file is created only once the encoder is open, so that bad
         // settings leave no file behind.
-        let mut octx = format::output_as(path, "mp4")
+        let mut octx = format::output_as(path, container.muxer_name())
             .map_err(|e| fail("cannot create the file", HINT_CREATE, e))?;
-        match Self::start_file(&mut octx, &encoder, path, fps) {
+        match Self::start_file(&mut octx, &encoder, path, fps, container) {
             Ok(()) => {}
             Err(e) => {
                 drop(octx);
@@ -176,8 +287,9 @@ impl FfmpegSink {
         }
 
         log::debug!(
-            "{}: encoding {}x{} (encoded {ew}x{eh}) at {} fps, preset {}, crf {}, {} thread(s)",
+            "{}: encoding {} {}x{} (encoded {ew}x{eh}) at {} fps, preset {}, crf {}, {} thread(s)",
             path.display(),
+            container.encoder_name(),
             spec.width,
             spec.height,
             spec.fps,
@@ -190,6 +302,7 @@ impl FfmpegSink {
             path: path.to_path_buf(),
             spec: *spec,
             encoded: (ew, eh),
+            container,
             octx,
             encoder,
             scaler: Scaler(scaler),
@@ -202,13 +315,14 @@ impl FfmpegSink {
         })
     }
 
-    /// Adds the video stream to `octx` and writes the fragmented-MP4
-    /// header.
+    /// Adds the video stream to `octx` and writes the header (for MP4, a
+    /// fragmented one).
     fn start_file(
         octx: &mut format::context::Output,
         encoder: &encoder::Video,
         path: &Path,
         fps: i32,
+        container: Container,
     ) -> Result<()> {
         let fail = |what: &str, hint: &str, e: ff::Error| encode_error(path, what, hint, e);
         {
@@ -221,19 +335,18 @@ impl FfmpegSink {
             stream.set_rate(Rational::new(fps, 1));
         }
         let mut header_opts = Dictionary::new();
-        header_opts.set("movflags", "frag_keyframe+empty_moov+default_base_moof");
+        if container == Container::Mp4 {
+            header_opts.set("movflags", "frag_keyframe+empty_moov+default_base_moof");
+        }
         header_opts.set("flush_packets", "1");
         let unused: Vec<String> = octx
             .write_header_with(header_opts)
-            .map_err(|e| fail("cannot write the MP4 header", HINT_WRITE, e))?
+            .map_err(|e| fail("cannot write the header", HINT_WRITE, e))?
             .iter()
             .map(|(key, value)| format!("{key}={value}"))
             .collect();
         for option in unused {
-            log::warn!(
-                "{}: the MP4 muxer ignored the option {option}",
-                path.display()
-            );
+            log::warn!("{}: the muxer ignored the option {option}", path.display());
         }
         Ok(())
     }
@@ -302,6 +415,9 @@ const HINT_CREATE: &str = "check that its folder exists and is writable";
 /// Hint for an error setting up libx264.
 const HINT_CODEC: &str =
     "use an FFmpeg built with libx264 (--enable-libx264) and valid encoder settings";
+/// Hint for an error setting up libvpx-vp9.
+const HINT_CODEC_VP9: &str =
+    "use an FFmpeg built with libvpx (--enable-libvpx) and valid encoder settings";
 /// Hint for an error writing to the file.
 const HINT_WRITE: &str = "check that the disk is not full and the file was not removed";
 /// Hint for other FFmpeg errors.
@@ -357,12 +473,13 @@ impl VideoSink for FfmpegSink {
         }
         self.drain()?;
         if let Err(e) = self.octx.write_trailer() {
-            return Err(self.fail("cannot finish the MP4 file", HINT_WRITE, e));
+            return Err(self.fail("cannot finish the file", HINT_WRITE, e));
         }
         let FfmpegSink {
             path,
             spec,
             encoded,
+            container,
             octx,
             frames,
             ..
@@ -382,7 +499,12 @@ impl VideoSink for FfmpegSink {
             encoded_height: encoded.1,
             fps: spec.fps,
             duration_secs: frames as f64 / f64::from(spec.fps),
-            codec: "h264".into(),
+            codec: match container {
+                Container::Mp4 => VideoFormat::Mp4,
+                Container::WebM => VideoFormat::WebM,
+            }
+            .codec()
+            .into(),
             pixel_format: "yuv420p".into(),
             bytes,
         })

@@ -1,0 +1,154 @@
+//! Output formats and overlays, end to end.
+//!
+//! `cargo bench --bench formats` (add `--features openh264` for the
+//! OpenH264 backend):
+//! - `record_episode/{format}/{plain,overlay,overlay_text}`: a 200-step
+//!   CartPole-v1 episode (201 frames of 600×400) recorded end to end —
+//!   render, hand-off, encode on the encoder thread, finalize — in each
+//!   format this build has: without overlay, with the default overlay
+//!   (episode, step, return), and with a line of user text added. The
+//!   overlay's cost is the difference (goal: at most 10%; see also
+//!   `benches/overlay_cli.sh` for the `gymrec record` command itself).
+//! - `encode_600x400/{format}`: 100 pre-rendered CartPole frames through a
+//!   `VideoWriter` in each format (encoder throughput alone).
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use gymrec::env::{Env, Frame, RenderMode};
+use gymrec::policy::{Heuristic, Policy};
+use gymrec::record::overlay::Overlay;
+use gymrec::record::sink::{VideoFormat, VideoSpec};
+use gymrec::record::writer::{VideoWriter, WriterOptions};
+use gymrec::record::{RecordingConfig, Trigger};
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::Duration;
+
+/// Which overlay a benchmark records with.
+#[derive(Clone, Copy)]
+enum Variant {
+    Plain,
+    Overlay,
+    OverlayText,
+}
+
+fn record_once(dir: &Path, format: VideoFormat, variant: Variant) {
+    let env = gymrec::make("CartPole-v1", RenderMode::RgbArray).unwrap();
+    let mut config = RecordingConfig::new(dir)
+        .episode_trigger(Trigger::always())
+        .video_length(201)
+        .format(format)
+        .overwrite(true);
+    match variant {
+        Variant::Plain => {}
+        Variant::Overlay => config = config.overlay(Overlay::new()),
+        Variant::OverlayText => {
+            config = config.overlay(Overlay::new().text(|frame, out| {
+                let _ = write!(out, "reward {:.1}", frame.reward.unwrap_or(0.0));
+            }));
+        }
+    }
+    let mut env = config.wrap(env).unwrap();
+    // The heuristic balances for 500 steps: one video of 201 frames.
+    let mut policy = Heuristic::CartPole;
+    let (mut obs, _) = env.reset(Some(0)).unwrap();
+    for _ in 0..200 {
+        obs = env.step(policy.act(&obs)).unwrap().obs;
+    }
+    let videos = env.finish().into_result().unwrap();
+    assert_eq!(videos.len(), 1);
+    assert_eq!(videos[0].facts.frames, 201);
+}
+
+fn record_episode(c: &mut Criterion) {
+    let dir = std::env::temp_dir().join(format!("gymrec-bench-formats-{}", std::process::id()));
+    let mut group = c.benchmark_group("record_episode");
+    group.sample_size(15);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(6));
+    group.throughput(Throughput::Elements(201));
+    for format in VideoFormat::available() {
+        for (name, variant) in [
+            ("plain", Variant::Plain),
+            ("overlay", Variant::Overlay),
+            ("overlay_text", Variant::OverlayText),
+        ] {
+            group.bench_function(BenchmarkId::new(format.name(), name), |b| {
+                b.iter(|| record_once(&dir, format, variant))
+            });
+        }
+    }
+    group.finish();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// 100 CartPole frames rendered once.
+fn cartpole_frames() -> Vec<Frame> {
+    let mut env = gymrec::make("CartPole-v1", RenderMode::RgbArray).unwrap();
+    let mut policy = Heuristic::CartPole;
+    let (mut obs, _) = env.reset(Some(0)).unwrap();
+    (0..100)
+        .map(|_| {
+            let frame = env.render().unwrap().unwrap();
+            obs = env.step(policy.act(&obs)).unwrap().obs;
+            frame
+        })
+        .collect()
+}
+
+fn encode(c: &mut Criterion) {
+    let frames = cartpole_frames();
+    let dir = std::env::temp_dir().join(format!("gymrec-bench-encode-fmt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = VideoSpec::new(600, 400, 50);
+    let mut group = c.benchmark_group("encode_600x400");
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(5));
+    group.throughput(Throughput::Elements(frames.len() as u64));
+    for format in VideoFormat::available() {
+        let path = dir.join(format.file_name("clip"));
+        group.bench_function(BenchmarkId::from_parameter(format.name()), |b| {
+            b.iter(|| {
+                let options = WriterOptions {
+                    format,
+                    ..WriterOptions::default()
+                };
+                let mut writer = VideoWriter::create(path.clone(), spec, options).unwrap();
+                for frame in &frames {
+                    let mut buffer = writer.buffer();
+                    buffer.copy_from_slice(frame);
+                    writer.submit(buffer).unwrap();
+                }
+                writer.finish().unwrap()
+            })
+        });
+    }
+    #[cfg(feature = "openh264")]
+    {
+        use gymrec::record::sink::openh264::OpenH264Sink;
+        use gymrec::record::sink::{EncoderSettings, VideoSink};
+        let path = dir.join("openh264.mp4");
+        group.bench_function(BenchmarkId::from_parameter("mp4-openh264"), |b| {
+            b.iter(|| {
+                let sink_path = path.clone();
+                let mut writer = VideoWriter::spawn_with(path.clone(), spec, 16, move || {
+                    let sink =
+                        OpenH264Sink::create(&sink_path, &spec, &EncoderSettings::default())?;
+                    Ok(Box::new(sink) as Box<dyn VideoSink>)
+                })
+                .unwrap();
+                for frame in &frames {
+                    let mut buffer = writer.buffer();
+                    buffer.copy_from_slice(frame);
+                    writer.submit(buffer).unwrap();
+                }
+                writer.finish().unwrap()
+            })
+        });
+    }
+    group.finish();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+criterion_group!(formats, record_episode, encode);
+criterion_main!(formats);

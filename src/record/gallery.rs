@@ -1,0 +1,321 @@
+//! The `index.html` gallery of a video folder: one self-contained page
+//! (inline CSS and script, no external resources) that plays from
+//! `file://`. The template is `assets/gallery.html`.
+
+use super::manifest::{ManifestEntry, rfc3339};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::time::SystemTime;
+
+/// The page, with `{{name}}` placeholders filled by [`render`].
+const TEMPLATE: &str = include_str!("../../assets/gallery.html");
+
+/// How many episodes a caption lists before summing up the rest.
+const CAPTION_EPISODES: usize = 4;
+
+/// How a card shows its video.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Media {
+    /// A file a `<video>` element plays (MP4, WebM).
+    Video,
+    /// An animated image (GIF).
+    Image,
+    /// A folder of frames (PNG sequence), shown by its first frame (the
+    /// file name inside the folder), when it has one.
+    Frames(Option<String>),
+}
+
+/// The gallery page of `videos` (already in display order), titled after
+/// the folder, stamped with `now`.
+pub(crate) fn render(folder: &str, videos: &[(ManifestEntry, Media)], now: SystemTime) -> String {
+    let mut envs: BTreeMap<&str, usize> = BTreeMap::new();
+    for (v, _) in videos {
+        *envs.entry(env_label(v)).or_default() += 1;
+    }
+    let mut options = format!("<option value=\"\">all envs ({})</option>", videos.len());
+    for (env, n) in &envs {
+        let _ = write!(
+            options,
+            "\n        <option value=\"{0}\">{0} ({n})</option>",
+            escape(env)
+        );
+    }
+    let mut cards = String::new();
+    for (v, media) in videos {
+        card(&mut cards, v, media);
+    }
+    if videos.is_empty() {
+        cards.push_str("<p class=\"empty\">No videos yet.</p>");
+    }
+    let summary = format!(
+        "{} video{} of {} env{}",
+        videos.len(),
+        plural(videos.len()),
+        envs.len(),
+        plural(envs.len())
+    );
+    fill(
+        TEMPLATE,
+        &[
+            ("title", &escape(folder)),
+            ("summary", &escape(&summary)),
+            ("options", &options),
+            ("cards", &cards),
+            ("updated", &time_element(now)),
+            ("version", env!("CARGO_PKG_VERSION")),
+        ],
+    )
+}
+
+/// Appends the `<figure>` of one video.
+fn card(out: &mut String, v: &ManifestEntry, media: &Media) {
+    let env = escape(env_label(v));
+    let src = escape(&percent_encode(&v.file));
+    let (w, h) = (v.encoded_width, v.encoded_height);
+    let _ = write!(
+        out,
+        "\n    <figure class=\"card\" data-env=\"{env}\" style=\"--hue: {hue}\">\n      ",
+        hue = hue(env_label(v)),
+    );
+    match media {
+        Media::Video => {
+            let _ = write!(
+                out,
+                "<video class=\"media\" src=\"{src}\" width=\"{w}\" height=\"{h}\" controls muted loop \
+                 playsinline preload=\"metadata\" data-frames=\"{}\" data-fps=\"{}\"></video>",
+                v.frames, v.fps
+            );
+        }
+        Media::Image => {
+            let _ = write!(
+                out,
+                "<img class=\"media\" src=\"{src}\" width=\"{w}\" height=\"{h}\" alt=\"{}\">",
+                escape(&v.file)
+            );
+        }
+        Media::Frames(Some(first)) => {
+            let _ = write!(
+                out,
+                "<a href=\"{src}/\" title=\"PNG frames: open the folder\"><img class=\"media\" \
+                 src=\"{src}/{}\" width=\"{w}\" height=\"{h}\" alt=\"first frame of {}\"></a>",
+                escape(&percent_encode(first)),
+                escape(&v.file)
+            );
+        }
+        Media::Frames(None) => {
+            let _ = write!(
+                out,
+                "<div class=\"media none\" style=\"aspect-ratio: {w} / {h}\">no frames</div>"
+            );
+        }
+    }
+    let kind = match media {
+        Media::Frames(_) => "<span class=\"kind\">PNG frames</span>",
+        Media::Image => "<span class=\"kind\">GIF</span>",
+        Media::Video => "",
+    };
+    let _ = write!(
+        out,
+        "\n      <figcaption>\
+         \n        <div class=\"head\"><span class=\"env\">{env}</span>\
+         <a class=\"file\" href=\"{src}\">{file}</a>{kind}</div>",
+        file = escape(&v.file),
+    );
+    out.push_str("\n        <ul class=\"episodes\">");
+    for e in v.episodes.iter().take(CAPTION_EPISODES) {
+        let _ = write!(
+            out,
+            "\n          <li>episode <b>{}</b><span class=\"ret\">return <b>{}</b></span>\
+             <span>length <b>{}</b></span>{}</li>",
+            e.episode,
+            number(e.ret),
+            e.length,
+            if e.complete {
+                ""
+            } else {
+                "<span class=\"partial\" title=\"the episode goes on after the video ends\">partial</span>"
+            }
+        );
+    }
+    if v.episodes.len() > CAPTION_EPISODES {
+        let rest = &v.episodes[CAPTION_EPISODES..];
+        let _ = write!(
+            out,
+            "\n          <li class=\"more\">… {} more (episodes {}–{})</li>",
+            rest.len(),
+            rest[0].episode,
+            rest[rest.len() - 1].episode
+        );
+    }
+    if v.episodes.is_empty() {
+        out.push_str("\n          <li>no episode</li>");
+    }
+    out.push_str("\n        </ul>");
+    let steps = v.steps.map_or_else(String::new, |s| {
+        if s.first == s.last {
+            format!(" · step&nbsp;{}", s.first)
+        } else {
+            format!(" · steps&nbsp;{}–{}", s.first, s.last)
+        }
+    });
+    let _ = write!(
+        out,
+        "\n        <div class=\"meta\">{time} · {secs:.1}&nbsp;s · {frames}&nbsp;frames · \
+         {w}×{h} · {kib}&nbsp;KiB · trigger&nbsp;{trigger}{steps}</div>\
+         \n      </figcaption>\
+         \n    </figure>",
+        time = time_element(v.started_at),
+        secs = v.duration_secs,
+        frames = v.frames,
+        w = v.width,
+        h = v.height,
+        kib = v.bytes.div_ceil(1024),
+        trigger = escape(&v.trigger),
+    );
+}
+
+fn env_label(v: &ManifestEntry) -> &str {
+    v.env_id.as_deref().unwrap_or("unknown env")
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// A return as a caption shows it: whole numbers without decimals.
+fn number(x: f64) -> String {
+    if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else if x.is_finite() {
+        format!("{x:.2}")
+    } else {
+        x.to_string()
+    }
+}
+
+/// A `<time>` element: UTC text, the script shows it in local time.
+fn time_element(t: SystemTime) -> String {
+    let (y, mo, d, h, mi, _, _) = rfc3339::parts(t);
+    format!(
+        "<time datetime=\"{}\">{y:04}-{mo:02}-{d:02} {h:02}:{mi:02} UTC</time>",
+        rfc3339::format(t)
+    )
+}
+
+/// A hue for an env's badge, the same on every page.
+fn hue(env: &str) -> u32 {
+    // FNV-1a: stable across releases, unlike std's hasher.
+    let hash = env.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    hash % 360
+}
+
+/// Escapes text for HTML content and double- or single-quoted attributes.
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A file name as a relative URL: every byte but the unreserved ones
+/// percent-encoded, so `#`, `?`, `%` and spaces stay part of the name.
+pub(crate) fn percent_encode(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// Replaces each `{{name}}` of `template` by its value, in one pass (values
+/// are never searched for placeholders). Unknown placeholders stay as they
+/// are.
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() * 2);
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        match after.find("}}").and_then(|end| {
+            let name = &after[..end];
+            values
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (v, end))
+        }) {
+            Some((value, end)) => {
+                out.push_str(value);
+                rest = &after[end + 2..];
+            }
+            None => {
+                out.push_str("{{");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_covers_markup_and_quotes() {
+        assert_eq!(
+            escape(r#"<a href="x">&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"
+        );
+        assert_eq!(escape("CartPole-v1"), "CartPole-v1");
+    }
+
+    #[test]
+    fn percent_encoding_keeps_names_whole() {
+        assert_eq!(
+            percent_encode("rl-video-episode-0.mp4"),
+            "rl-video-episode-0.mp4"
+        );
+        assert_eq!(
+            percent_encode("a b#c?d%e&é.mp4"),
+            "a%20b%23c%3Fd%25e%26%C3%A9.mp4"
+        );
+    }
+
+    #[test]
+    fn fill_is_one_pass() {
+        let t = "<{{a}}|{{b}}|{{c}}|{{ x";
+        assert_eq!(
+            fill(t, &[("a", "{{b}}"), ("b", "B")]),
+            "<{{b}}|B|{{c}}|{{ x"
+        );
+    }
+
+    #[test]
+    fn numbers_drop_needless_decimals() {
+        assert_eq!(number(500.0), "500");
+        assert_eq!(number(-1234.5678), "-1234.57");
+        assert_eq!(number(f64::NAN), "NaN");
+    }
+
+    #[test]
+    fn the_template_has_every_placeholder() {
+        for name in ["title", "summary", "options", "cards", "updated", "version"] {
+            assert!(TEMPLATE.contains(&format!("{{{{{name}}}}}")), "{name}");
+        }
+    }
+}
