@@ -524,8 +524,10 @@ fn without_ffmpeg_webm_is_unavailable_and_the_default_still_records() {
     );
     let videos = record(&dir, Painted::new(5, 16, 16, 10), VideoFormat::default(), 1).unwrap();
     assert_eq!(videos[0].facts.frames, 6);
-    #[cfg(any(feature = "gif", feature = "png"))]
-    assert_eq!(probe(&videos[0].facts.path).unwrap().frames, 6);
+    // Reading MP4 back needs FFmpeg; GIF and PNG are read in pure Rust.
+    if VideoFormat::default() != VideoFormat::Mp4 {
+        assert_eq!(probe(&videos[0].facts.path).unwrap().frames, 6);
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
