@@ -6,7 +6,8 @@
 # plays the videos in it) and a font for the pages it renders.
 set -euo pipefail
 
-packages=(pkg-config clang libavcodec-dev libavformat-dev libavutil-dev libswscale-dev)
+# nasm: the optional `openh264` feature assembles its fast paths with it.
+packages=(pkg-config clang nasm libavcodec-dev libavformat-dev libavutil-dev libswscale-dev)
 if [ "${1:-}" = "--test" ]; then
   packages+=(chromium fonts-dejavu-core)
 fi
