@@ -15,7 +15,7 @@
 //!   Rust (image-rs's `gif` crate).
 //! - [`png::PngSequenceSink`] (feature `png`, on by default): a folder of
 //!   numbered PNG frames, pure Rust (image-rs's `png` crate).
-//! - [`openh264::OpenH264Sink`] (feature `openh264`, off by default): H.264
+//! - `openh264::OpenH264Sink` (feature `openh264`, off by default): H.264
 //!   Constrained Baseline through Cisco's OpenH264 (built from source by the
 //!   `openh264` crate) in MP4, with no FFmpeg. Writes MP4 when `ffmpeg` is
 //!   not enabled.
