@@ -173,6 +173,7 @@ impl Recorder {
     }
 
     /// Whether a video is being recorded now.
+    #[inline]
     pub(crate) fn is_recording(&self) -> bool {
         self.current.is_some()
     }
@@ -259,6 +260,7 @@ impl Recorder {
 
     /// A step was taken: counts it, updates the episode (or begins a new
     /// one), and asks the step trigger. Returns the step's id.
+    #[inline]
     pub(crate) fn on_step(&mut self, outcome: EpisodeStep) -> u64 {
         let step_id = self.step_id.map_or(0, |id| id + 1);
         self.step_id = Some(step_id);
@@ -285,7 +287,23 @@ impl Recorder {
     /// picture into a frame from the writer's pool (after the step
     /// `step_id`, or at a reset when `None`; `info` and `reward` feed the
     /// overlay). Stops the video after `video_length` frames or on an error.
+    #[inline]
     pub(crate) fn capture(
+        &mut self,
+        render: impl FnOnce(&mut Frame) -> Result<()>,
+        step_id: Option<u64>,
+        info: &Info,
+        reward: Option<f64>,
+    ) {
+        if self.current.is_some() {
+            self.capture_into_video(render, step_id, info, reward);
+        }
+    }
+
+    /// [`Recorder::capture`] once a video is known to be running; kept out
+    /// of line so that steps with no video running cost only a branch.
+    #[inline(never)]
+    fn capture_into_video(
         &mut self,
         render: impl FnOnce(&mut Frame) -> Result<()>,
         step_id: Option<u64>,
