@@ -184,8 +184,10 @@ fn non_finite_rewards_are_reported_not_fatal() {
     }
     let dir = temp_dir("nan");
     let env = EpisodeStatistics::new(Weird(Painted::new(4)));
+    // The overlay prints the NaN and infinite returns as text.
     let mut env = RecordingConfig::new(&dir)
         .episode_trigger(Trigger::always())
+        .overlay(gymrec::record::Overlay::new())
         .wrap(env)
         .unwrap();
     env.reset(None).unwrap();
