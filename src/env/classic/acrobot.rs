@@ -287,24 +287,7 @@ impl Env for Acrobot {
         })
     }
 
-    fn action_space(&self) -> &Space {
-        &self.action_space
-    }
-    fn observation_space(&self) -> &Space {
-        &self.observation_space
-    }
-    fn render_mode(&self) -> RenderMode {
-        self.render_mode
-    }
-    fn metadata(&self) -> &Metadata {
-        &self.metadata
-    }
-    fn spec(&self) -> Option<&EnvSpec> {
-        Some(&self.spec)
-    }
-    fn frame_size(&self) -> Option<(u32, u32)> {
-        (self.render_mode == RenderMode::RgbArray).then_some((SCREEN_DIM, SCREEN_DIM))
-    }
+    classic_env_accessors!((SCREEN_DIM, SCREEN_DIM));
 
     fn render_into(&mut self, frame: &mut Frame) -> Result<()> {
         if self.render_mode != RenderMode::RgbArray {

@@ -12,6 +12,32 @@
 //! [`PhysicalState::set_state`], in the order of Gymnasium's
 //! `env.unwrapped.state`, to render a chosen picture.
 
+/// Implements the [`Env`] methods every classic env answers from the same
+/// fields (`action_space`, `observation_space`, `render_mode`, `metadata`,
+/// `spec`) and its fixed frame size, given as `(width, height)`.
+macro_rules! classic_env_accessors {
+    (($width:expr, $height:expr)) => {
+        fn action_space(&self) -> &Space {
+            &self.action_space
+        }
+        fn observation_space(&self) -> &Space {
+            &self.observation_space
+        }
+        fn render_mode(&self) -> RenderMode {
+            self.render_mode
+        }
+        fn metadata(&self) -> &Metadata {
+            &self.metadata
+        }
+        fn spec(&self) -> Option<&EnvSpec> {
+            Some(&self.spec)
+        }
+        fn frame_size(&self) -> Option<(u32, u32)> {
+            (self.render_mode == RenderMode::RgbArray).then_some(($width, $height))
+        }
+    };
+}
+
 mod acrobot;
 pub mod canvas;
 mod cartpole;
