@@ -10,7 +10,7 @@
 mod common;
 
 use common::{Painted, files, left_level, right_level, run, temp_dir};
-use gymrec::env::{Env, Frame, Info, Metadata, RenderMode, Space, Step};
+use gymrec::env::{Env, Frame, Info, RenderMode, Step};
 use gymrec::record::RecordedVideo;
 use gymrec::record::probe::{decode_rgb, probe};
 use gymrec::record::sink::VideoFacts;
@@ -355,21 +355,7 @@ impl Env for Resizing {
         }
         self.0.step(a)
     }
-    fn action_space(&self) -> &Space {
-        self.0.action_space()
-    }
-    fn observation_space(&self) -> &Space {
-        self.0.observation_space()
-    }
-    fn render_mode(&self) -> RenderMode {
-        self.0.render_mode()
-    }
-    fn metadata(&self) -> &Metadata {
-        self.0.metadata()
-    }
-    fn frame_size(&self) -> Option<(u32, u32)> {
-        self.0.frame_size()
-    }
+    forward_to_painted!();
     fn render_into(&mut self, frame: &mut Frame) -> gymrec::Result<()> {
         self.0.render_into(frame)
     }

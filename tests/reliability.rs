@@ -5,7 +5,7 @@ mod common;
 
 use common::{Painted, files, run, temp_dir};
 use gymrec::env::wrappers::EpisodeStatistics;
-use gymrec::env::{Env, Frame, Info, Metadata, RenderMode, Space, Step};
+use gymrec::env::{Env, Frame, Info, Step};
 use gymrec::record::probe::probe;
 use gymrec::record::{RecordingConfig, Trigger};
 use std::path::Path;
@@ -58,21 +58,7 @@ impl Env for FailingRender {
     fn step(&mut self, a: i64) -> gymrec::Result<Step<u64>> {
         self.0.step(a)
     }
-    fn action_space(&self) -> &Space {
-        self.0.action_space()
-    }
-    fn observation_space(&self) -> &Space {
-        self.0.observation_space()
-    }
-    fn render_mode(&self) -> RenderMode {
-        self.0.render_mode()
-    }
-    fn metadata(&self) -> &Metadata {
-        self.0.metadata()
-    }
-    fn frame_size(&self) -> Option<(u32, u32)> {
-        self.0.frame_size()
-    }
+    forward_to_painted!();
     fn render_into(&mut self, frame: &mut Frame) -> gymrec::Result<()> {
         if self.0.episode == 1 && self.0.t >= 2 {
             return Err(gymrec::Error::NoFrames {
@@ -163,21 +149,7 @@ fn non_finite_rewards_are_reported_not_fatal() {
             };
             Ok(step)
         }
-        fn action_space(&self) -> &Space {
-            self.0.action_space()
-        }
-        fn observation_space(&self) -> &Space {
-            self.0.observation_space()
-        }
-        fn render_mode(&self) -> RenderMode {
-            self.0.render_mode()
-        }
-        fn metadata(&self) -> &Metadata {
-            self.0.metadata()
-        }
-        fn frame_size(&self) -> Option<(u32, u32)> {
-            self.0.frame_size()
-        }
+        forward_to_painted!();
         fn render_into(&mut self, frame: &mut Frame) -> gymrec::Result<()> {
             self.0.render_into(frame)
         }

@@ -119,3 +119,26 @@ pub fn files(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// Forwards the spaces, render mode, metadata and frame size of a test env
+/// wrapping a [`Painted`] in its field `0`.
+#[macro_export]
+macro_rules! forward_to_painted {
+    () => {
+        fn action_space(&self) -> &gymrec::env::Space {
+            self.0.action_space()
+        }
+        fn observation_space(&self) -> &gymrec::env::Space {
+            self.0.observation_space()
+        }
+        fn render_mode(&self) -> gymrec::env::RenderMode {
+            self.0.render_mode()
+        }
+        fn metadata(&self) -> &gymrec::env::Metadata {
+            self.0.metadata()
+        }
+        fn frame_size(&self) -> Option<(u32, u32)> {
+            self.0.frame_size()
+        }
+    };
+}
