@@ -66,15 +66,40 @@ pub(crate) struct Source<'a> {
 /// What a step did to the recorded episode.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum EpisodeStep {
-    /// The episode went on: add the step's reward; `done` when it ended.
+    /// The episode went on: add the step's reward.
     Continued {
         /// The step's reward.
         reward: f64,
-        /// Whether the episode ended at this step.
-        done: bool,
     },
     /// The step began a new episode (a vector env's autoreset).
     Began,
+}
+
+/// When a frame is captured: what the overlay shows and what the video's
+/// episode list records. Only read when a video is running, so that steps
+/// with none cost nothing more than the counters.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FrameMoment<'a> {
+    /// The step just taken, or `None` at a reset.
+    pub step_id: Option<u64>,
+    /// The info of that step or reset.
+    pub info: &'a Info,
+    /// The step's reward (`None` at a reset, or a step that began an episode).
+    pub reward: Option<f64>,
+    /// Whether the recorded episode ended at this step.
+    pub episode_done: bool,
+}
+
+impl<'a> FrameMoment<'a> {
+    /// The frame shown at a reset.
+    pub fn reset(info: &'a Info) -> Self {
+        FrameMoment {
+            step_id: None,
+            info,
+            reward: None,
+            episode_done: false,
+        }
+    }
 }
 
 /// The recording state shared by the wrappers: settings, triggers,
@@ -88,7 +113,8 @@ pub(crate) struct Recorder {
     episode_trigger: Option<Trigger>,
     step_trigger: Option<Trigger>,
     episode_id: Option<u64>,
-    step_id: Option<u64>,
+    /// Steps taken so far; the next step's id.
+    steps_taken: u64,
     episode: Option<EpisodeProgress>,
     current: Option<VideoInProgress>,
     observers: Vec<Box<dyn RecordingObserver>>,
@@ -127,7 +153,6 @@ struct EpisodeProgress {
     id: u64,
     ret: f64,
     length: u64,
-    done: bool,
 }
 
 impl Recorder {
@@ -163,7 +188,7 @@ impl Recorder {
             episode_trigger,
             step_trigger,
             episode_id: None,
-            step_id: None,
+            steps_taken: 0,
             episode: None,
             current: None,
             observers: config.observers,
@@ -185,7 +210,7 @@ impl Recorder {
 
     /// The id of the last step taken (`None` before the first step).
     pub(crate) fn step_id(&self) -> Option<u64> {
-        self.step_id
+        self.steps_taken.checked_sub(1)
     }
 
     /// The folder videos are written into.
@@ -245,7 +270,6 @@ impl Recorder {
             id: episode_id,
             ret: 0.0,
             length: 0,
-            done: false,
         });
         if self.current.is_some() && self.settings.video_length == 0 {
             self.stop_recording();
@@ -262,41 +286,46 @@ impl Recorder {
     /// one), and asks the step trigger. Returns the step's id.
     #[inline]
     pub(crate) fn on_step(&mut self, outcome: EpisodeStep) -> u64 {
-        let step_id = self.step_id.map_or(0, |id| id + 1);
-        self.step_id = Some(step_id);
+        let step_id = self.steps_taken;
+        self.steps_taken += 1;
         match outcome {
             EpisodeStep::Began => self.begin_episode(),
-            EpisodeStep::Continued { reward, done } => {
+            EpisodeStep::Continued { reward } => {
                 if let Some(ep) = self.episode.as_mut() {
                     ep.ret += reward;
                     ep.length += 1;
-                    ep.done = done;
                 }
             }
         }
         if let Some(trigger) = self.step_trigger.as_mut() {
             if trigger.fires(step_id) {
-                let name = format!("{}-step-{step_id}", self.settings.name_prefix);
-                self.start_recording(name, VideoStart::Step(step_id));
+                self.start_step_video(step_id);
             }
         }
         step_id
     }
 
+    /// Starts `{prefix}-step-{step_id}`; out of line, so that the step path
+    /// stays small enough to inline into the caller's loop.
+    #[cold]
+    #[inline(never)]
+    fn start_step_video(&mut self, step_id: u64) {
+        let name = format!("{}-step-{step_id}", self.settings.name_prefix);
+        self.start_recording(name, VideoStart::Step(step_id));
+    }
+
     /// Captures a frame into the running video, if any: `render` draws the
-    /// picture into a frame from the writer's pool (after the step
-    /// `step_id`, or at a reset when `None`; `info` and `reward` feed the
-    /// overlay). Stops the video after `video_length` frames or on an error.
+    /// picture into a frame from the writer's pool; `moment` says when it
+    /// is shown (it feeds the overlay and the video's episode list). Stops
+    /// the video after `video_length` frames or on an error.
     #[inline]
     pub(crate) fn capture(
         &mut self,
         render: impl FnOnce(&mut Frame) -> Result<()>,
-        step_id: Option<u64>,
-        info: &Info,
-        reward: Option<f64>,
+        moment: FrameMoment<'_>,
     ) {
         if self.current.is_some() {
-            self.capture_into_video(render, step_id, info, reward);
+            self.capture_into_video(render, moment);
         }
     }
 
@@ -306,9 +335,7 @@ impl Recorder {
     fn capture_into_video(
         &mut self,
         render: impl FnOnce(&mut Frame) -> Result<()>,
-        step_id: Option<u64>,
-        info: &Info,
-        reward: Option<f64>,
+        moment: FrameMoment<'_>,
     ) {
         let Some(video) = self.current.as_mut() else {
             return;
@@ -325,10 +352,10 @@ impl Recorder {
                 let context = OverlayContext {
                     episode: self.episode.map(|ep| ep.id),
                     episode_step: self.episode.map_or(0, |ep| ep.length),
-                    step_id,
+                    step_id: moment.step_id,
                     ret: self.episode.map_or(0.0, |ep| ep.ret),
-                    reward,
-                    info,
+                    reward: moment.reward,
+                    info: moment.info,
                 };
                 overlay.fill(&context, &mut label);
                 video.writer.submit_labelled(frame, label)
@@ -344,12 +371,13 @@ impl Recorder {
             self.fail(err);
             return;
         }
-        self.frame_captured(step_id);
+        self.frame_captured(moment.step_id, moment.episode_done);
     }
 
-    /// Books a submitted frame: the episode it shows, the step range, and
-    /// the stop after `video_length` frames.
-    fn frame_captured(&mut self, step_id: Option<u64>) {
+    /// Books a submitted frame: the episode it shows (ended at this frame
+    /// when `episode_done`), the step range, and the stop after
+    /// `video_length` frames.
+    fn frame_captured(&mut self, step_id: Option<u64>, episode_done: bool) {
         let Some(video) = self.current.as_mut() else {
             return;
         };
@@ -359,13 +387,13 @@ impl Recorder {
                 Some(last) if last.episode == ep.id => {
                     last.ret = ep.ret;
                     last.length = ep.length;
-                    last.complete = ep.done;
+                    last.complete = episode_done;
                 }
                 _ => video.episodes.push(EpisodeInVideo {
                     episode: ep.id,
                     ret: ep.ret,
                     length: ep.length,
-                    complete: ep.done,
+                    complete: episode_done,
                 }),
             }
         }

@@ -61,7 +61,7 @@
 //! # }
 //! ```
 
-use super::recorder::{EpisodeStep, Recorder, RecordingReport, Source};
+use super::recorder::{EpisodeStep, FrameMoment, Recorder, RecordingReport, Source};
 use super::sink::MAX_DIMENSION;
 use super::state::RecordingConfig;
 use super::tile::TileLayout;
@@ -173,7 +173,7 @@ impl<E: Env> VectorRecordingWrapper<E> {
         let out = self.envs.reset(seed)?;
         self.recorder.begin_episode();
         let empty = Info::new();
-        self.capture_frame(None, out.1.first().unwrap_or(&empty), None);
+        self.capture_frame(FrameMoment::reset(out.1.first().unwrap_or(&empty)));
         Ok(out)
     }
 
@@ -190,15 +190,15 @@ impl<E: Env> VectorRecordingWrapper<E> {
         let step_id = self.recorder.on_step(if autoreset_0 {
             EpisodeStep::Began
         } else {
-            EpisodeStep::Continued {
-                reward: reward_0,
-                done: step.done(0),
-            }
+            EpisodeStep::Continued { reward: reward_0 }
         });
-        let reward = (!autoreset_0).then_some(reward_0);
         let empty = Info::new();
-        let info = step.infos.first().unwrap_or(&empty);
-        self.capture_frame(Some(step_id), info, reward);
+        self.capture_frame(FrameMoment {
+            step_id: Some(step_id),
+            info: step.infos.first().unwrap_or(&empty),
+            reward: (!autoreset_0).then_some(reward_0),
+            episode_done: !autoreset_0 && step.done(0),
+        });
         Ok(step)
     }
 
@@ -289,16 +289,11 @@ impl<E: Env> VectorRecordingWrapper<E> {
         closed.and(recorded)
     }
 
-    /// Renders the picture into the running video, if any (after the step
-    /// `step_id`, or at a reset when `None`).
-    fn capture_frame(&mut self, step_id: Option<u64>, info: &Info, reward: Option<f64>) {
+    /// Renders the picture into the running video, if any, at `moment`.
+    fn capture_frame(&mut self, moment: FrameMoment<'_>) {
         let (envs, layout, scratch) = (&mut self.envs, &self.layout, &mut self.scratch);
-        self.recorder.capture(
-            |frame| render_picture(envs, layout, scratch, frame),
-            step_id,
-            info,
-            reward,
-        );
+        self.recorder
+            .capture(|frame| render_picture(envs, layout, scratch, frame), moment);
     }
 }
 

@@ -1,6 +1,6 @@
 //! [`RecordingWrapper`]: an env that records videos of itself.
 
-use super::recorder::{EpisodeStep, Recorder, RecordingReport, Source};
+use super::recorder::{EpisodeStep, FrameMoment, Recorder, RecordingReport, Source};
 use super::state::RecordingConfig;
 use super::video::RecordedVideo;
 use crate::env::{Env, EnvSpec, Info, Step};
@@ -141,24 +141,25 @@ impl<E: Env> Env for RecordingWrapper<E> {
         self.recorder.begin_episode();
         let env = &mut self.env;
         self.recorder
-            .capture(|frame| env.render_into(frame), None, &out.1, None);
+            .capture(|frame| env.render_into(frame), FrameMoment::reset(&out.1));
         Ok(out)
     }
 
+    // Inlined, and the inner result returned as it came (not unwrapped and
+    // rewrapped), so that it is built in place in the caller's frame: with
+    // no video running, a step costs the counters and two branches.
+    #[inline]
     fn step(&mut self, action: E::Action) -> Result<Step<E::Obs>> {
-        let step = self.env.step(action)?;
-        let step_id = self.recorder.on_step(EpisodeStep::Continued {
-            reward: step.reward,
-            done: step.done(),
-        });
-        let env = &mut self.env;
-        self.recorder.capture(
-            |frame| env.render_into(frame),
-            Some(step_id),
-            &step.info,
-            Some(step.reward),
-        );
-        Ok(step)
+        let result = self.env.step(action);
+        if let Ok(step) = &result {
+            let step_id = self.recorder.on_step(EpisodeStep::Continued {
+                reward: step.reward,
+            });
+            if self.recorder.is_recording() {
+                self.capture_step(step_id, step);
+            }
+        }
+        result
     }
 
     fn spec(&self) -> Option<&EnvSpec> {
@@ -174,6 +175,24 @@ impl<E: Env> Env for RecordingWrapper<E> {
     }
 
     crate::forward_env_rendering!(env);
+}
+
+impl<E: Env> RecordingWrapper<E> {
+    /// Captures the frame after the step `step_id` into the running video;
+    /// out of line, so that steps with no video running stay small.
+    #[inline(never)]
+    fn capture_step(&mut self, step_id: u64, step: &Step<E::Obs>) {
+        let env = &mut self.env;
+        self.recorder.capture(
+            |frame| env.render_into(frame),
+            FrameMoment {
+                step_id: Some(step_id),
+                info: &step.info,
+                reward: Some(step.reward),
+                episode_done: step.done(),
+            },
+        );
+    }
 }
 
 impl<E: Env + std::fmt::Debug> std::fmt::Debug for RecordingWrapper<E> {
