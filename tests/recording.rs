@@ -534,3 +534,42 @@ fn keep_filters_delete_videos_not_kept_and_observers_see_the_rest() {
     assert!(!log.contains(&"done rl-video-episode-1.mp4".to_string()));
     assert_eq!(log.len(), 6); // 4 starts, 2 kept
 }
+
+#[test]
+fn steps_and_resets_come_back_unchanged_recording_or_not() {
+    use gymrec::env::SpaceValue;
+    use gymrec::env::wrappers::EpisodeStatistics;
+    let dir = temp_dir("pass-through");
+    // EpisodeStatistics puts info["episode"] on each episode's last step.
+    let make =
+        || EpisodeStatistics::new(gymrec::make("CartPole-v1", RenderMode::RgbArray).unwrap());
+    let mut bare = make();
+    let mut env = RecordingConfig::new(&dir)
+        .episode_trigger(Trigger::new(|episode| episode % 2 == 1))
+        .wrap(make())
+        .unwrap();
+    assert_eq!(env.reset(Some(7)).unwrap(), bare.reset(Some(7)).unwrap());
+    let (mut episodes, mut infos_seen) = (0, 0);
+    for i in 0..400 {
+        let action = SpaceValue::Discrete((i / 3) % 2);
+        // info["episode"]["t"] is the wall time the episode took: it differs.
+        let untimed = |mut step: Step<Vec<f32>>| {
+            if let Some(episode) = step.info.get_mut("episode").and_then(|e| e.as_object_mut()) {
+                assert!(episode.remove("t").is_some());
+            }
+            step
+        };
+        let ours = untimed(env.step(action.clone()).unwrap());
+        let theirs = untimed(bare.step(action).unwrap());
+        assert_eq!(ours, theirs, "step {i} (recording: {})", env.is_recording());
+        infos_seen += usize::from(ours.info.contains_key("episode"));
+        if ours.done() {
+            episodes += 1;
+            assert_eq!(env.reset(None).unwrap(), bare.reset(None).unwrap());
+        }
+    }
+    assert!(episodes >= 4, "{episodes} episodes");
+    assert_eq!(infos_seen, episodes, "info[\"episode\"] on every last step");
+    let videos = env.finish().into_result().unwrap();
+    assert_eq!(videos.len(), episodes / 2 + episodes % 2);
+}

@@ -150,13 +150,17 @@ impl<E: Env> Env for RecordingWrapper<E> {
     // no video running, a step costs the counters and two branches.
     #[inline]
     fn step(&mut self, action: E::Action) -> Result<Step<E::Obs>> {
-        let result = self.env.step(action);
-        if let Ok(step) = &result {
+        let mut result = self.env.step(action);
+        if let Ok(step) = &mut result {
             let step_id = self.recorder.on_step(EpisodeStep::Continued {
                 reward: step.reward,
             });
             if self.recorder.is_recording() {
-                self.capture_step(step_id, step);
+                // The info is lent by value, not by reference: a reference
+                // into `result` would make the compiler keep an extra copy
+                // of it at every step, recording or not.
+                let info = std::mem::take(&mut step.info);
+                step.info = self.capture_step(step_id, step.reward, step.done(), info);
             }
         }
         result
@@ -178,20 +182,23 @@ impl<E: Env> Env for RecordingWrapper<E> {
 }
 
 impl<E: Env> RecordingWrapper<E> {
-    /// Captures the frame after the step `step_id` into the running video;
-    /// out of line, so that steps with no video running stay small.
+    /// Captures the frame after the step `step_id` (its `reward`, whether
+    /// it ended the episode, its `info`) into the running video, and gives
+    /// the info back. Out of line, so that steps with no video running
+    /// stay small.
     #[inline(never)]
-    fn capture_step(&mut self, step_id: u64, step: &Step<E::Obs>) {
+    fn capture_step(&mut self, step_id: u64, reward: f64, episode_done: bool, info: Info) -> Info {
         let env = &mut self.env;
         self.recorder.capture(
             |frame| env.render_into(frame),
             FrameMoment {
                 step_id: Some(step_id),
-                info: &step.info,
-                reward: Some(step.reward),
-                episode_done: step.done(),
+                info: &info,
+                reward: Some(reward),
+                episode_done,
             },
         );
+        info
     }
 }
 
