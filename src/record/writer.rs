@@ -314,14 +314,7 @@ impl VideoWriter {
                 reason: reason.clone(),
             });
         }
-        let expected = (self.spec.width, self.spec.height);
-        if frame.dimensions() != expected {
-            return Err(Error::FrameSize {
-                path: self.path.clone(),
-                expected,
-                got: frame.dimensions(),
-            });
-        }
+        self.spec.check_frame(frame, &self.path)?;
         let Some(tx) = &self.frames_tx else {
             return Err(self.stop_with("the writer was already finished".into()));
         };

@@ -434,15 +434,7 @@ fn encode_error(path: &Path, what: &str, hint: &str, e: ff::Error) -> Error {
 
 impl VideoSink for FfmpegSink {
     fn write(&mut self, frame: &Frame) -> Result<()> {
-        let got = frame.dimensions();
-        let expected = (self.spec.width, self.spec.height);
-        if got != expected {
-            return Err(Error::FrameSize {
-                path: self.path.clone(),
-                expected,
-                got,
-            });
-        }
+        self.spec.check_frame(frame, &self.path)?;
         self.fill_rgb(frame);
         // SAFETY: `yuv` is a valid, allocated AVFrame owned by this sink.
         // Making it writable copies its buffers only if the encoder still

@@ -246,15 +246,7 @@ impl GifSink {
 
 impl VideoSink for GifSink {
     fn write(&mut self, frame: &Frame) -> Result<()> {
-        let got = frame.dimensions();
-        let expected = (self.spec.width, self.spec.height);
-        if got != expected {
-            return Err(Error::FrameSize {
-                path: self.path.clone(),
-                expected,
-                got,
-            });
-        }
+        self.spec.check_frame(frame, &self.path)?;
         let pixels = frame.as_raw();
         let rect = self.changed_rect(pixels);
         let (left, top, rw, rh) = rect;

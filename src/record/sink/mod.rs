@@ -98,6 +98,21 @@ impl VideoSpec {
         Ok(())
     }
 
+    /// Checks that `frame` has this spec's size; errors with
+    /// [`Error::FrameSize`] naming `path`, the video it was meant for.
+    pub fn check_frame(&self, frame: &Frame, path: &Path) -> Result<()> {
+        let expected = (self.width, self.height);
+        let got = frame.dimensions();
+        if got != expected {
+            return Err(Error::FrameSize {
+                path: path.to_path_buf(),
+                expected,
+                got,
+            });
+        }
+        Ok(())
+    }
+
     /// The size of the encoded picture: the frame size rounded up to even,
     /// as yuv420p needs (the last column/row is repeated into the padding).
     pub fn encoded_size(&self) -> (u32, u32) {

@@ -353,17 +353,9 @@ fn strip_start_code(nal: &[u8]) -> &[u8] {
 
 impl VideoSink for OpenH264Sink {
     fn write(&mut self, frame: &Frame) -> Result<()> {
-        let got = frame.dimensions();
-        let expected = (self.spec.width, self.spec.height);
-        if got != expected {
-            return Err(Error::FrameSize {
-                path: self.path.clone(),
-                expected,
-                got,
-            });
-        }
+        self.spec.check_frame(frame, &self.path)?;
         let size = (self.encoded.0 as usize, self.encoded.1 as usize);
-        if self.encoded == expected {
+        if self.encoded == frame.dimensions() {
             self.yuv.read_rgb8(RgbSliceU8::new(frame.as_raw(), size));
         } else {
             self.pad(frame);

@@ -145,15 +145,7 @@ impl PngSequenceSink {
 
 impl VideoSink for PngSequenceSink {
     fn write(&mut self, frame: &Frame) -> Result<()> {
-        let got = frame.dimensions();
-        let expected = (self.spec.width, self.spec.height);
-        if got != expected {
-            return Err(Error::FrameSize {
-                path: self.folder.clone(),
-                expected,
-                got,
-            });
-        }
+        self.spec.check_frame(frame, &self.folder)?;
         let path = self.folder.join(frame_file_name(self.frames));
         self.encode(frame, &path)?;
         let mut part = path.clone().into_os_string();
