@@ -2,7 +2,7 @@
 //! with Gymnasium's dynamics and picture.
 
 use super::canvas::Canvas;
-use super::{PhysicalState, new_rng, no_frames, reseed, validate_state};
+use super::{PhysicalState, new_rng, render_on_canvas, reseed, validate_state};
 use crate::env::space::SpaceRng;
 use crate::env::{
     BoxSpace, Discrete, Env, EnvSpec, Frame, Info, Metadata, RenderMode, Space, Step,
@@ -191,17 +191,17 @@ impl Env for CartPole {
     classic_env_accessors!((WIDTH, HEIGHT));
 
     fn render_into(&mut self, frame: &mut Frame) -> Result<()> {
-        if self.render_mode != RenderMode::RgbArray {
-            return Err(no_frames(ID, self.render_mode));
-        }
-        let canvas = self
-            .canvas
-            .get_or_insert_with(|| Canvas::new(WIDTH, HEIGHT));
         // Before the first reset Gymnasium has no state to draw; we draw the
         // upright pole at the centre.
-        Self::draw(canvas, self.state.unwrap_or([0.0; 4]));
-        canvas.write_flipped(frame);
-        Ok(())
+        let state = self.state.unwrap_or([0.0; 4]);
+        render_on_canvas(
+            ID,
+            self.render_mode,
+            &mut self.canvas,
+            (WIDTH, HEIGHT),
+            frame,
+            |canvas| Self::draw(canvas, state),
+        )
     }
 }
 

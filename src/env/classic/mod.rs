@@ -52,6 +52,7 @@ pub use pendulum::Pendulum;
 use crate::env::space::SpaceRng;
 use crate::env::{Env, Frame, RenderMode};
 use crate::{Error, Result};
+use canvas::Canvas;
 use rand::SeedableRng;
 
 /// Access to an env's physical state, the vector Gymnasium keeps in
@@ -95,6 +96,27 @@ pub(crate) fn no_frames(id: &str, mode: RenderMode) -> Error {
         env: id.to_string(),
         mode: mode.to_string(),
     }
+}
+
+/// Renders a classic env's picture into `frame`: errors unless `mode`
+/// renders RGB frames, makes the `size` (width, height) canvas on first
+/// use, lets `draw` paint it, and copies it into `frame` upside down, as
+/// Gymnasium's pygame code flips its surface.
+pub(crate) fn render_on_canvas(
+    id: &str,
+    mode: RenderMode,
+    canvas: &mut Option<Canvas>,
+    size: (u32, u32),
+    frame: &mut Frame,
+    draw: impl FnOnce(&mut Canvas),
+) -> Result<()> {
+    if mode != RenderMode::RgbArray {
+        return Err(no_frames(id, mode));
+    }
+    let canvas = canvas.get_or_insert_with(|| Canvas::new(size.0, size.1));
+    draw(canvas);
+    canvas.write_flipped(frame);
+    Ok(())
 }
 
 /// An env's random source: seeded from the OS until `reset(Some(seed))`.

@@ -2,7 +2,7 @@
 //! Gymnasium's dynamics and picture.
 
 use super::canvas::{Canvas, Rgb};
-use super::{PhysicalState, new_rng, no_frames, reseed, validate_state};
+use super::{PhysicalState, new_rng, render_on_canvas, reseed, validate_state};
 use crate::env::space::SpaceRng;
 use crate::env::{
     BoxSpace, Discrete, Env, EnvSpec, Frame, Info, Metadata, RenderMode, Space, Step,
@@ -194,18 +194,17 @@ impl Env for MountainCar {
     classic_env_accessors!((WIDTH, HEIGHT));
 
     fn render_into(&mut self, frame: &mut Frame) -> Result<()> {
-        if self.render_mode != RenderMode::RgbArray {
-            return Err(no_frames(ID, self.render_mode));
-        }
-        let canvas = self
-            .canvas
-            .get_or_insert_with(|| Canvas::new(WIDTH, HEIGHT));
         // Before the first reset Gymnasium has no state to draw; we draw the
         // car at the bottom of the valley.
         let pos = self.state.map_or(-std::f64::consts::FRAC_PI_6, |s| s[0]);
-        Self::draw(canvas, pos);
-        canvas.write_flipped(frame);
-        Ok(())
+        render_on_canvas(
+            ID,
+            self.render_mode,
+            &mut self.canvas,
+            (WIDTH, HEIGHT),
+            frame,
+            |canvas| Self::draw(canvas, pos),
+        )
     }
 }
 

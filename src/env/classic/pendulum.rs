@@ -2,7 +2,7 @@
 //! torque, with Gymnasium's dynamics and picture.
 
 use super::canvas::{Canvas, Rgb};
-use super::{PhysicalState, new_rng, no_frames, reseed, validate_state};
+use super::{PhysicalState, new_rng, render_on_canvas, reseed, validate_state};
 use crate::env::space::SpaceRng;
 use crate::env::{BoxSpace, Env, EnvSpec, Frame, Info, Metadata, RenderMode, Space, Step};
 use crate::{Error, Result};
@@ -49,14 +49,10 @@ pub struct Pendulum {
     observation_space: Space,
     metadata: Metadata,
     spec: EnvSpec,
-    renderer: Option<Renderer>,
-}
-
-/// What rendering keeps between frames: the canvas and the arrow's outline.
-#[derive(Debug, Clone)]
-struct Renderer {
-    canvas: Canvas,
-    arrow: Path,
+    /// Made on the first render and kept between frames.
+    canvas: Option<Canvas>,
+    /// The arrow's outline, made on the first render with a torque.
+    arrow: Option<Path>,
 }
 
 impl Pendulum {
@@ -75,7 +71,8 @@ impl Pendulum {
                 render_fps: Some(30),
             },
             spec: EnvSpec::new(ID).with_max_episode_steps(Some(200)),
-            renderer: None,
+            canvas: None,
+            arrow: None,
         }
     }
 
@@ -375,19 +372,19 @@ impl Env for Pendulum {
     classic_env_accessors!((SCREEN_DIM, SCREEN_DIM));
 
     fn render_into(&mut self, frame: &mut Frame) -> Result<()> {
-        if self.render_mode != RenderMode::RgbArray {
-            return Err(no_frames(ID, self.render_mode));
-        }
-        let renderer = self.renderer.get_or_insert_with(|| Renderer {
-            canvas: Canvas::new(SCREEN_DIM, SCREEN_DIM),
-            arrow: arrow::path(),
-        });
         // Before the first reset Gymnasium has no state to draw; we draw the
         // upright pendulum.
         let [theta, _] = self.state.unwrap_or([0.0; 2]);
-        Self::draw(&mut renderer.canvas, &renderer.arrow, theta, self.last_u);
-        renderer.canvas.write_flipped(frame);
-        Ok(())
+        let (arrow, last_u) = (&mut self.arrow, self.last_u);
+        let size = (SCREEN_DIM, SCREEN_DIM);
+        render_on_canvas(
+            ID,
+            self.render_mode,
+            &mut self.canvas,
+            size,
+            frame,
+            |canvas| Self::draw(canvas, arrow.get_or_insert_with(arrow::path), theta, last_u),
+        )
     }
 }
 
