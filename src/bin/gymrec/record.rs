@@ -7,7 +7,7 @@ use gymrec::env::{Env, Registry, RenderMode};
 use gymrec::policy::PolicyKind;
 use gymrec::record::sink::{EncoderSettings, VideoFormat};
 use gymrec::record::{
-    Overlay, RecordMethod, RecordState, RecordedVideo, TriggerSpec, TriggerTarget,
+    Overlay, RecordMethod, RecordState, RecordedVideo, RecordingReport, TriggerSpec, TriggerTarget,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
@@ -132,19 +132,7 @@ pub fn run(args: &RecordArgs) -> gymrec::Result<()> {
     }
     let mut env = config.wrap(env)?;
 
-    let progress = if args.quiet {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new(args.episodes)
-    };
-    progress.set_style(
-        ProgressStyle::with_template(
-            "{spinner} {prefix} [{bar:30}] {pos}/{len} episodes {msg} ({elapsed})",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
-    );
-    progress.set_prefix(args.env.clone());
+    let progress = episode_bar(args, args.env.clone(), "episodes");
 
     let started = Instant::now();
     let mut total_steps = 0u64;
@@ -170,20 +158,63 @@ pub fn run(args: &RecordArgs) -> gymrec::Result<()> {
     let report = env.finish();
     env.close()?;
     progress.finish_and_clear();
-    let elapsed = started.elapsed().as_secs_f64();
+    let run = Totals {
+        episodes: format!("{} episodes", args.episodes),
+        returns,
+        steps: total_steps,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    print_report(args, report, &run)
+}
 
+/// A progress bar over `--episodes` episodes (hidden with `--quiet`);
+/// `episodes` names what is counted.
+fn episode_bar(args: &RecordArgs, prefix: String, episodes: &str) -> ProgressBar {
+    let progress = if args.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(args.episodes)
+    };
+    progress.set_style(
+        ProgressStyle::with_template(&format!(
+            "{{spinner}} {{prefix}} [{{bar:30}}] {{pos}}/{{len}} {episodes} {{msg}} ({{elapsed}})"
+        ))
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    progress.set_prefix(prefix);
+    progress
+}
+
+/// What a `gymrec record` run did, for its closing line.
+struct Totals {
+    /// The episodes counted, as said in the closing line ("10 episodes").
+    episodes: String,
+    /// The return of each counted episode.
+    returns: Vec<f64>,
+    /// Env steps taken (every sub-env's).
+    steps: u64,
+    /// Wall time of the loop.
+    seconds: f64,
+}
+
+/// Prints the table of videos, the gallery's path and the closing line;
+/// errors with the recording's first error, if any.
+fn print_report(args: &RecordArgs, report: RecordingReport, run: &Totals) -> gymrec::Result<()> {
     print_summary(&report.videos);
     if !args.no_gallery && !report.videos.is_empty() {
         let page = args.out.join(gymrec::record::manifest::GALLERY_FILE);
         println!("gallery: {}", page.display());
     }
     let frames: u64 = report.videos.iter().map(|v| v.facts.frames).sum();
-    let mean = returns.iter().sum::<f64>() / returns.len().max(1) as f64;
+    let mean = run.returns.iter().sum::<f64>() / run.returns.len().max(1) as f64;
     println!(
-        "{} episodes, {total_steps} steps, mean return {mean:.1}; {} videos, {frames} frames in {elapsed:.1} s ({:.0} steps/s)",
-        args.episodes,
+        "{}, {} steps, mean return {mean:.1}; {} videos, {frames} frames in {:.1} s ({:.0} steps/s)",
+        run.episodes,
+        run.steps,
         report.videos.len(),
-        total_steps as f64 / elapsed.max(1e-9),
+        run.seconds,
+        run.steps as f64 / run.seconds.max(1e-9),
     );
     report.into_result().map(|_| ())
 }
@@ -256,19 +287,7 @@ fn run_vector(
     };
     let mut envs = config.wrap_vector(envs, frames)?;
 
-    let progress = if args.quiet {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new(args.episodes)
-    };
-    progress.set_style(
-        ProgressStyle::with_template(
-            "{spinner} {prefix} [{bar:30}] {pos}/{len} episodes of sub-env 0 {msg} ({elapsed})",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
-    );
-    progress.set_prefix(format!("{} x{n}", args.env));
+    let progress = episode_bar(args, format!("{} x{n}", args.env), "episodes of sub-env 0");
 
     let started = Instant::now();
     let mut total_steps = 0u64;
@@ -297,21 +316,11 @@ fn run_vector(
     let report = envs.finish();
     envs.close()?;
     progress.finish_and_clear();
-    let elapsed = started.elapsed().as_secs_f64();
-
-    print_summary(&report.videos);
-    if !args.no_gallery && !report.videos.is_empty() {
-        let page = args.out.join(gymrec::record::manifest::GALLERY_FILE);
-        println!("gallery: {}", page.display());
-    }
-    let frames: u64 = report.videos.iter().map(|v| v.facts.frames).sum();
-    let mean = returns.iter().sum::<f64>() / returns.len().max(1) as f64;
-    println!(
-        "{n} sub-envs, {} episodes of sub-env 0, {total_steps} steps, mean return {mean:.1}; {} \
-         videos, {frames} frames in {elapsed:.1} s ({:.0} steps/s)",
-        args.episodes,
-        report.videos.len(),
-        total_steps as f64 / elapsed.max(1e-9),
-    );
-    report.into_result().map(|_| ())
+    let run = Totals {
+        episodes: format!("{n} sub-envs, {} episodes of sub-env 0", args.episodes),
+        returns,
+        steps: total_steps,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    print_report(args, report, &run)
 }
