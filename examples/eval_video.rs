@@ -13,7 +13,7 @@
 
 use clap::Parser;
 use gymrec::env::{Env, RenderMode};
-use gymrec::policy::Policy;
+use gymrec::policy::{Policy, run_episode};
 use gymrec::record::{RecordingConfig, Trigger};
 use gymrec::train::LinearPolicy;
 use std::path::PathBuf;
@@ -90,18 +90,8 @@ fn run(args: &Args) -> gymrec::Result<()> {
         .wrap(env)?;
     let mut returns = Vec::new();
     for i in 0..args.episodes {
-        let (mut obs, _) = env.reset(Some(args.seed.wrapping_add(i)))?;
-        let mut ret = 0.0;
-        loop {
-            let step = env.step(policy.act(&obs))?;
-            ret += step.reward;
-            let done = step.done();
-            obs = step.obs;
-            if done {
-                break;
-            }
-        }
-        returns.push(ret);
+        let seed = Some(args.seed.wrapping_add(i));
+        returns.push(run_episode(&mut env, seed, |obs| Ok(policy.act(obs)))?.ret);
     }
     let videos = env.finish().into_result()?;
     env.close()?;

@@ -2,31 +2,25 @@
 //! actions, and a simple hand-written controller per classic env that does
 //! well, so that demo videos are worth watching.
 //!
+//! [`run_episode`] plays one episode with any policy (or agent) and
+//! returns its return and length.
+//!
 //! ```
-//! use gymrec::env::{Env, RenderMode};
-//! use gymrec::policy::{Heuristic, Policy};
+//! use gymrec::env::RenderMode;
+//! use gymrec::policy::{Heuristic, Policy, run_episode};
 //!
 //! # fn main() -> gymrec::Result<()> {
 //! let mut env = gymrec::make("CartPole-v1", RenderMode::None)?;
 //! let mut policy = Heuristic::for_env("CartPole-v1")?;
-//! let (mut obs, _) = env.reset(Some(0))?;
-//! let mut total = 0.0;
-//! loop {
-//!     let step = env.step(policy.act(&obs))?;
-//!     total += step.reward;
-//!     let done = step.done();
-//!     obs = step.obs;
-//!     if done {
-//!         break;
-//!     }
-//! }
-//! assert_eq!(total, 500.0); // balanced until the time limit
+//! let episode = run_episode(&mut env, Some(0), |obs| Ok(policy.act(obs)))?;
+//! assert_eq!(episode.ret, 500.0); // balanced until the time limit
+//! assert_eq!(episode.length, 500);
 //! # Ok(())
 //! # }
 //! ```
 
 use crate::env::space::SpaceRng;
-use crate::env::{Space, SpaceValue};
+use crate::env::{Env, Space, SpaceValue};
 use crate::{Error, Result};
 use rand::SeedableRng;
 use std::str::FromStr;
@@ -163,5 +157,42 @@ impl PolicyKind {
             PolicyKind::Random => Box::new(Random::new(space.clone(), seed)),
             PolicyKind::Heuristic => Box::new(Heuristic::for_env(id)?),
         })
+    }
+}
+
+/// The return and length of an episode played by [`run_episode`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EpisodeRun {
+    /// The sum of the episode's rewards.
+    pub ret: f64,
+    /// The number of steps it took.
+    pub length: u64,
+}
+
+/// Plays one episode: resets `env` with `seed`, then steps it with the
+/// action `act` chooses for each observation until the episode ends. The
+/// env must end its episodes (envs from [`make`](crate::make) have a time
+/// limit). Errors with the first error of `reset`, `step` or `act`.
+pub fn run_episode<E>(
+    env: &mut E,
+    seed: Option<u64>,
+    mut act: impl FnMut(&[f32]) -> Result<SpaceValue>,
+) -> Result<EpisodeRun>
+where
+    E: Env<Obs = Vec<f32>, Action = SpaceValue> + ?Sized,
+{
+    let (mut obs, _) = env.reset(seed)?;
+    let mut run = EpisodeRun {
+        ret: 0.0,
+        length: 0,
+    };
+    loop {
+        let step = env.step(act(&obs)?)?;
+        run.ret += step.reward;
+        run.length += 1;
+        if step.done() {
+            return Ok(run);
+        }
+        obs = step.obs;
     }
 }

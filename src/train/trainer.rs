@@ -9,6 +9,7 @@ use super::checkpoints::write_json;
 use super::metrics::{MetricsStore, VideoRow};
 use super::state::{AnalyticsState, LoggingType, StateUpdate, Status, TrainState};
 use crate::env::{DynEnv, Env, SpaceValue};
+use crate::policy::run_episode;
 use crate::{Error, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::fmt;
@@ -479,18 +480,8 @@ where
 {
     let mut returns = Vec::with_capacity(usize::try_from(episodes).unwrap_or(0).min(1 << 16));
     for i in 0..episodes {
-        let (mut obs, _) = env.reset(Some(seed.wrapping_add(i)))?;
-        let mut ret = 0.0;
-        loop {
-            let step = env.step(agent.predict(&obs)?)?;
-            ret += step.reward;
-            let done = step.done();
-            obs = step.obs;
-            if done {
-                break;
-            }
-        }
-        returns.push(ret);
+        let seed = Some(seed.wrapping_add(i));
+        returns.push(run_episode(env, seed, |obs| agent.predict(obs))?.ret);
     }
     Ok(returns)
 }

@@ -4,7 +4,7 @@
 use crate::envs::table;
 use clap::Args;
 use gymrec::env::{Env, Registry, RenderMode};
-use gymrec::policy::PolicyKind;
+use gymrec::policy::{EpisodeRun, PolicyKind, run_episode};
 use gymrec::record::sink::{EncoderSettings, VideoFormat};
 use gymrec::record::{
     Overlay, RecordMethod, RecordState, RecordedVideo, RecordingReport, TriggerSpec, TriggerTarget,
@@ -139,18 +139,8 @@ pub fn run(args: &RecordArgs) -> gymrec::Result<()> {
     let mut returns = Vec::with_capacity(args.episodes as usize);
     for episode in 0..args.episodes {
         let seed = (episode == 0).then_some(args.seed);
-        let (mut obs, _) = env.reset(seed)?;
-        let mut ret = 0.0;
-        loop {
-            let step = env.step(policy.act(&obs))?;
-            ret += step.reward;
-            total_steps += 1;
-            let done = step.done();
-            obs = step.obs;
-            if done {
-                break;
-            }
-        }
+        let EpisodeRun { ret, length } = run_episode(&mut env, seed, |obs| Ok(policy.act(obs)))?;
+        total_steps += length;
         returns.push(ret);
         progress.set_message(format!("return {ret:.1}"));
         progress.inc(1);
