@@ -22,6 +22,57 @@ use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+/// Writes the public methods a recording wrapper answers from its
+/// `recorder` field: `is_recording`, `episode_id`, `step_id`,
+/// `video_folder`, `fps`, `videos`, `errors` and `finish`. `episode` and
+/// `step` say what the wrapper's ids count.
+macro_rules! recorder_accessors {
+    (episode: $episode:literal, step: $step:literal) => {
+        /// Whether a video is being recorded now.
+        pub fn is_recording(&self) -> bool {
+            self.recorder.is_recording()
+        }
+
+        #[doc = concat!("The id of ", $episode, " (`None` before the first reset).")]
+        pub fn episode_id(&self) -> Option<u64> {
+            self.recorder.episode_id()
+        }
+
+        #[doc = concat!("The id of ", $step, " (`None` before the first step).")]
+        pub fn step_id(&self) -> Option<u64> {
+            self.recorder.step_id()
+        }
+
+        /// The folder videos are written into.
+        pub fn video_folder(&self) -> &std::path::Path {
+            self.recorder.video_folder()
+        }
+
+        /// Frames per second of the videos.
+        pub fn fps(&self) -> u32 {
+            self.recorder.fps()
+        }
+
+        /// The videos finished so far (not yet taken by [`finish`](Self::finish)).
+        pub fn videos(&self) -> &[$crate::record::RecordedVideo] {
+            self.recorder.videos()
+        }
+
+        /// Errors met so far (not yet taken by [`finish`](Self::finish)).
+        pub fn errors(&self) -> &[$crate::Error] {
+            self.recorder.errors()
+        }
+
+        /// Finalizes the running video, if any, and returns every video
+        /// written and every error met since the wrapper was made or last
+        /// finished. The wrapper can go on recording afterwards.
+        pub fn finish(&mut self) -> $crate::record::RecordingReport {
+            self.recorder.finish()
+        }
+    };
+}
+pub(crate) use recorder_accessors;
+
 /// What a [`RecordingWrapper`](super::RecordingWrapper) wrote, and every
 /// error it met, since it was made or last finished.
 #[derive(Debug, Default)]

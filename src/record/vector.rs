@@ -61,15 +61,13 @@
 //! # }
 //! ```
 
-use super::recorder::{EpisodeStep, FrameMoment, Recorder, RecordingReport, Source};
+use super::recorder::{EpisodeStep, FrameMoment, Recorder, Source};
 use super::sink::MAX_DIMENSION;
 use super::state::RecordingConfig;
 use super::tile::TileLayout;
-use super::video::RecordedVideo;
 use crate::env::vector::{SyncVectorEnv, VectorStep};
 use crate::env::{Env, Frame, Info};
 use crate::{Error, Result};
-use std::path::Path;
 
 /// What the frames of a vector env's videos show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -233,51 +231,14 @@ impl<E: Env> VectorRecordingWrapper<E> {
         self.envs.num_envs()
     }
 
-    /// Whether a video is being recorded now.
-    pub fn is_recording(&self) -> bool {
-        self.recorder.is_recording()
-    }
-
-    /// The id of sub-env 0's current episode (`None` before the first reset).
-    pub fn episode_id(&self) -> Option<u64> {
-        self.recorder.episode_id()
-    }
-
-    /// The id of the last vector step taken (`None` before the first step).
-    pub fn step_id(&self) -> Option<u64> {
-        self.recorder.step_id()
-    }
-
-    /// The folder videos are written into.
-    pub fn video_folder(&self) -> &Path {
-        self.recorder.video_folder()
-    }
-
-    /// Frames per second of the videos.
-    pub fn fps(&self) -> u32 {
-        self.recorder.fps()
-    }
-
-    /// The videos finished so far (not yet taken by [`finish`](Self::finish)).
-    pub fn videos(&self) -> &[RecordedVideo] {
-        self.recorder.videos()
-    }
-
-    /// Errors met so far (not yet taken by [`finish`](Self::finish)).
-    pub fn errors(&self) -> &[Error] {
-        self.recorder.errors()
-    }
+    super::recorder::recorder_accessors!(
+        episode: "sub-env 0's current episode",
+        step: "the last vector step taken"
+    );
 
     /// The wrapped vector env.
     pub fn inner(&self) -> &SyncVectorEnv<E> {
         &self.envs
-    }
-
-    /// Finalizes the running video, if any, and returns every video written
-    /// and every error met since the wrapper was made or last finished. The
-    /// wrapper can go on recording afterwards.
-    pub fn finish(&mut self) -> RecordingReport {
-        self.recorder.finish()
     }
 
     /// Closes every sub-env and finalizes the running video. Errors with

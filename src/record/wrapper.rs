@@ -1,11 +1,9 @@
 //! [`RecordingWrapper`]: an env that records videos of itself.
 
-use super::recorder::{EpisodeStep, FrameMoment, Recorder, RecordingReport, Source};
+use super::recorder::{EpisodeStep, FrameMoment, Recorder, Source};
 use super::state::RecordingConfig;
-use super::video::RecordedVideo;
 use crate::env::{Env, EnvSpec, Info, Step};
 use crate::{Error, Result};
-use std::path::Path;
 
 /// Wraps an env and records videos of it with Gymnasium's `RecordVideo`
 /// semantics, streaming frames to an encoder thread.
@@ -79,47 +77,10 @@ impl<E: Env> RecordingWrapper<E> {
         Ok(RecordingWrapper { recorder, env })
     }
 
-    /// Whether a video is being recorded now.
-    pub fn is_recording(&self) -> bool {
-        self.recorder.is_recording()
-    }
-
-    /// The id of the current episode (`None` before the first reset).
-    pub fn episode_id(&self) -> Option<u64> {
-        self.recorder.episode_id()
-    }
-
-    /// The id of the last step taken (`None` before the first step).
-    pub fn step_id(&self) -> Option<u64> {
-        self.recorder.step_id()
-    }
-
-    /// The folder videos are written into.
-    pub fn video_folder(&self) -> &Path {
-        self.recorder.video_folder()
-    }
-
-    /// Frames per second of the videos.
-    pub fn fps(&self) -> u32 {
-        self.recorder.fps()
-    }
-
-    /// The videos finished so far (not yet taken by [`RecordingWrapper::finish`]).
-    pub fn videos(&self) -> &[RecordedVideo] {
-        self.recorder.videos()
-    }
-
-    /// Errors met so far (not yet taken by [`RecordingWrapper::finish`]).
-    pub fn errors(&self) -> &[Error] {
-        self.recorder.errors()
-    }
-
-    /// Finalizes the running video, if any, and returns every video written
-    /// and every error met since the wrapper was made or last finished. The
-    /// wrapper can go on recording afterwards.
-    pub fn finish(&mut self) -> RecordingReport {
-        self.recorder.finish()
-    }
+    super::recorder::recorder_accessors!(
+        episode: "the current episode",
+        step: "the last step taken"
+    );
 
     /// The wrapped env.
     pub fn inner(&self) -> &E {
