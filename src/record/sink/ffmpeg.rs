@@ -26,7 +26,7 @@ use ff::software::scaling;
 use ff::{Dictionary, Packet, Rational, codec, color, encoder, format, frame};
 use ffmpeg_next as ff;
 
-use super::{EncoderSettings, VideoFacts, VideoFormat, VideoSink, VideoSpec};
+use super::{EncoderSettings, VideoFacts, VideoFormat, VideoSink, VideoSpec, file_bytes};
 use crate::env::Frame;
 use crate::{Error, Result};
 
@@ -470,7 +470,6 @@ impl VideoSink for FfmpegSink {
         let FfmpegSink {
             path,
             spec,
-            encoded,
             container,
             octx,
             frames,
@@ -478,27 +477,11 @@ impl VideoSink for FfmpegSink {
         } = *self;
         // Closes the file.
         drop(octx);
-        let bytes = std::fs::metadata(&path)
-            .map_err(|e| Error::io(&path, e))?
-            .len();
-        log::debug!("{}: wrote {frames} frames, {bytes} bytes", path.display());
-        Ok(VideoFacts {
-            path,
-            frames,
-            width: spec.width,
-            height: spec.height,
-            encoded_width: encoded.0,
-            encoded_height: encoded.1,
-            fps: spec.fps,
-            duration_secs: frames as f64 / f64::from(spec.fps),
-            codec: match container {
-                Container::Mp4 => VideoFormat::Mp4,
-                Container::WebM => VideoFormat::WebM,
-            }
-            .codec()
-            .into(),
-            pixel_format: "yuv420p".into(),
-            bytes,
-        })
+        let format = match container {
+            Container::Mp4 => VideoFormat::Mp4,
+            Container::WebM => VideoFormat::WebM,
+        };
+        let bytes = file_bytes(&path)?;
+        Ok(VideoFacts::new(format, path, spec, frames, bytes))
     }
 }

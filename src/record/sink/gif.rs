@@ -22,7 +22,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use super::{GIF_MAX_FPS, VideoFacts, VideoFormat, VideoSink, VideoSpec};
+use super::{GIF_MAX_FPS, VideoFacts, VideoFormat, VideoSink, VideoSpec, file_bytes};
 use crate::env::Frame;
 use crate::{Error, Result};
 
@@ -306,22 +306,11 @@ impl VideoSink for GifSink {
             .into_inner()
             .map_err(|e| Error::io(&path, e.into_error()))?;
         drop(file);
-        let bytes = std::fs::metadata(&path)
-            .map_err(|e| Error::io(&path, e))?
-            .len();
-        log::debug!("{}: wrote {frames} frames, {bytes} bytes", path.display());
+        let bytes = file_bytes(&path)?;
         Ok(VideoFacts {
-            path,
-            frames,
-            width: spec.width,
-            height: spec.height,
-            encoded_width: spec.width,
-            encoded_height: spec.height,
-            fps: spec.fps,
+            // Delays are whole hundredths of a second.
             duration_secs: elapsed_cs as f64 / 100.0,
-            codec: VideoFormat::Gif.codec().into(),
-            pixel_format: VideoFormat::Gif.pixel_format().into(),
-            bytes,
+            ..VideoFacts::new(VideoFormat::Gif, path, spec, frames, bytes)
         })
     }
 }

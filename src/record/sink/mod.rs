@@ -224,6 +224,53 @@ pub struct VideoFacts {
     pub bytes: u64,
 }
 
+impl VideoFacts {
+    /// The facts of a finished `format` file at `path` holding `frames`
+    /// frames of `spec` in `bytes` bytes: encoded at the padded size for
+    /// yuv420p formats, playing `frames / fps` seconds (a sink whose frames
+    /// last otherwise sets `duration_secs` itself).
+    #[cfg(any(
+        feature = "ffmpeg",
+        feature = "gif",
+        feature = "png",
+        feature = "openh264"
+    ))]
+    pub(crate) fn new(
+        format: VideoFormat,
+        path: PathBuf,
+        spec: VideoSpec,
+        frames: u64,
+        bytes: u64,
+    ) -> Self {
+        log::debug!("{}: wrote {frames} frames, {bytes} bytes", path.display());
+        let (encoded_width, encoded_height) = match format {
+            VideoFormat::Mp4 | VideoFormat::WebM => spec.encoded_size(),
+            VideoFormat::Gif | VideoFormat::Png => (spec.width, spec.height),
+        };
+        VideoFacts {
+            path,
+            frames,
+            width: spec.width,
+            height: spec.height,
+            encoded_width,
+            encoded_height,
+            fps: spec.fps,
+            duration_secs: frames as f64 / f64::from(spec.fps),
+            codec: format.codec().into(),
+            pixel_format: format.pixel_format().into(),
+            bytes,
+        }
+    }
+}
+
+/// The size of the finished file at `path`, in bytes.
+#[cfg(any(feature = "ffmpeg", feature = "gif"))]
+pub(crate) fn file_bytes(path: &Path) -> Result<u64> {
+    Ok(std::fs::metadata(path)
+        .map_err(|e| Error::io(path, e))?
+        .len())
+}
+
 /// A backend that encodes frames into one video file.
 ///
 /// A sink is made for one file (each backend has its own constructor taking

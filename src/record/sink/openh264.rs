@@ -431,25 +431,11 @@ impl VideoSink for OpenH264Sink {
         let OpenH264Sink {
             path,
             spec,
-            encoded,
             frames,
             bytes,
             ..
         } = *self;
-        log::debug!("{}: wrote {frames} frames, {bytes} bytes", path.display());
-        Ok(VideoFacts {
-            path,
-            frames,
-            width: spec.width,
-            height: spec.height,
-            encoded_width: encoded.0,
-            encoded_height: encoded.1,
-            fps: spec.fps,
-            duration_secs: frames as f64 / f64::from(spec.fps),
-            codec: VideoFormat::Mp4.codec().into(),
-            pixel_format: VideoFormat::Mp4.pixel_format().into(),
-            bytes,
-        })
+        Ok(VideoFacts::new(VideoFormat::Mp4, path, spec, frames, bytes))
     }
 }
 

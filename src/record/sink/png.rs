@@ -166,19 +166,12 @@ impl VideoSink for PngSequenceSink {
             bytes,
             ..
         } = *self;
-        log::debug!("{}: wrote {frames} frames, {bytes} bytes", folder.display());
-        Ok(VideoFacts {
-            path: folder,
+        Ok(VideoFacts::new(
+            VideoFormat::Png,
+            folder,
+            spec,
             frames,
-            width: spec.width,
-            height: spec.height,
-            encoded_width: spec.width,
-            encoded_height: spec.height,
-            fps: spec.fps,
-            duration_secs: frames as f64 / f64::from(spec.fps),
-            codec: VideoFormat::Png.codec().into(),
-            pixel_format: VideoFormat::Png.pixel_format().into(),
             bytes,
-        })
+        ))
     }
 }
