@@ -2,7 +2,9 @@
 //! with Gymnasium's dynamics and picture.
 
 use super::canvas::Canvas;
-use super::{PhysicalState, new_rng, render_on_canvas, reseed, validate_state};
+use super::{
+    PhysicalState, invalid_action, new_rng, render_on_canvas, reseed, reset_needed, validate_state,
+};
 use crate::env::space::SpaceRng;
 use crate::env::{
     BoxSpace, Discrete, Env, EnvSpec, Frame, Info, Metadata, RenderMode, Space, Step,
@@ -244,18 +246,9 @@ impl Env for Acrobot {
             .ok()
             .and_then(|a| AVAIL_TORQUE.get(a))
         else {
-            return Err(Error::InvalidAction {
-                env: ID.to_string(),
-                action: action.to_string(),
-                space: self.action_space.to_string(),
-            });
+            return Err(invalid_action(ID, action, &self.action_space));
         };
-        let Some([theta1, theta2, dtheta1, dtheta2]) = self.state else {
-            return Err(Error::ResetNeeded {
-                env: ID.to_string(),
-                when: "before reset()",
-            });
-        };
+        let [theta1, theta2, dtheta1, dtheta2] = self.state.ok_or_else(|| reset_needed(ID))?;
         let ns = Self::rk4([theta1, theta2, dtheta1, dtheta2, *torque]);
         // Only absurd velocities put in with `set_state` get here; Gymnasium
         // would loop forever in `wrap` or go on with NaN.

@@ -2,12 +2,14 @@
 //! with Gymnasium's dynamics and picture.
 
 use super::canvas::Canvas;
-use super::{PhysicalState, new_rng, render_on_canvas, reseed, validate_state};
+use super::{
+    PhysicalState, invalid_action, new_rng, render_on_canvas, reseed, reset_needed, validate_state,
+};
+use crate::Result;
 use crate::env::space::SpaceRng;
 use crate::env::{
     BoxSpace, Discrete, Env, EnvSpec, Frame, Info, Metadata, RenderMode, Space, Step,
 };
-use crate::{Error, Result};
 use rand::Rng;
 
 const ID: &str = "CartPole-v1";
@@ -137,18 +139,9 @@ impl Env for CartPole {
 
     fn step(&mut self, action: i64) -> Result<Step<[f32; 4]>> {
         if !(0..2).contains(&action) {
-            return Err(Error::InvalidAction {
-                env: ID.to_string(),
-                action: action.to_string(),
-                space: self.action_space.to_string(),
-            });
+            return Err(invalid_action(ID, action, &self.action_space));
         }
-        let Some([x, x_dot, theta, theta_dot]) = self.state else {
-            return Err(Error::ResetNeeded {
-                env: ID.to_string(),
-                when: "before reset()",
-            });
-        };
+        let [x, x_dot, theta, theta_dot] = self.state.ok_or_else(|| reset_needed(ID))?;
         let force = if action == 1 { FORCE_MAG } else { -FORCE_MAG };
         let (sin, cos) = theta.sin_cos();
         let temp = (force + POLE_MASS_LENGTH * theta_dot * theta_dot * sin) / TOTAL_MASS;
@@ -223,6 +216,7 @@ impl PhysicalState for CartPole {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Error;
 
     #[test]
     fn reset_is_seeded_and_in_range() {

@@ -50,7 +50,7 @@ pub use mountain_car::MountainCar;
 pub use pendulum::Pendulum;
 
 use crate::env::space::SpaceRng;
-use crate::env::{Env, Frame, RenderMode};
+use crate::env::{Env, Frame, RenderMode, Space};
 use crate::{Error, Result};
 use canvas::Canvas;
 use rand::SeedableRng;
@@ -88,6 +88,23 @@ pub(crate) fn validate_state(id: &str, names: &[&str], state: &[f64]) -> Result<
         });
     }
     Ok(())
+}
+
+/// The error for an action outside the action `space` of env `id`.
+pub(crate) fn invalid_action(id: &str, action: impl std::fmt::Debug, space: &Space) -> Error {
+    Error::InvalidAction {
+        env: id.to_string(),
+        action: format!("{action:?}"),
+        space: space.to_string(),
+    }
+}
+
+/// The error for a step of env `id` before its first reset.
+pub(crate) fn reset_needed(id: &str) -> Error {
+    Error::ResetNeeded {
+        env: id.to_string(),
+        when: "before reset()",
+    }
 }
 
 /// The error for rendering an env whose render mode yields no frames.

@@ -2,12 +2,14 @@
 //! Gymnasium's dynamics and picture.
 
 use super::canvas::{Canvas, Rgb};
-use super::{PhysicalState, new_rng, render_on_canvas, reseed, validate_state};
+use super::{
+    PhysicalState, invalid_action, new_rng, render_on_canvas, reseed, reset_needed, validate_state,
+};
+use crate::Result;
 use crate::env::space::SpaceRng;
 use crate::env::{
     BoxSpace, Discrete, Env, EnvSpec, Frame, Info, Metadata, RenderMode, Space, Step,
 };
-use crate::{Error, Result};
 use rand::Rng;
 
 const ID: &str = "MountainCar-v0";
@@ -157,18 +159,9 @@ impl Env for MountainCar {
 
     fn step(&mut self, action: i64) -> Result<Step<[f32; 2]>> {
         if !(0..3).contains(&action) {
-            return Err(Error::InvalidAction {
-                env: ID.to_string(),
-                action: action.to_string(),
-                space: self.action_space.to_string(),
-            });
+            return Err(invalid_action(ID, action, &self.action_space));
         }
-        let Some([position, velocity]) = self.state else {
-            return Err(Error::ResetNeeded {
-                env: ID.to_string(),
-                when: "before reset()",
-            });
-        };
+        let [position, velocity] = self.state.ok_or_else(|| reset_needed(ID))?;
         let velocity =
             (velocity + (action - 1) as f64 * FORCE + (3.0 * position).cos() * (-GRAVITY))
                 .clamp(-MAX_SPEED, MAX_SPEED);
@@ -233,6 +226,7 @@ fn gfx_polygon(canvas: &mut Canvas, points: &[(f32, f32)], color: Rgb) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Error;
 
     fn step_from(state: [f64; 2], action: i64) -> (Vec<f64>, Step<[f32; 2]>) {
         let mut env = MountainCar::new(RenderMode::None);

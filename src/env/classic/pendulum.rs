@@ -2,10 +2,12 @@
 //! torque, with Gymnasium's dynamics and picture.
 
 use super::canvas::{Canvas, Rgb};
-use super::{PhysicalState, new_rng, render_on_canvas, reseed, validate_state};
+use super::{
+    PhysicalState, invalid_action, new_rng, render_on_canvas, reseed, reset_needed, validate_state,
+};
+use crate::Result;
 use crate::env::space::SpaceRng;
 use crate::env::{BoxSpace, Env, EnvSpec, Frame, Info, Metadata, RenderMode, Space, Step};
-use crate::{Error, Result};
 use rand::Rng;
 use std::f64::consts::{FRAC_PI_2, PI, TAU};
 use tiny_skia::{FillRule, Paint, Path, Shader, Transform};
@@ -336,18 +338,9 @@ impl Env for Pendulum {
 
     fn step(&mut self, action: [f32; 1]) -> Result<Step<[f32; 3]>> {
         if !action[0].is_finite() {
-            return Err(Error::InvalidAction {
-                env: ID.to_string(),
-                action: format!("{action:?}"),
-                space: self.action_space.to_string(),
-            });
+            return Err(invalid_action(ID, action, &self.action_space));
         }
-        let Some([theta, theta_dot]) = self.state else {
-            return Err(Error::ResetNeeded {
-                env: ID.to_string(),
-                when: "before reset()",
-            });
-        };
+        let [theta, theta_dot] = self.state.ok_or_else(|| reset_needed(ID))?;
         // Gymnasium's torque is a float32 and NumPy keeps the terms it
         // enters in float32; so do we, to follow its trajectories closely.
         let u = action[0].clamp(-MAX_TORQUE as f32, MAX_TORQUE as f32);
@@ -406,6 +399,7 @@ impl PhysicalState for Pendulum {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Error;
 
     #[test]
     fn reset_is_seeded_and_in_range() {
