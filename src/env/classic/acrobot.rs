@@ -470,17 +470,6 @@ mod tests {
     }
 
     #[test]
-    fn render_mode_none_yields_no_frames() {
-        let mut env = Acrobot::new(RenderMode::None);
-        assert!(env.render().unwrap().is_none());
-        let mut frame = Frame::new(1, 1);
-        assert!(matches!(
-            env.render_into(&mut frame),
-            Err(Error::NoFrames { .. })
-        ));
-    }
-
-    #[test]
     fn renders_500_by_500_before_and_after_reset() {
         let mut env = Acrobot::new(RenderMode::RgbArray);
         let frame = env.render().unwrap().unwrap();

@@ -262,15 +262,4 @@ mod tests {
         assert!(matches!(env.step(2), Err(Error::InvalidAction { .. })));
         assert!(matches!(env.step(-1), Err(Error::InvalidAction { .. })));
     }
-
-    #[test]
-    fn render_mode_none_yields_no_frames() {
-        let mut env = CartPole::new(RenderMode::None);
-        assert!(env.render().unwrap().is_none());
-        let mut frame = Frame::new(1, 1);
-        assert!(matches!(
-            env.render_into(&mut frame),
-            Err(Error::NoFrames { .. })
-        ));
-    }
 }

@@ -193,3 +193,26 @@ pub fn render_state(id: &str, state: &[f64], last_u: Option<f64>) -> Result<Fram
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every classic env made with `RenderMode::None` renders no frame and
+    /// refuses `render_into`.
+    #[test]
+    fn render_mode_none_yields_no_frames() {
+        fn check<E: Env>(mut env: E) {
+            assert!(env.render().unwrap().is_none());
+            let mut frame = Frame::new(1, 1);
+            assert!(matches!(
+                env.render_into(&mut frame),
+                Err(Error::NoFrames { .. })
+            ));
+        }
+        check(Acrobot::new(RenderMode::None));
+        check(CartPole::new(RenderMode::None));
+        check(MountainCar::new(RenderMode::None));
+        check(Pendulum::new(RenderMode::None));
+    }
+}

@@ -339,17 +339,6 @@ mod tests {
     }
 
     #[test]
-    fn render_mode_none_yields_no_frames() {
-        let mut env = MountainCar::new(RenderMode::None);
-        assert!(env.render().unwrap().is_none());
-        let mut frame = Frame::new(1, 1);
-        assert!(matches!(
-            env.render_into(&mut frame),
-            Err(Error::NoFrames { .. })
-        ));
-    }
-
-    #[test]
     fn renders_any_finite_state() {
         let mut env = MountainCar::new(RenderMode::RgbArray);
         let frame = env.render().unwrap().unwrap();

@@ -549,17 +549,6 @@ mod tests {
     }
 
     #[test]
-    fn render_mode_none_yields_no_frames() {
-        let mut env = Pendulum::new(RenderMode::None);
-        assert!(env.render().unwrap().is_none());
-        let mut frame = Frame::new(1, 1);
-        assert!(matches!(
-            env.render_into(&mut frame),
-            Err(Error::NoFrames { .. })
-        ));
-    }
-
-    #[test]
     fn renders_the_arrow_only_with_a_torque() {
         let mut env = Pendulum::new(RenderMode::RgbArray);
         // Before any reset the upright pendulum is drawn.
