@@ -186,7 +186,7 @@ impl RecordingConfig {
             format: VideoFormat::default(),
             overlay: None,
             overwrite: false,
-            queue_capacity: 4,
+            queue_capacity: super::writer::DEFAULT_QUEUE_CAPACITY,
             observers: Vec::new(),
         }
     }
@@ -297,7 +297,9 @@ impl RecordingConfig {
         self
     }
 
-    /// Frames that may wait for the encoder before the env thread blocks.
+    /// Frames that may wait for the encoder before the env thread blocks
+    /// (default [`DEFAULT_QUEUE_CAPACITY`](super::writer::DEFAULT_QUEUE_CAPACITY));
+    /// 0 makes every frame wait until the encoder thread takes it.
     pub fn queue_capacity(mut self, frames: usize) -> Self {
         self.queue_capacity = frames;
         self
