@@ -23,7 +23,10 @@ criterion=target/criterion/wrapper_overhead
 
 # Runs one bench and prints its median time per 1,000 steps in µs.
 measure() {
-  cargo bench --quiet --bench record -- --exact "wrapper_overhead/$1" >/dev/null 2>&1
+  # A failed run must not leave an earlier run's figures to be read.
+  rm -f "$criterion/$1/new/estimates.json"
+  cargo bench --quiet --bench record -- --exact "wrapper_overhead/$1" >/dev/null 2>&1 ||
+    { echo "cargo bench --bench record -- wrapper_overhead/$1 failed" >&2; return 1; }
   python3 -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["median"]["point_estimate"] / 1000))' \
     "$criterion/$1/new/estimates.json"
 }
