@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use gymrec::record::sink::{EncoderSettings, VideoSpec};
-use gymrec::record::writer::VideoWriter;
+use gymrec::video::VideoWriter;
+use gymrec::video::{EncoderSettings, VideoSpec};
 use image::RgbImage;
 
 const WIDTH: u32 = 600;

@@ -16,9 +16,9 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use gymrec::env::{Env, Frame, RenderMode};
 use gymrec::policy::{Heuristic, Policy};
 use gymrec::record::overlay::Overlay;
-use gymrec::record::sink::{VideoFormat, VideoSpec};
-use gymrec::record::writer::{VideoWriter, WriterOptions};
 use gymrec::record::{RecordingConfig, Trigger};
+use gymrec::video::{VideoFormat, VideoSpec};
+use gymrec::video::{VideoWriter, WriterOptions};
 use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
@@ -125,8 +125,8 @@ fn encode(c: &mut Criterion) {
     }
     #[cfg(feature = "openh264")]
     {
-        use gymrec::record::sink::openh264::OpenH264Sink;
-        use gymrec::record::sink::{EncoderSettings, VideoSink};
+        use gymrec::video::codecs::openh264::OpenH264Sink;
+        use gymrec::video::{EncoderSettings, VideoSink};
         let path = dir.join("openh264.mp4");
         group.bench_function(BenchmarkId::from_parameter("mp4-openh264"), |b| {
             b.iter(|| {

@@ -44,27 +44,42 @@
 //! # }
 //! ```
 //!
-//! The pieces:
-//! - The [`env`](mod@env) module: the [`Env`] trait, spaces, the registry, wrappers
+//! The layers, lowest first (a layer never imports one above it):
+//! - [`frame`]: [`Frame`], the picture type envs render and videos are made of.
+//! - [`video`]: frames in, files out. [`VideoWriter`](video::VideoWriter)
+//!   streams frames to an encoder thread; one backend per format in
+//!   [`video::codecs`], each with its reader; [`video::probe`] reads videos
+//!   back. It knows nothing of envs.
+//! - [`env`](mod@env): the [`Env`] trait, spaces, the registry, wrappers
 //!   ([`TimeLimit`](env::wrappers::TimeLimit),
 //!   [`EpisodeStatistics`](env::wrappers::EpisodeStatistics)) and the
 //!   classic-control envs.
-//! - The [`record`] module: [`RecordState`](record::RecordState),
-//!   [`RecordingConfig`](record::RecordingConfig), triggers, the wrapper,
-//!   the encoder thread and [`probe`](record::probe) to read videos back.
-//! - The [`policy`] module: random and heuristic policies for demos.
-//! - The [`train`] module: velora's training side ([`TrainState`](train::TrainState),
+//! - [`record`]: Gymnasium `RecordVideo`'s semantics over the video layer:
+//!   [`RecordState`](record::RecordState),
+//!   [`RecordingConfig`](record::RecordingConfig), triggers, the wrappers,
+//!   observers and the report.
+//! - [`catalog`]: what a folder says about its videos: JSON sidecars,
+//!   `index.jsonl` and the `index.html` gallery.
+//! - [`policy`]: random and heuristic policies for demos.
+//! - [`train`]: velora's training side ([`TrainState`](train::TrainState),
 //!   callbacks that record videos, stop early and save checkpoints), a SQLite
 //!   metrics store, an [`Agent`](train::Agent) trait, a cross-entropy learner and
 //!   the [`Trainer`](train::Trainer) loop.
 
 #![warn(missing_docs)]
 
+pub mod catalog;
 pub mod env;
 mod error;
+pub mod frame;
 pub mod policy;
 pub mod record;
 pub mod train;
+pub mod video;
 
 pub use env::{Env, RenderMode, make};
 pub use error::{Error, Result};
+pub use frame::Frame;
+/// The `image` crate gymrec's frames come from, so that `gymrec::image::Rgb`
+/// and friends work without a dependency of your own.
+pub use image;

@@ -1,6 +1,6 @@
 //! The `gymrec` binary: listing, frames, recording, and its one-line errors.
 
-use gymrec::record::probe::{decode_rgb, probe};
+use gymrec::video::probe::{decode_rgb, probe};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};

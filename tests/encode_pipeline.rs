@@ -1,5 +1,5 @@
 //! The encoder pipeline end to end: frames go through `VideoWriter` into an
-//! MP4, and are read back through `gymrec::record::probe`.
+//! MP4, and are read back through `gymrec::video::probe`.
 //!
 //! Quality bound: at the default CRF 23 the synthetic frames below (smooth
 //! gradients and a moving coloured block) decode back with a PSNR of at
@@ -15,10 +15,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use gymrec::Error;
-use gymrec::record::probe::{decode_rgb, probe};
-use gymrec::record::sink::ffmpeg::FfmpegSink;
-use gymrec::record::sink::{EncoderSettings, VideoFacts, VideoSink, VideoSpec};
-use gymrec::record::writer::VideoWriter;
+use gymrec::video::VideoWriter;
+use gymrec::video::codecs::ffmpeg::FfmpegSink;
+use gymrec::video::probe::{decode_rgb, probe};
+use gymrec::video::{EncoderSettings, VideoFacts, VideoSink, VideoSpec};
 use image::RgbImage;
 
 /// Every decoded frame matches its submitted frame at least this well.

@@ -8,9 +8,9 @@
 //! when a frame has at most 256 colours) must give the frames back exactly.
 
 use gymrec::env::{BoxSpace, Discrete, Env, Frame, Info, Metadata, RenderMode, Space, Step};
-use gymrec::record::probe::{decode_rgb, probe};
-use gymrec::record::sink::{VideoFacts, VideoFormat};
 use gymrec::record::{RecordedVideo, RecordingConfig, Trigger};
+use gymrec::video::probe::{decode_rgb, probe};
+use gymrec::video::{VideoFacts, VideoFormat};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug)]
@@ -537,9 +537,9 @@ fn without_ffmpeg_webm_is_unavailable_and_the_default_still_records() {
 #[cfg(all(feature = "openh264", feature = "ffmpeg"))]
 #[test]
 fn openh264_writes_constrained_baseline_fragmented_mp4() {
-    use gymrec::record::sink::openh264::OpenH264Sink;
-    use gymrec::record::sink::{EncoderSettings, VideoSink, VideoSpec};
-    use gymrec::record::writer::VideoWriter;
+    use gymrec::video::VideoWriter;
+    use gymrec::video::codecs::openh264::OpenH264Sink;
+    use gymrec::video::{EncoderSettings, VideoSink, VideoSpec};
 
     let dir = temp_dir("openh264");
     std::fs::create_dir_all(&dir).unwrap();

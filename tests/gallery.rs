@@ -6,9 +6,10 @@
 //!
 //! Set `GYMREC_CHROMIUM` to use another Chromium binary.
 
+use gymrec::catalog::{GALLERY_FILE, ManifestEntry, listed_videos};
 use gymrec::env::{Env, RenderMode, SpaceValue};
-use gymrec::record::manifest::{GALLERY_FILE, ManifestEntry, listed_videos};
-use gymrec::record::{RecordingConfig, Trigger, VideoFormat, VideoStart};
+use gymrec::record::{RecordingConfig, Trigger, VideoStart};
+use gymrec::video::VideoFormat;
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -67,7 +68,7 @@ fn gallery_dir() -> &'static Path {
             env.finish().into_result().unwrap();
         }
         std::fs::remove_file(dir.join("cart-episode-2.mp4")).unwrap();
-        gymrec::record::manifest::write_gallery(&dir).unwrap();
+        gymrec::catalog::write_gallery(&dir).unwrap();
         dir
     })
 }

@@ -4,15 +4,16 @@
 //! sharing one folder. The gallery is played in a browser by
 //! `tests/gallery.rs`.
 
-use gymrec::env::{
-    BoxSpace, Discrete, Env, EnvSpec, Frame, Info, Metadata, RenderMode, Space, Step,
-};
-use gymrec::record::manifest::{
+use gymrec::catalog::Manifest;
+use gymrec::catalog::{
     self, GALLERY_FILE, INDEX_FILE, ManifestEntry, StepRange, listed_videos, read_index,
     read_sidecar, sidecar_path, write_gallery,
 };
-use gymrec::record::probe::probe;
-use gymrec::record::{Manifest, RecordingConfig, Trigger, VideoStart};
+use gymrec::env::{
+    BoxSpace, Discrete, Env, EnvSpec, Frame, Info, Metadata, RenderMode, Space, Step,
+};
+use gymrec::record::{RecordingConfig, Trigger, VideoStart};
+use gymrec::video::probe::probe;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -717,7 +718,7 @@ fn the_cli_writes_the_gallery_unless_told_not_to() {
             "rl-video-episode-1.mp4",
         ]
     );
-    assert_eq!(manifest::read_index(&dir.join("on")).unwrap().len(), 2);
+    assert_eq!(catalog::read_index(&dir.join("on")).unwrap().len(), 2);
 
     let stdout = record(&dir.join("off"), &["--no-gallery"]);
     assert!(!stdout.contains("gallery"), "{stdout}");

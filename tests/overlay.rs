@@ -5,10 +5,11 @@
 //! return, reward and info.
 
 use gymrec::env::{BoxSpace, Discrete, Env, Frame, Info, Metadata, RenderMode, Space, Step};
-use gymrec::record::overlay::{FrameLabel, Overlay, OverlayPainter, OverlayStyle};
-use gymrec::record::probe::decode_rgb;
-use gymrec::record::sink::VideoFormat;
+use gymrec::record::overlay::Overlay;
 use gymrec::record::{RecordedVideo, RecordingConfig, Trigger};
+use gymrec::video::VideoFormat;
+use gymrec::video::overlay::{OverlayPainter, OverlayStyle};
+use gymrec::video::probe::decode_rgb;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -154,14 +155,13 @@ fn frames_of(path: &Path) -> Vec<Frame> {
     frames
 }
 
-/// The label the wrapper sends with frame `step` of episode 0.
-fn label(step: u64) -> FrameLabel {
-    FrameLabel {
-        episode: Some(0),
-        step,
-        ret: 0.5 * step as f64,
-        text: user_text(step),
-    }
+/// The text the recorder sends with frame `step` of episode 0.
+fn label(step: u64) -> String {
+    format!(
+        "episode 0  step {step}  return {:.2}\n{}",
+        0.5 * step as f64,
+        user_text(step)
+    )
 }
 
 fn inside((x0, y0, w, h): (u32, u32, u32, u32), x: u32, y: u32) -> bool {
@@ -173,7 +173,7 @@ fn inside((x0, y0, w, h): (u32, u32, u32, u32), x: u32, y: u32) -> bool {
 /// is darkened and the white pixels are exactly the glyphs'.
 fn check_exact(plain: &[Frame], with: &[Frame], size: (u32, u32)) {
     assert_eq!(plain.len(), with.len());
-    let mut painter = OverlayPainter::new(&OverlayStyle::default(), size.0, size.1);
+    let painter = OverlayPainter::new(&OverlayStyle::default(), size.0, size.1);
     for (step, (a, b)) in plain.iter().zip(with).enumerate() {
         let label = label(step as u64);
         let area = painter.area(&label).expect("something to draw");
@@ -248,7 +248,7 @@ fn overlay_changes_little_outside_the_text_box_in_mp4() {
     let with = record(&dir.join("with"), VideoFormat::Mp4, 25, (600, 400), true);
     let (plain, with) = (frames_of(&plain.facts.path), frames_of(&with.facts.path));
     assert_eq!((plain.len(), with.len()), (26, 26));
-    let mut painter = OverlayPainter::new(&OverlayStyle::default(), 600, 400);
+    let painter = OverlayPainter::new(&OverlayStyle::default(), 600, 400);
     for (step, (a, b)) in plain.iter().zip(&with).enumerate() {
         let (x0, y0, w, h) = painter.area(&label(step as u64)).unwrap();
         // Compression blurs edges by up to a macroblock.
@@ -325,18 +325,15 @@ fn the_text_function_sees_each_frames_context() {
 #[test]
 fn text_is_legible_at_600x400_and_small_on_small_frames() {
     let label = label(123);
-    let mut big = OverlayPainter::new(&OverlayStyle::default(), 600, 400);
+    let big = OverlayPainter::new(&OverlayStyle::default(), 600, 400);
     let (_, _, w, h) = big.area(&label).unwrap();
     // Two lines of 20-pixel glyphs, 10 pixels apart.
     assert!((40..60).contains(&h), "box height {h}");
     assert!(w > 300 && w < 420, "box width {w}");
-    let mut small = OverlayPainter::new(&OverlayStyle::default(), 160, 120);
+    let small = OverlayPainter::new(&OverlayStyle::default(), 160, 120);
     let (_, _, w, h) = small.area(&label).unwrap();
     assert!(h < 30 && w <= 160 - 3, "box {w}x{h}");
-    let style = OverlayStyle {
-        scale: Some(2),
-        ..OverlayStyle::default()
-    };
+    let style = OverlayStyle { scale: Some(2) };
     let (_, _, _, h2) = OverlayPainter::new(&style, 1200, 800).area(&label).unwrap();
     assert!(h2 >= 80, "scaled box height {h2}");
 }

@@ -1,8 +1,8 @@
 //! Property tests: the trigger-spec parser and configuration validation
 //! never panic, accept exactly what they document, and round-trip.
 
-use gymrec::record::sink::{EncoderSettings, X264_PRESETS};
 use gymrec::record::{RecordingConfig, TriggerSpec};
+use gymrec::video::{EncoderSettings, X264_PRESETS};
 use proptest::prelude::*;
 
 proptest! {

@@ -12,9 +12,9 @@ mod common;
 use common::{Painted, files, left_level, right_level, run, temp_dir};
 use gymrec::env::{Env, Frame, Info, RenderMode, Step};
 use gymrec::record::RecordedVideo;
-use gymrec::record::probe::{decode_rgb, probe};
-use gymrec::record::sink::VideoFacts;
 use gymrec::record::{RecordMethod, RecordState, RecordingConfig, Trigger};
+use gymrec::video::VideoFacts;
+use gymrec::video::probe::{decode_rgb, probe};
 use std::path::Path;
 
 /// The (step, episode) painted into each decoded frame of `path`.

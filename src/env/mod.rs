@@ -35,8 +35,7 @@ pub use vector::{SyncVectorEnv, VectorStep};
 use crate::Result;
 use std::fmt;
 
-/// One rendered RGB frame: height × width × 3 bytes, row-major.
-pub type Frame = image::RgbImage;
+pub use crate::frame::Frame;
 
 /// Extra information returned by `reset` and `step`, like Gymnasium's `info`
 /// dict. Empty maps do not allocate.

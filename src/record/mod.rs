@@ -1,30 +1,28 @@
-//! The recording pipeline: [`RecordState`] and [`RecordingConfig`] say what
-//! to record and where, [`RecordingWrapper`] captures frames, a
-//! [`writer::VideoWriter`] streams them to an encoder thread, and
-//! [`probe`] reads written videos back; a [`Manifest`] describes a folder's
-//! videos (JSON sidecars, `index.jsonl`, an `index.html` gallery).
+//! The recording layer: Gymnasium `RecordVideo`'s semantics on top of the
+//! [`video`](crate::video) layer. [`RecordState`] and [`RecordingConfig`]
+//! say what to record and where, triggers say when, [`RecordingWrapper`]
+//! (one env) and [`VectorRecordingWrapper`] (a vector env) capture frames
+//! and hand them to a [`VideoWriter`](crate::video::VideoWriter);
+//! [`RecordingObserver`]s hear of every video, and a [`RecordingReport`]
+//! lists what was written. Publishing a folder's videos (sidecars, index,
+//! gallery) is the [`catalog`](crate::catalog) layer's job.
 
-mod gallery;
-pub mod manifest;
+mod config;
 mod observer;
 pub mod overlay;
-pub mod probe;
 mod recorder;
-pub mod sink;
 mod state;
 pub mod tile;
 pub mod trigger;
 pub mod vector;
 mod video;
 mod wrapper;
-pub mod writer;
 
-pub use manifest::{Manifest, ManifestEntry};
+pub use config::RecordingConfig;
 pub use observer::RecordingObserver;
-pub use overlay::Overlay;
+pub use overlay::{Overlay, OverlayContext};
 pub use recorder::RecordingReport;
-pub use sink::VideoFormat;
-pub use state::{RecordMethod, RecordState, RecordingConfig};
+pub use state::{RecordMethod, RecordState};
 pub use trigger::{Trigger, TriggerSpec, TriggerTarget};
 pub use vector::{VectorFrames, VectorRecordingWrapper};
 pub use video::{EpisodeInVideo, RecordedVideo, VideoStart};

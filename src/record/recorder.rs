@@ -10,14 +10,14 @@
 //! `video_length`), the observers and keep filters, and the report of
 //! finished videos and errors.
 
+use super::config::RecordingConfig;
 use super::observer::RecordingObserver;
 use super::overlay::{Overlay, OverlayContext};
-use super::sink::{EncoderSettings, VideoFormat, VideoSpec};
-use super::state::RecordingConfig;
 use super::trigger::Trigger;
 use super::video::{EpisodeInVideo, RecordedVideo, VideoStart};
-use super::writer::{VideoWriter, WriterOptions};
 use crate::env::{Frame, Info};
+use crate::video::{EncoderSettings, VideoFormat, VideoSpec};
+use crate::video::{VideoWriter, WriterOptions};
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -218,7 +218,7 @@ impl Recorder {
         };
         let (width, height) = source.frame_size;
         let spec = VideoSpec { width, height, fps };
-        super::sink::check(config.format, &spec, &config.encoder)?;
+        crate::video::check(config.format, &spec, &config.encoder)?;
         prepare_folder(&config.video_folder)?;
         if !config.overwrite {
             refuse_existing(&config.video_folder, &config.name_prefix, config.format)?;
@@ -671,7 +671,7 @@ fn is_video_name(file: &str, prefix: &str, format: VideoFormat) -> bool {
 #[cfg(test)]
 mod tests {
     use super::is_video_name;
-    use crate::record::sink::VideoFormat;
+    use crate::video::VideoFormat;
 
     #[test]
     fn video_names_are_recognised_exactly() {

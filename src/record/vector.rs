@@ -61,12 +61,12 @@
 //! # }
 //! ```
 
+use super::config::RecordingConfig;
 use super::recorder::{EpisodeStep, FrameMoment, Recorder, Source};
-use super::sink::MAX_DIMENSION;
-use super::state::RecordingConfig;
 use super::tile::TileLayout;
 use crate::env::vector::{SyncVectorEnv, VectorStep};
 use crate::env::{Env, Frame, Info};
+use crate::video::MAX_DIMENSION;
 use crate::{Error, Result};
 
 /// What the frames of a vector env's videos show.

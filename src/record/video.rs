@@ -1,7 +1,7 @@
 //! [`RecordedVideo`]: a finished video with what it shows: which trigger
 //! started it, the episodes and steps it covers, and when it was recorded.
 
-use super::sink::VideoFacts;
+use crate::video::VideoFacts;
 use serde::{Deserialize, Serialize};
 use std::time::SystemTime;
 

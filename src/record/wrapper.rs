@@ -1,7 +1,7 @@
 //! [`RecordingWrapper`]: an env that records videos of itself.
 
+use super::config::RecordingConfig;
 use super::recorder::{EpisodeStep, FrameMoment, Recorder, Source};
-use super::state::RecordingConfig;
 use crate::env::{Env, EnvSpec, Info, Step};
 use crate::{Error, Result};
 
@@ -90,6 +90,17 @@ impl<E: Env> RecordingWrapper<E> {
     /// The wrapped env, mutably.
     pub fn inner_mut(&mut self) -> &mut E {
         &mut self.env
+    }
+}
+
+impl RecordingConfig {
+    /// Wraps `env` in a [`RecordingWrapper`] with this configuration.
+    ///
+    /// Errors when a setting is invalid, when `env` renders no frames, when
+    /// the folder cannot be created or written, or when it already holds
+    /// videos of this prefix and `overwrite` is not set.
+    pub fn wrap<E: Env>(self, env: E) -> Result<RecordingWrapper<E>> {
+        RecordingWrapper::new(env, self)
     }
 }
 

@@ -5,10 +5,10 @@ use crate::envs::table;
 use clap::Args;
 use gymrec::env::{Env, Registry, RenderMode};
 use gymrec::policy::{EpisodeRun, PolicyKind, run_episode};
-use gymrec::record::sink::{EncoderSettings, VideoFormat};
 use gymrec::record::{
     Overlay, RecordMethod, RecordState, RecordedVideo, RecordingReport, TriggerSpec, TriggerTarget,
 };
+use gymrec::video::{EncoderSettings, VideoFormat};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -193,7 +193,7 @@ struct Totals {
 fn print_report(args: &RecordArgs, report: RecordingReport, run: &Totals) -> gymrec::Result<()> {
     print_summary(&report.videos);
     if !args.no_gallery && !report.videos.is_empty() {
-        let page = args.out.join(gymrec::record::manifest::GALLERY_FILE);
+        let page = args.out.join(gymrec::catalog::GALLERY_FILE);
         println!("gallery: {}", page.display());
     }
     let frames: u64 = report.videos.iter().map(|v| v.facts.frames).sum();

@@ -2,9 +2,12 @@
 //! (inline CSS and script, no external resources) that plays from
 //! `file://`. The template is `assets/gallery.html`.
 
-use super::manifest::{ManifestEntry, rfc3339};
+use super::entry::{ManifestEntry, rfc3339};
+use super::index::{INDEX_FILE, listed, parse_index, read_index_text, write_atomically};
+use crate::Result;
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 /// The page, with `{{name}}` placeholders filled by [`render`].
@@ -12,6 +15,75 @@ const TEMPLATE: &str = include_str!("../../assets/gallery.html");
 
 /// How many episodes a caption lists before summing up the rest.
 const CAPTION_EPISODES: usize = 4;
+
+/// The gallery page of a video folder.
+pub const GALLERY_FILE: &str = "index.html";
+
+/// How often [`write_gallery`] rewrites the page when the index keeps
+/// growing while it writes (other writers then rewrite it themselves).
+const GALLERY_ROUNDS: usize = 8;
+
+/// Rewrites the folder's `index.html` from its `index.jsonl` and returns
+/// its path. [`Manifest`] calls it after each video; call it yourself after
+/// deleting videos by hand.
+///
+/// Errors with [`Error::Io`] when the index cannot be read or the page
+/// cannot be written.
+pub fn write_gallery(folder: &Path) -> Result<PathBuf> {
+    let page = folder.join(GALLERY_FILE);
+    let index = folder.join(INDEX_FILE);
+    let title = folder_title(folder);
+    for _ in 0..GALLERY_ROUNDS {
+        let text = read_index_text(folder)?.unwrap_or_default();
+        let videos: Vec<(ManifestEntry, Media)> = listed(folder, parse_index(folder, &text))
+            .into_iter()
+            .map(|e| {
+                let media = media(folder, &e);
+                (e, media)
+            })
+            .collect();
+        let html = render(&title, &videos, SystemTime::now());
+        write_atomically(&page, html.as_bytes())?;
+        // Another writer may have appended after our read and renamed its
+        // page before ours: then ours is stale, so write it again.
+        let len = std::fs::metadata(&index).map_or(0, |m| m.len());
+        if len <= text.len() as u64 {
+            return Ok(page);
+        }
+    }
+    log::debug!(
+        "{}: the index kept growing while the gallery was written; its writers rewrite it",
+        index.display()
+    );
+    Ok(page)
+}
+
+/// How the gallery shows the video of `entry`: a PNG-sequence folder by
+/// its first frame, a GIF as an image, anything else as a `<video>`.
+fn media(folder: &Path, entry: &ManifestEntry) -> Media {
+    let path = folder.join(&entry.file);
+    if path.is_dir() {
+        let first = std::fs::read_dir(&path).ok().and_then(|files| {
+            files
+                .filter_map(|f| f.ok()?.file_name().into_string().ok())
+                .filter(|n| n.to_ascii_lowercase().ends_with(".png"))
+                .min()
+        });
+        return Media::Frames(first);
+    }
+    match path.extension().and_then(|e| e.to_str()) {
+        Some(ext) if ext.eq_ignore_ascii_case("gif") => Media::Image,
+        _ => Media::Video,
+    }
+}
+
+/// The gallery's title: the folder's name.
+fn folder_title(folder: &Path) -> String {
+    std::fs::canonicalize(folder)
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| folder.display().to_string())
+}
 
 /// How a card shows its video.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -28,8 +28,8 @@ use ::openh264::encoder::{
 use ::openh264::formats::{RgbSliceU8, YUVBuffer};
 use mp4_atom::Encode as _;
 
-use super::{EncoderSettings, VideoFacts, VideoFormat, VideoSink, VideoSpec};
-use crate::env::Frame;
+use crate::frame::Frame;
+use crate::video::{EncoderSettings, VideoFacts, VideoFormat, VideoSink, VideoSpec};
 use crate::{Error, Result};
 
 /// `trun` sample flags of a sync sample: depends on no other sample.
@@ -41,8 +41,8 @@ const NON_SYNC_SAMPLE_FLAGS: u32 = 0x0101_0000;
 /// A [`VideoSink`] writing H.264 through OpenH264 in fragmented MP4.
 ///
 /// ```
-/// use gymrec::record::sink::openh264::OpenH264Sink;
-/// use gymrec::record::sink::{EncoderSettings, VideoSink, VideoSpec};
+/// use gymrec::video::codecs::openh264::OpenH264Sink;
+/// use gymrec::video::{EncoderSettings, VideoSink, VideoSpec};
 ///
 /// # fn main() -> gymrec::Result<()> {
 /// let path = std::env::temp_dir().join(format!("gymrec-doc-openh264-{}.mp4", std::process::id()));

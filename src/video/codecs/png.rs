@@ -5,7 +5,7 @@
 //! `rl-video-episode-0/` holding `frame-000000.png`, `frame-000001.png`, …
 //! (six digits, more past a million frames), RGB, 8 bits a channel. The
 //! frame rate is in each file's `fps` text chunk (`tEXt`), which
-//! [`probe`](crate::record::probe::probe) reads back; other tools take it
+//! [`probe`](crate::video::probe::probe) reads back; other tools take it
 //! as an argument, e.g. `ffmpeg -framerate 50 -i frame-%06d.png`.
 //!
 //! Each frame is written to `frame-N.png.part` and renamed when complete,
@@ -15,8 +15,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{VideoFacts, VideoFormat, VideoSink, VideoSpec};
-use crate::env::Frame;
+use crate::frame::Frame;
+use crate::video::{VideoFacts, VideoFormat, VideoSink, VideoSpec};
 use crate::{Error, Result};
 
 /// The text-chunk keyword holding the frame rate.
@@ -25,7 +25,7 @@ pub const FPS_KEYWORD: &str = "fps";
 /// The file name of frame `index` (from 0) of a PNG sequence.
 ///
 /// ```
-/// assert_eq!(gymrec::record::sink::png::frame_file_name(7), "frame-000007.png");
+/// assert_eq!(gymrec::video::codecs::png::frame_file_name(7), "frame-000007.png");
 /// ```
 pub fn frame_file_name(index: u64) -> String {
     format!("frame-{index:06}.png")
@@ -43,8 +43,8 @@ pub fn frame_index(file_name: &str) -> Option<u64> {
 /// A [`VideoSink`] writing a folder of numbered PNG frames.
 ///
 /// ```
-/// use gymrec::record::sink::png::PngSequenceSink;
-/// use gymrec::record::sink::{VideoSink, VideoSpec};
+/// use gymrec::video::codecs::png::PngSequenceSink;
+/// use gymrec::video::{VideoSink, VideoSpec};
 ///
 /// # fn main() -> gymrec::Result<()> {
 /// let folder = std::env::temp_dir().join(format!("gymrec-doc-png-{}", std::process::id()));
@@ -173,5 +173,135 @@ impl VideoSink for PngSequenceSink {
             frames,
             bytes,
         ))
+    }
+}
+
+/// Reading files of this format back.
+pub(crate) mod read {
+    use std::path::{Path, PathBuf};
+
+    use super::{FPS_KEYWORD, frame_file_name, frame_index};
+    use crate::video::VideoFormat;
+    use crate::video::VideoProbe;
+    use crate::{Error, Result};
+
+    fn err(path: &Path, message: String) -> Error {
+        Error::Decode {
+            path: path.to_path_buf(),
+            message,
+        }
+    }
+
+    /// The frame files of the sequence in `folder`, in order; errors when
+    /// one is missing.
+    fn frame_files(folder: &Path) -> Result<Vec<PathBuf>> {
+        let entries = std::fs::read_dir(folder).map_err(|e| Error::io(folder, e))?;
+        let mut indexed = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(folder, e))?;
+            if let Some(index) = entry.file_name().to_str().and_then(frame_index) {
+                indexed.push((index, entry.path()));
+            }
+        }
+        indexed.sort();
+        for (expected, (index, _)) in indexed.iter().enumerate() {
+            if *index != expected as u64 {
+                return Err(err(
+                    folder,
+                    format!(
+                        "frame {} is missing (the next file is {}); a PNG sequence holds \
+                         frame-000000.png, frame-000001.png, … with no gaps",
+                        frame_file_name(expected as u64),
+                        frame_file_name(*index)
+                    ),
+                ));
+            }
+        }
+        Ok(indexed.into_iter().map(|(_, path)| path).collect())
+    }
+
+    /// The frame rate in `file`'s `fps` text chunk, if any.
+    fn fps_of(file: &Path) -> Result<Option<f64>> {
+        let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
+        let mut decoder = ::png::Decoder::new(std::io::Cursor::new(bytes));
+        decoder.set_ignore_text_chunk(false);
+        let reader = decoder
+            .read_info()
+            .map_err(|e| err(file, format!("cannot read the PNG header ({e})")))?;
+        Ok(reader
+            .info()
+            .uncompressed_latin1_text
+            .iter()
+            .find(|chunk| chunk.keyword == FPS_KEYWORD)
+            .and_then(|chunk| chunk.text.trim().parse::<f64>().ok())
+            .filter(|fps| *fps > 0.0))
+    }
+
+    /// Decodes every frame in order, calling `each(index, rgb)`; stops when
+    /// `each` returns false. Returns the frames decoded and the first
+    /// frame's size.
+    fn frames(
+        folder: &Path,
+        mut each: impl FnMut(u64, &image::RgbImage) -> bool,
+    ) -> Result<(u64, Option<(u32, u32)>)> {
+        let mut size = None;
+        let mut count = 0u64;
+        for file in frame_files(folder)? {
+            let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
+            let image = image::load_from_memory_with_format(&bytes, image::ImageFormat::Png)
+                .map_err(|e| err(&file, format!("cannot decode the PNG frame ({e})")))?
+                .into_rgb8();
+            match size {
+                None => size = Some(image.dimensions()),
+                Some(s) if s != image.dimensions() => {
+                    return Err(err(
+                        &file,
+                        format!(
+                            "the frame is {}x{} but the first frame is {}x{}; every frame of \
+                             a video has the same size",
+                            image.width(),
+                            image.height(),
+                            s.0,
+                            s.1
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+            let go_on = each(count, &image);
+            count += 1;
+            if !go_on {
+                break;
+            }
+        }
+        Ok((count, size))
+    }
+
+    pub(crate) fn probe(folder: &Path) -> Result<VideoProbe> {
+        let (frames, size) = frames(folder, |_, _| true)?;
+        let Some((width, height)) = size else {
+            return Err(err(
+                folder,
+                "the folder holds no frame-000000.png; is it a PNG sequence written by gymrec?"
+                    .into(),
+            ));
+        };
+        let fps = fps_of(&folder.join(frame_file_name(0)))?.unwrap_or(0.0);
+        Ok(VideoProbe {
+            frames,
+            width,
+            height,
+            pixel_format: VideoFormat::Png.pixel_format().into(),
+            codec: VideoFormat::Png.codec().into(),
+            fps,
+            duration_secs: if fps > 0.0 { frames as f64 / fps } else { 0.0 },
+        })
+    }
+
+    pub(crate) fn decode_rgb(
+        folder: &Path,
+        each: impl FnMut(u64, &image::RgbImage) -> bool,
+    ) -> Result<u64> {
+        frames(folder, each).map(|(count, _)| count)
     }
 }

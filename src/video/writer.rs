@@ -10,26 +10,25 @@
 //! that in the steady state no frame is allocated.
 //!
 //! A writer made with an overlay ([`WriterOptions::overlay`]) draws each
-//! frame's [`FrameLabel`] (sent with
-//! [`submit_labelled`](VideoWriter::submit_labelled)) into the frame on the
-//! encoder thread, just before encoding it.
+//! frame's text (sent with [`submit_labelled`](VideoWriter::submit_labelled))
+//! into the frame on the encoder thread, just before encoding it.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
 use std::thread::JoinHandle;
 
-use super::overlay::{FrameLabel, OverlayPainter, OverlayStyle};
-use super::sink::{self, EncoderSettings, VideoFacts, VideoFormat, VideoSink, VideoSpec};
-use crate::env::Frame;
+use super::overlay::{OverlayPainter, OverlayStyle};
+use super::{EncoderSettings, VideoFacts, VideoFormat, VideoSink, VideoSpec};
+use crate::frame::Frame;
 use crate::{Error, Result};
 
 /// Extra returned buffers the pool keeps beyond the frames that can be in
 /// flight (queued, being encoded, being filled).
 const POOL_SLACK: usize = 2;
 
-/// A frame on its way to the encoder thread, with the overlay label to draw
+/// A frame on its way to the encoder thread, with the overlay text to draw
 /// into it, if any; buffers come back the same way.
-type Job = (Frame, Option<FrameLabel>);
+type Job = (Frame, Option<String>);
 
 /// How a [`VideoWriter`] writes: the format, the encoder settings, the
 /// queue's capacity and the overlay.
@@ -74,8 +73,8 @@ impl Default for WriterOptions {
 /// drop and logs any error with `log::warn!`.
 ///
 /// ```
-/// use gymrec::record::sink::{EncoderSettings, VideoSpec};
-/// use gymrec::record::writer::VideoWriter;
+/// use gymrec::video::{EncoderSettings, VideoSpec};
+/// use gymrec::video::VideoWriter;
 ///
 /// # fn main() -> gymrec::Result<()> {
 /// let path = std::env::temp_dir().join("gymrec-doc-video-writer.mp4");
@@ -101,8 +100,8 @@ pub struct VideoWriter {
     spec: VideoSpec,
     frames_tx: Option<SyncSender<Job>>,
     pool_rx: Receiver<Job>,
-    /// Labels back from the worker, handed out again by `label`.
-    spare_labels: Vec<FrameLabel>,
+    /// Overlay texts back from the worker, handed out again by `label`.
+    spare_labels: Vec<String>,
     worker: Option<JoinHandle<Result<VideoFacts>>>,
     submitted: u64,
     /// Why the writer stopped, once it has; later calls report it.
@@ -111,7 +110,7 @@ pub struct VideoWriter {
 
 impl VideoWriter {
     /// Starts an encoder thread writing an H.264 MP4 to `path` through
-    /// [`FfmpegSink`](crate::record::sink::ffmpeg::FfmpegSink), fed by a
+    /// `FfmpegSink`, fed by a
     /// channel of `queue_capacity` frames (0 makes every `submit` wait until
     /// the worker takes the frame).
     ///
@@ -139,7 +138,7 @@ impl VideoWriter {
     }
 
     /// Starts an encoder thread writing `path` in `options.format` (see
-    /// [`sink::open`]; for a PNG sequence `path` is a folder), drawing
+    /// [`open`](super::open); for a PNG sequence `path` is a folder), drawing
     /// overlays when `options.overlay` is set.
     ///
     /// Waits until the file is open: a format this build lacks, an invalid
@@ -147,8 +146,7 @@ impl VideoWriter {
     /// opened is an error here.
     ///
     /// ```
-    /// use gymrec::record::sink::{VideoFormat, VideoSpec};
-    /// use gymrec::record::writer::{VideoWriter, WriterOptions};
+    /// use gymrec::video::{VideoFormat, VideoSpec, VideoWriter, WriterOptions};
     ///
     /// # fn main() -> gymrec::Result<()> {
     /// let path = std::env::temp_dir().join(format!("gymrec-doc-writer-{}.gif", std::process::id()));
@@ -171,10 +169,10 @@ impl VideoWriter {
             queue_capacity,
             overlay,
         } = options;
-        sink::check(format, &spec, &encoder)?;
+        super::check(format, &spec, &encoder)?;
         let sink_path = path.clone();
         Self::start(path, spec, queue_capacity, overlay, move || {
-            sink::open(format, &sink_path, &spec, &encoder)
+            super::open(format, &sink_path, &spec, &encoder)
         })
     }
 
@@ -283,14 +281,15 @@ impl VideoWriter {
         }
     }
 
-    /// A label to fill and send with [`submit_labelled`](Self::submit_labelled):
-    /// one the worker has finished with when there is one (its `text` keeps
-    /// its capacity, so filling it allocates nothing in the steady state),
-    /// else a new one. Its fields are whatever they held before.
+    /// A `String` to write overlay text into and send with
+    /// [`submit_labelled`](Self::submit_labelled): one the worker has
+    /// finished with when there is one (it keeps its capacity, so filling
+    /// it allocates nothing in the steady state), else a new one. It holds
+    /// whatever it held before.
     ///
-    /// Labels come back with their frames: call [`buffer`](Self::buffer)
-    /// first, as the wrapper does for each frame.
-    pub fn label(&mut self) -> FrameLabel {
+    /// Texts come back with their frames: call [`buffer`](Self::buffer)
+    /// first, as the recorder does for each frame.
+    pub fn label(&mut self) -> String {
         self.spare_labels.pop().unwrap_or_default()
     }
 
@@ -306,10 +305,10 @@ impl VideoWriter {
     }
 
     /// Hands `frame` to the encoder thread like [`submit`](Self::submit),
-    /// with `label` to draw into it there when the writer has an overlay
-    /// (else the label is ignored).
-    pub fn submit_labelled(&mut self, frame: Frame, label: FrameLabel) -> Result<()> {
-        self.send((frame, Some(label)))
+    /// with `text` to draw into it there when the writer has an overlay
+    /// (else the text is ignored); `'\n'` starts a new line.
+    pub fn submit_labelled(&mut self, frame: Frame, text: String) -> Result<()> {
+        self.send((frame, Some(text)))
     }
 
     fn send(&mut self, job: Job) -> Result<()> {
@@ -449,13 +448,13 @@ impl std::fmt::Debug for VideoWriter {
 /// which hangs up the channel.
 fn run_worker(
     mut sink: Box<dyn VideoSink>,
-    mut painter: Option<OverlayPainter>,
+    painter: Option<OverlayPainter>,
     frames_rx: Receiver<Job>,
     pool_tx: SyncSender<Job>,
 ) -> Result<VideoFacts> {
     for (mut frame, label) in frames_rx.iter() {
-        if let (Some(painter), Some(label)) = (painter.as_mut(), label.as_ref()) {
-            painter.draw(&mut frame, label);
+        if let (Some(painter), Some(text)) = (painter.as_ref(), label.as_deref()) {
+            painter.draw(&mut frame, text);
         }
         if let Err(e) = sink.write(&frame) {
             drop(frames_rx);

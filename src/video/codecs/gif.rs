@@ -22,8 +22,9 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use super::{GIF_MAX_FPS, VideoFacts, VideoFormat, VideoSink, VideoSpec, file_bytes};
-use crate::env::Frame;
+use crate::frame::Frame;
+use crate::video::facts::file_bytes;
+use crate::video::{GIF_MAX_FPS, VideoFacts, VideoFormat, VideoSink, VideoSpec};
 use crate::{Error, Result};
 
 /// NeuQuant's speed (1 best … 30 fastest) for frames with more than 256
@@ -33,8 +34,8 @@ const NEUQUANT_SPEED: i32 = 10;
 /// A [`VideoSink`] writing an animated GIF that loops forever.
 ///
 /// ```
-/// use gymrec::record::sink::gif::GifSink;
-/// use gymrec::record::sink::{VideoSink, VideoSpec};
+/// use gymrec::video::codecs::gif::GifSink;
+/// use gymrec::video::{VideoSink, VideoSpec};
 ///
 /// # fn main() -> gymrec::Result<()> {
 /// let path = std::env::temp_dir().join(format!("gymrec-doc-gif-{}.gif", std::process::id()));
@@ -322,5 +323,93 @@ fn encode_error(path: &Path, what: &str, e: impl std::fmt::Display) -> Error {
         message: format!(
             "{what} ({e}); check that the disk is not full and the file was not removed"
         ),
+    }
+}
+
+/// Reading files of this format back.
+pub(crate) mod read {
+    use std::fs::File;
+    use std::io::BufReader;
+    use std::path::Path;
+
+    use image::AnimationDecoder;
+    use image::codecs::gif::GifDecoder;
+
+    use crate::video::VideoFormat;
+    use crate::video::VideoProbe;
+    use crate::{Error, Result};
+
+    fn err(path: &Path, what: &str, e: impl std::fmt::Display) -> Error {
+        Error::Decode {
+            path: path.to_path_buf(),
+            message: format!("{what} ({e}); is it a complete GIF file?"),
+        }
+    }
+
+    /// Decodes every frame (composed onto the full canvas, as viewers show
+    /// it) and calls `each(rgba, delay_secs)`; stops when `each` returns
+    /// false. Returns the canvas size.
+    fn frames(
+        path: &Path,
+        mut each: impl FnMut(&image::RgbaImage, f64) -> bool,
+    ) -> Result<(u32, u32)> {
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let decoder =
+            GifDecoder::new(BufReader::new(file)).map_err(|e| err(path, "cannot open", e))?;
+        let size = image::ImageDecoder::dimensions(&decoder);
+        for frame in decoder.into_frames() {
+            let frame = frame.map_err(|e| err(path, "cannot decode a frame", e))?;
+            let (numer, denom) = frame.delay().numer_denom_ms();
+            let delay = f64::from(numer) / f64::from(denom.max(1)) / 1000.0;
+            if !each(frame.buffer(), delay) {
+                break;
+            }
+        }
+        Ok(size)
+    }
+
+    pub(crate) fn probe(path: &Path) -> Result<VideoProbe> {
+        let mut count = 0u64;
+        let mut duration = 0.0f64;
+        let (width, height) = frames(path, |_, delay| {
+            count += 1;
+            duration += delay;
+            true
+        })?;
+        // Delays are whole hundredths of a second: round off float noise.
+        let duration_secs = (duration * 100.0).round() / 100.0;
+        Ok(VideoProbe {
+            frames: count,
+            width,
+            height,
+            pixel_format: VideoFormat::Gif.pixel_format().into(),
+            codec: VideoFormat::Gif.codec().into(),
+            fps: if duration_secs > 0.0 {
+                count as f64 / duration_secs
+            } else {
+                0.0
+            },
+            duration_secs,
+        })
+    }
+
+    pub(crate) fn decode_rgb(
+        path: &Path,
+        mut each: impl FnMut(u64, &image::RgbImage) -> bool,
+    ) -> Result<u64> {
+        let mut count = 0u64;
+        let mut rgb = image::RgbImage::new(0, 0);
+        frames(path, |rgba, _| {
+            if rgb.dimensions() != rgba.dimensions() {
+                rgb = image::RgbImage::new(rgba.width(), rgba.height());
+            }
+            for (dst, src) in rgb.pixels_mut().zip(rgba.pixels()) {
+                *dst = image::Rgb([src[0], src[1], src[2]]);
+            }
+            let go_on = each(count, &rgb);
+            count += 1;
+            go_on
+        })?;
+        Ok(count)
     }
 }

@@ -1,0 +1,12 @@
+//! One module per format family, each holding its writer (a
+//! [`VideoSink`](super::VideoSink)) and its reader, each behind its own
+//! Cargo feature.
+
+#[cfg(feature = "ffmpeg")]
+pub mod ffmpeg;
+#[cfg(feature = "gif")]
+pub mod gif;
+#[cfg(feature = "openh264")]
+pub mod openh264;
+#[cfg(feature = "png")]
+pub mod png;

@@ -1,0 +1,83 @@
+//! [`VideoFacts`]: what a finished video file holds.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::{VideoFormat, VideoSpec};
+#[allow(unused_imports)]
+use crate::{Error, Result};
+
+/// Facts about a finished video file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VideoFacts {
+    /// The file written.
+    pub path: PathBuf,
+    /// Frames in the file (every frame written).
+    pub frames: u64,
+    /// Width of the frames given.
+    pub width: u32,
+    /// Height of the frames given.
+    pub height: u32,
+    /// Width of the encoded picture (the frame width padded to even).
+    pub encoded_width: u32,
+    /// Height of the encoded picture (the frame height padded to even).
+    pub encoded_height: u32,
+    /// Frames per second.
+    pub fps: u32,
+    /// Play time in seconds: `frames / fps`.
+    pub duration_secs: f64,
+    /// The codec's short name, e.g. `"h264"`.
+    pub codec: String,
+    /// The encoded pixel format, e.g. `"yuv420p"`.
+    pub pixel_format: String,
+    /// Size of the file in bytes.
+    pub bytes: u64,
+}
+
+impl VideoFacts {
+    /// The facts of a finished `format` file at `path` holding `frames`
+    /// frames of `spec` in `bytes` bytes: encoded at the padded size for
+    /// yuv420p formats, playing `frames / fps` seconds (a sink whose frames
+    /// last otherwise sets `duration_secs` itself).
+    #[cfg(any(
+        feature = "ffmpeg",
+        feature = "gif",
+        feature = "png",
+        feature = "openh264"
+    ))]
+    pub(crate) fn new(
+        format: VideoFormat,
+        path: PathBuf,
+        spec: VideoSpec,
+        frames: u64,
+        bytes: u64,
+    ) -> Self {
+        log::debug!("{}: wrote {frames} frames, {bytes} bytes", path.display());
+        let (encoded_width, encoded_height) = match format {
+            VideoFormat::Mp4 | VideoFormat::WebM => spec.encoded_size(),
+            VideoFormat::Gif | VideoFormat::Png => (spec.width, spec.height),
+        };
+        VideoFacts {
+            path,
+            frames,
+            width: spec.width,
+            height: spec.height,
+            encoded_width,
+            encoded_height,
+            fps: spec.fps,
+            duration_secs: frames as f64 / f64::from(spec.fps),
+            codec: format.codec().into(),
+            pixel_format: format.pixel_format().into(),
+            bytes,
+        }
+    }
+}
+
+/// The size of the finished file at `path`, in bytes.
+#[cfg(any(feature = "ffmpeg", feature = "gif"))]
+pub(crate) fn file_bytes(path: &Path) -> Result<u64> {
+    Ok(std::fs::metadata(path)
+        .map_err(|e| Error::io(path, e))?
+        .len())
+}

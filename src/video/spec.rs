@@ -1,0 +1,205 @@
+//! What a video is made of ([`VideoSpec`]) and how it is encoded
+//! ([`EncoderSettings`]), with the checks that name a bad value.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::frame::Frame;
+use crate::{Error, Result};
+
+/// The largest frame width or height a video may have.
+pub const MAX_DIMENSION: u32 = 16384;
+
+/// The x264 presets, fastest first.
+pub const X264_PRESETS: [&str; 10] = [
+    "ultrafast",
+    "superfast",
+    "veryfast",
+    "faster",
+    "fast",
+    "medium",
+    "slow",
+    "slower",
+    "veryslow",
+    "placebo",
+];
+
+/// What a video is made of: the size of the frames given to the sink and the
+/// frame rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct VideoSpec {
+    /// Width of the frames given, in pixels.
+    pub width: u32,
+    /// Height of the frames given, in pixels.
+    pub height: u32,
+    /// Frames per second.
+    pub fps: u32,
+}
+
+impl VideoSpec {
+    /// A spec for `width` × `height` frames shown at `fps` frames per second.
+    pub fn new(width: u32, height: u32, fps: u32) -> Self {
+        VideoSpec { width, height, fps }
+    }
+
+    /// Checks that the sizes are in `1..=`[`MAX_DIMENSION`] and the frame
+    /// rate is at least 1.
+    ///
+    /// Errors with [`Error::InvalidConfig`] naming the value at fault and the
+    /// allowed range.
+    pub fn validate(&self) -> Result<()> {
+        for (name, value) in [("width", self.width), ("height", self.height)] {
+            if !(1..=MAX_DIMENSION).contains(&value) {
+                return Err(Error::InvalidConfig(format!(
+                    "video {name} = {value} is out of range; it must be in 1..={MAX_DIMENSION} pixels"
+                )));
+            }
+        }
+        if self.fps == 0 {
+            return Err(Error::InvalidConfig(
+                "video fps = 0 is out of range; it must be at least 1 frame per second".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks that `frame` has this spec's size; errors with
+    /// [`Error::FrameSize`] naming `path`, the video it was meant for.
+    pub fn check_frame(&self, frame: &Frame, path: &Path) -> Result<()> {
+        let expected = (self.width, self.height);
+        let got = frame.dimensions();
+        if got != expected {
+            return Err(Error::FrameSize {
+                path: path.to_path_buf(),
+                expected,
+                got,
+            });
+        }
+        Ok(())
+    }
+
+    /// The size of the encoded picture: the frame size rounded up to even,
+    /// as yuv420p needs (the last column/row is repeated into the padding).
+    pub fn encoded_size(&self) -> (u32, u32) {
+        (
+            self.width + (self.width & 1),
+            self.height + (self.height & 1),
+        )
+    }
+}
+
+/// How to encode: x264 preset, quality, threads and keyframe spacing.
+///
+/// The defaults are what a user would pick for RL videos: preset
+/// `"veryfast"`, CRF 23, one encoder thread (the env needs the other core)
+/// and one keyframe a second.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct EncoderSettings {
+    /// The x264 preset, one of [`X264_PRESETS`]; slower presets compress
+    /// better.
+    pub preset: String,
+    /// Constant rate factor, `0..=51`: lower is better quality and larger
+    /// files; 23 is x264's default, 18 looks visually lossless.
+    pub crf: u8,
+    /// Encoder threads, at least 1.
+    pub threads: usize,
+    /// Frames between keyframes; `None` means one keyframe a second (the
+    /// frame rate). Keyframes are where a fragment of the MP4 ends, so this is
+    /// also about how much a killed process loses.
+    pub keyframe_interval: Option<u32>,
+}
+
+impl Default for EncoderSettings {
+    fn default() -> Self {
+        EncoderSettings {
+            preset: "veryfast".into(),
+            crf: 23,
+            threads: 1,
+            keyframe_interval: None,
+        }
+    }
+}
+
+impl EncoderSettings {
+    /// Checks the preset name, `crf` in `0..=51`, `threads >= 1` and a
+    /// keyframe interval of at least 1.
+    ///
+    /// Errors with [`Error::InvalidConfig`] naming the value at fault and the
+    /// allowed values.
+    pub fn validate(&self) -> Result<()> {
+        if !X264_PRESETS.contains(&self.preset.as_str()) {
+            return Err(Error::InvalidConfig(format!(
+                "encoder preset {:?} is not an x264 preset; use one of {}",
+                self.preset,
+                X264_PRESETS.join(", ")
+            )));
+        }
+        if self.crf > 51 {
+            return Err(Error::InvalidConfig(format!(
+                "encoder crf = {} is out of range; it must be in 0..=51 (lower is better quality)",
+                self.crf
+            )));
+        }
+        if self.threads == 0 {
+            return Err(Error::InvalidConfig(
+                "encoder threads = 0 is out of range; it must be at least 1".into(),
+            ));
+        }
+        if self.keyframe_interval == Some(0) {
+            return Err(Error::InvalidConfig(
+                "encoder keyframe_interval = 0 is out of range; it must be at least 1 frame, \
+                 or None for one keyframe a second"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The keyframe interval in frames for a video at `fps`: the one set,
+    /// else `fps` (one keyframe a second).
+    pub fn keyframe_interval_for(&self, fps: u32) -> u32 {
+        self.keyframe_interval.unwrap_or(fps).max(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_validate() {
+        let s = EncoderSettings::default();
+        assert_eq!(s.preset, "veryfast");
+        assert_eq!(s.crf, 23);
+        assert_eq!(s.threads, 1);
+        assert_eq!(s.keyframe_interval_for(30), 30);
+        s.validate().unwrap();
+    }
+
+    #[test]
+    fn encoded_size_pads_to_even() {
+        assert_eq!(VideoSpec::new(601, 401, 30).encoded_size(), (602, 402));
+        assert_eq!(VideoSpec::new(600, 400, 30).encoded_size(), (600, 400));
+        assert_eq!(VideoSpec::new(1, 1, 30).encoded_size(), (2, 2));
+    }
+
+    #[test]
+    fn spec_validation_names_the_value() {
+        let err = VideoSpec::new(0, 10, 30)
+            .validate()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("width = 0"), "{err}");
+        let err = VideoSpec::new(10, 10, 0)
+            .validate()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("fps = 0"), "{err}");
+        let err = VideoSpec::new(10, 20000, 1)
+            .validate()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("height = 20000"), "{err}");
+    }
+}
