@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use gymrec::video::VideoWriter;
 use gymrec::video::{EncoderSettings, VideoSpec};
+use gymrec::video::{VideoFormat, WriterOptions};
 use image::RgbImage;
 
 const WIDTH: u32 = 600;
@@ -66,10 +66,14 @@ fn encode(c: &mut Criterion) {
                     ..EncoderSettings::default()
                 };
                 let spec = VideoSpec::new(WIDTH, HEIGHT, FPS);
-                let mut writer =
-                    VideoWriter::spawn(path.clone(), spec, settings, 8).expect("spawn");
+                let mut writer = WriterOptions::new()
+                    .format(VideoFormat::Mp4)
+                    .encoder(settings)
+                    .queue_capacity(8)
+                    .create(path.clone(), spec)
+                    .expect("spawn");
                 for frame in &source {
-                    let mut buffer = writer.buffer();
+                    let mut buffer = writer.recycled_buffer();
                     buffer.copy_from_slice(frame);
                     writer.submit(buffer).expect("submit");
                 }

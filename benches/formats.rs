@@ -17,8 +17,8 @@ use gymrec::env::{Env, Frame, RenderMode};
 use gymrec::policy::{Heuristic, Policy};
 use gymrec::record::overlay::Overlay;
 use gymrec::record::{RecordingConfig, Trigger};
+use gymrec::video::WriterOptions;
 use gymrec::video::{VideoFormat, VideoSpec};
-use gymrec::video::{VideoWriter, WriterOptions};
 use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
@@ -109,13 +109,12 @@ fn encode(c: &mut Criterion) {
         let path = dir.join(format.file_name("clip"));
         group.bench_function(BenchmarkId::from_parameter(format.name()), |b| {
             b.iter(|| {
-                let options = WriterOptions {
-                    format,
-                    ..WriterOptions::default()
-                };
-                let mut writer = VideoWriter::create(path.clone(), spec, options).unwrap();
+                let mut writer = WriterOptions::new()
+                    .format(format)
+                    .create(&path, spec)
+                    .unwrap();
                 for frame in &frames {
-                    let mut buffer = writer.buffer();
+                    let mut buffer = writer.recycled_buffer();
                     buffer.copy_from_slice(frame);
                     writer.submit(buffer).unwrap();
                 }
@@ -131,14 +130,15 @@ fn encode(c: &mut Criterion) {
         group.bench_function(BenchmarkId::from_parameter("mp4-openh264"), |b| {
             b.iter(|| {
                 let sink_path = path.clone();
-                let mut writer = VideoWriter::spawn_with(path.clone(), spec, 16, move || {
-                    let sink =
-                        OpenH264Sink::create(&sink_path, &spec, &EncoderSettings::default())?;
-                    Ok(Box::new(sink) as Box<dyn VideoSink>)
-                })
-                .unwrap();
+                let mut writer =
+                    gymrec::video::VideoWriter::with_sink(&path, spec, 16, move || {
+                        let sink =
+                            OpenH264Sink::create(&sink_path, &spec, &EncoderSettings::default())?;
+                        Ok(Box::new(sink) as Box<dyn VideoSink>)
+                    })
+                    .unwrap();
                 for frame in &frames {
-                    let mut buffer = writer.buffer();
+                    let mut buffer = writer.recycled_buffer();
                     buffer.copy_from_slice(frame);
                     writer.submit(buffer).unwrap();
                 }

@@ -93,7 +93,7 @@ fn run(args: &Args) -> gymrec::Result<()> {
         let seed = Some(args.seed.wrapping_add(i));
         returns.push(run_episode(&mut env, seed, |obs| Ok(policy.act(obs)))?.ret);
     }
-    let videos = env.finish().into_result()?;
+    let videos = env.take_report().into_result()?;
     env.close()?;
     for (video, ret) in videos.iter().zip(&returns) {
         println!(

@@ -247,6 +247,21 @@ pub enum Error {
         /// The formats this build has.
         available: Vec<String>,
     },
+
+    /// A video path whose extension names no format gymrec writes.
+    #[error(
+        "{path}: gymrec cannot tell the video format from the extension .{extension}; name the \
+         file with one this build writes ({}), or set the format explicitly",
+        available.join(", ")
+    )]
+    UnknownExtension {
+        /// The path given.
+        path: PathBuf,
+        /// Its extension, without the dot.
+        extension: String,
+        /// What this build can write: `.mp4`, `.webm`, `.gif`, `a folder (png)`.
+        available: Vec<String>,
+    },
 }
 
 /// `Result` with gymrec's [`Error`].

@@ -15,10 +15,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use gymrec::Error;
-use gymrec::video::VideoWriter;
 use gymrec::video::codecs::ffmpeg::FfmpegSink;
 use gymrec::video::probe::{decode_rgb, probe};
 use gymrec::video::{EncoderSettings, VideoFacts, VideoSink, VideoSpec};
+use gymrec::video::{VideoFormat, VideoWriter, WriterOptions};
 use image::RgbImage;
 
 /// Every decoded frame matches its submitted frame at least this well.
@@ -107,8 +107,12 @@ fn psnr(expected: &RgbImage, decoded: &RgbImage) -> f64 {
 /// Writes `frames` synthetic frames of `width` × `height` through a writer.
 fn write_video(path: &Path, width: u32, height: u32, fps: u32, frames: u32) -> VideoFacts {
     let spec = VideoSpec::new(width, height, fps);
-    let mut writer =
-        VideoWriter::spawn(path.to_path_buf(), spec, EncoderSettings::default(), 4).unwrap();
+    let mut writer = WriterOptions::new()
+        .format(VideoFormat::Mp4)
+        .encoder(EncoderSettings::default())
+        .queue_capacity(4)
+        .create(path, spec)
+        .unwrap();
     for i in 0..frames {
         let mut frame = writer.buffer();
         fill_synthetic(&mut frame, i);
@@ -249,8 +253,12 @@ fn small_queue_never_drops_frames_and_recycles_buffers() {
     let path = dir.join("queue.mp4");
     let spec = VideoSpec::new(96, 64, 30);
     let capacity = 1;
-    let mut writer =
-        VideoWriter::spawn(path.clone(), spec, EncoderSettings::default(), capacity).unwrap();
+    let mut writer = WriterOptions::new()
+        .format(VideoFormat::Mp4)
+        .encoder(EncoderSettings::default())
+        .queue_capacity(capacity)
+        .create(path.clone(), spec)
+        .unwrap();
     let mut buffers = std::collections::HashSet::new();
     for i in 0..90 {
         let mut frame = writer.buffer();
@@ -276,13 +284,11 @@ fn dropped_writer_finalizes_the_file() {
     let dir = TempDir::new("drop");
     let path = dir.join("drop.mp4");
     {
-        let mut writer = VideoWriter::spawn(
-            path.clone(),
-            VideoSpec::new(64, 48, 30),
-            EncoderSettings::default(),
-            2,
-        )
-        .unwrap();
+        let mut writer = WriterOptions::new()
+            .format(VideoFormat::Mp4)
+            .queue_capacity(2)
+            .create(path.clone(), VideoSpec::new(64, 48, 30))
+            .unwrap();
         for i in 0..25 {
             writer.submit(synthetic_frame(i, 64, 48)).unwrap();
         }
@@ -294,13 +300,11 @@ fn dropped_writer_finalizes_the_file() {
 fn wrong_frame_size_is_an_error_naming_both_sizes() {
     let dir = TempDir::new("size");
     let path = dir.join("size.mp4");
-    let mut writer = VideoWriter::spawn(
-        path.clone(),
-        VideoSpec::new(64, 48, 30),
-        EncoderSettings::default(),
-        2,
-    )
-    .unwrap();
+    let mut writer = WriterOptions::new()
+        .format(VideoFormat::Mp4)
+        .queue_capacity(2)
+        .create(path.clone(), VideoSpec::new(64, 48, 30))
+        .unwrap();
     writer.submit(synthetic_frame(0, 64, 48)).unwrap();
     let err = writer.submit(synthetic_frame(1, 65, 48)).unwrap_err();
     assert!(
@@ -367,7 +371,7 @@ impl VideoSink for FailingSink {
 #[test]
 fn a_failed_worker_stops_the_writer_without_panicking() {
     let spec = VideoSpec::new(8, 8, 30);
-    let mut writer = VideoWriter::spawn_with("failing.mp4".into(), spec, 0, || {
+    let mut writer = VideoWriter::with_sink("failing.mp4", spec, 0, || {
         Ok(Box::new(FailingSink { written: 0 }) as Box<dyn VideoSink>)
     })
     .unwrap();
@@ -394,13 +398,11 @@ fn unwritable_path_errors_at_spawn() {
     let file = dir.join("a-file");
     std::fs::write(&file, b"not a folder").unwrap();
     let path = file.join("video.mp4");
-    let err = VideoWriter::spawn(
-        path.clone(),
-        VideoSpec::new(64, 48, 30),
-        EncoderSettings::default(),
-        2,
-    )
-    .unwrap_err();
+    let err = WriterOptions::new()
+        .format(VideoFormat::Mp4)
+        .queue_capacity(2)
+        .create(path.clone(), VideoSpec::new(64, 48, 30))
+        .unwrap_err();
     assert!(matches!(err, Error::Encode { .. }), "{err:?}");
     assert!(err.to_string().contains("a-file/video.mp4"), "{err}");
 
@@ -416,7 +418,12 @@ fn invalid_settings_error_naming_the_value_and_range() {
     let path = dir.join("never.mp4");
     let spec = VideoSpec::new(64, 48, 30);
     let spawn = |spec: VideoSpec, settings: EncoderSettings| {
-        VideoWriter::spawn(path.clone(), spec, settings, 2).unwrap_err()
+        WriterOptions::new()
+            .format(VideoFormat::Mp4)
+            .encoder(settings)
+            .queue_capacity(2)
+            .create(path.clone(), spec)
+            .unwrap_err()
     };
     let cases: Vec<(VideoSpec, EncoderSettings, &[&str])> = vec![
         (
@@ -503,8 +510,12 @@ fn kill_safety_child() {
         return;
     };
     let spec = VideoSpec::new(KILL_W, KILL_H, KILL_FPS);
-    let mut writer =
-        VideoWriter::spawn(PathBuf::from(path), spec, EncoderSettings::default(), 8).unwrap();
+    let mut writer = WriterOptions::new()
+        .format(VideoFormat::Mp4)
+        .encoder(EncoderSettings::default())
+        .queue_capacity(8)
+        .create(PathBuf::from(path), spec)
+        .unwrap();
     let mut out = std::io::stdout().lock();
     for i in 0..KILL_FPS * 10 {
         let mut frame = writer.buffer();

@@ -148,7 +148,7 @@ fn record(
         env.reset(None)?;
         while !env.step(0)?.done() {}
     }
-    env.finish().into_result()
+    env.take_report().into_result()
 }
 
 /// Decodes `path` and returns every frame.
@@ -301,7 +301,7 @@ fn png_sequence_of_odd_size_is_exact_and_overwriting_removes_stale_frames() {
         .unwrap();
     env.reset(None).unwrap();
     while !env.step(0).unwrap().done() {}
-    let videos = env.finish().into_result().unwrap();
+    let videos = env.take_report().into_result().unwrap();
     assert_eq!(videos[0].facts.frames, 4);
     assert_eq!(probe(folder).unwrap().frames, 4);
     assert!(!folder.join("frame-000004.png").exists());
@@ -468,7 +468,7 @@ fn a_png_sequence_that_is_not_kept_is_removed_whole() {
         env.reset(None).unwrap();
         while !env.step(0).unwrap().done() {}
     }
-    let videos = env.finish().into_result().unwrap();
+    let videos = env.take_report().into_result().unwrap();
     assert_eq!(videos.len(), 1);
     assert!(!dir.join("rl-video-episode-0").exists());
     assert!(dir.join("rl-video-episode-1").is_dir());
@@ -547,7 +547,7 @@ fn openh264_writes_constrained_baseline_fragmented_mp4() {
         let path = dir.join(format!("clip-{width}x{height}.mp4"));
         let spec = VideoSpec::new(width, height, 25);
         let sink_path = path.clone();
-        let mut writer = VideoWriter::spawn_with(path.clone(), spec, 4, move || {
+        let mut writer = VideoWriter::with_sink(path.clone(), spec, 4, move || {
             let sink = OpenH264Sink::create(&sink_path, &spec, &EncoderSettings::default())?;
             Ok(Box::new(sink) as Box<dyn VideoSink>)
         })

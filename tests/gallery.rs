@@ -65,7 +65,7 @@ fn gallery_dir() -> &'static Path {
                     }
                 }
             }
-            env.finish().into_result().unwrap();
+            env.take_report().into_result().unwrap();
         }
         std::fs::remove_file(dir.join("cart-episode-2.mp4")).unwrap();
         gymrec::catalog::write_gallery(&dir).unwrap();

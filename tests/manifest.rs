@@ -182,7 +182,7 @@ fn sidecar_and_index_line_describe_each_kept_video() {
         .wrap(env)
         .unwrap();
     run(&mut env, 3);
-    let videos = env.finish().into_result().unwrap();
+    let videos = env.take_report().into_result().unwrap();
     drop(env);
     assert_eq!(videos.len(), 3);
 
@@ -294,7 +294,7 @@ fn step_videos_over_several_episodes_list_each_episode() {
         .wrap(env)
         .unwrap();
     run(&mut env, 4);
-    env.finish().into_result().unwrap();
+    env.take_report().into_result().unwrap();
     let [entry] = &read_index(&dir).unwrap()[..] else {
         panic!("one video expected")
     };
@@ -329,7 +329,7 @@ fn videos_not_kept_never_enter_the_index_or_the_gallery() {
         .wrap(env)
         .unwrap();
     run(&mut env, 6);
-    let videos = env.finish().into_result().unwrap();
+    let videos = env.take_report().into_result().unwrap();
     drop(env);
 
     let kept = [
@@ -379,12 +379,12 @@ fn videos_deleted_by_hand_leave_the_gallery_but_stay_in_the_index() {
         .wrap(env)
         .unwrap();
     run(&mut env, 3);
-    env.finish().into_result().unwrap();
+    env.take_report().into_result().unwrap();
     std::fs::remove_file(dir.join("rl-video-episode-1.mp4")).unwrap();
 
     // The next video's gallery leaves it out; so does a rewrite by hand.
     run(&mut env, 1);
-    env.finish().into_result().unwrap();
+    env.take_report().into_result().unwrap();
     let shown = [
         "rl-video-episode-3.mp4",
         "rl-video-episode-2.mp4",
@@ -414,7 +414,7 @@ fn a_replaced_video_that_is_not_kept_leaves_no_trace() {
             .wrap(env)
             .unwrap();
         run(&mut env, 3);
-        env.finish().into_result().unwrap()
+        env.take_report().into_result().unwrap()
     };
     assert_eq!(record(true).len(), 3);
     assert_eq!(gallery_videos(&dir).len(), 3);
@@ -457,7 +457,7 @@ fn everything_from_data_is_escaped_in_the_gallery() {
         .wrap(env)
         .unwrap();
     run(&mut env, 2);
-    env.finish().into_result().unwrap();
+    env.take_report().into_result().unwrap();
     let html = std::fs::read_to_string(dir.join(GALLERY_FILE)).unwrap();
     assert!(
         !html.contains("<img") && !html.contains("<b>&"),
@@ -489,7 +489,7 @@ fn non_finite_returns_are_written_as_null_and_read_back_as_nan() {
         .wrap(env)
         .unwrap();
     run(&mut env, 1);
-    env.finish().into_result().unwrap();
+    env.take_report().into_result().unwrap();
     let raw = std::fs::read_to_string(dir.join("rl-video-episode-0.json")).unwrap();
     assert!(raw.contains("\"return\": null"), "{raw}");
     let entry = read_sidecar(&dir.join("rl-video-episode-0.mp4")).unwrap();
@@ -508,7 +508,7 @@ fn damaged_index_lines_are_skipped_and_later_lines_start_fresh() {
         .wrap(env)
         .unwrap();
     run(&mut env, 1);
-    env.finish().into_result().unwrap();
+    env.take_report().into_result().unwrap();
     // A line cut short by a crash, with no newline.
     let index = dir.join(INDEX_FILE);
     let mut text = std::fs::read_to_string(&index).unwrap();
@@ -517,7 +517,7 @@ fn damaged_index_lines_are_skipped_and_later_lines_start_fresh() {
     assert_eq!(read_index(&dir).unwrap().len(), 1);
 
     run(&mut env, 1);
-    env.finish().into_result().unwrap();
+    env.take_report().into_result().unwrap();
     assert_eq!(
         names(&read_index(&dir).unwrap()),
         ["rl-video-episode-0.mp4", "rl-video-episode-1.mp4"]
@@ -580,7 +580,7 @@ fn wrappers_in_threads_sharing_a_folder_lose_no_lines() {
             s.spawn(move || {
                 start.wait();
                 run(&mut env, per_thread);
-                let videos = env.finish().into_result().unwrap();
+                let videos = env.take_report().into_result().unwrap();
                 assert_eq!(videos.len(), per_thread as usize);
             });
         }

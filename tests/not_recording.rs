@@ -80,9 +80,9 @@ fn stepping_without_a_video_allocates_and_renders_nothing() {
         wrapped_allocs, 0,
         "the wrapper allocated while not recording"
     );
-    assert!(!env.is_recording());
-    assert_eq!(env.step_id(), Some(1_999));
-    let report = env.finish();
+    assert!(!env.recorder().is_recording());
+    assert_eq!(env.recorder().step_id(), Some(1_999));
+    let report = env.take_report();
     assert!(report.videos.is_empty() && report.errors.is_empty());
     assert!(common::files(&dir).is_empty(), "{:?}", common::files(&dir));
 }

@@ -140,7 +140,7 @@ fn record(
     let mut env = config.wrap(Scene::new(steps, size.0, size.1)).unwrap();
     env.reset(None).unwrap();
     while !env.step(0).unwrap().done() {}
-    let mut videos = env.finish().into_result().unwrap();
+    let mut videos = env.take_report().into_result().unwrap();
     assert_eq!(videos.len(), 1);
     videos.remove(0)
 }
@@ -305,7 +305,7 @@ fn the_text_function_sees_each_frames_context() {
         env.reset(None).unwrap();
         while !env.step(0).unwrap().done() {}
     }
-    let videos = env.finish().into_result().unwrap();
+    let videos = env.take_report().into_result().unwrap();
     assert_eq!(videos.len(), 2);
     let seen = seen.lock().unwrap().clone();
     assert_eq!(

@@ -66,7 +66,7 @@ fn episode_trigger_records_reset_frame_plus_one_per_step() {
         .wrap(Painted::new(5))
         .unwrap();
     run(&mut env, 3);
-    let videos = env.finish().into_result().unwrap();
+    let videos = env.take_report().into_result().unwrap();
     assert_eq!(
         files(&dir),
         [
@@ -92,7 +92,7 @@ fn default_trigger_is_capped_cubic_over_30_episodes() {
         .wrap(Painted::new(2))
         .unwrap();
     run(&mut env, 30);
-    let videos = env.finish().into_result().unwrap();
+    let videos = env.take_report().into_result().unwrap();
     assert_eq!(
         files(&dir),
         [
@@ -113,7 +113,7 @@ fn step_trigger_without_length_stops_at_reset() {
         .wrap(Painted::new(5))
         .unwrap();
     run(&mut env, 4); // steps 0..19, episodes of 5 steps
-    let videos = env.finish().into_result().unwrap();
+    let videos = env.take_report().into_result().unwrap();
     assert_eq!(files(&dir), ["rl-video-step-0.mp4", "rl-video-step-10.mp4"]);
     // Starts after step 0 (its frame shows step 1 of episode 0) and runs to
     // the end of the episode: steps 1..=5.
@@ -138,7 +138,7 @@ fn step_trigger_with_length_runs_across_resets_and_has_exactly_n_frames() {
         .wrap(Painted::new(5))
         .unwrap();
     run(&mut env, 3);
-    let videos = env.finish().into_result().unwrap();
+    let videos = env.take_report().into_result().unwrap();
     assert_eq!(files(&dir), ["rl-video-step-0.mp4"]);
     check_video(&videos[0].facts, 7, 25);
     // Steps 1..=5 of episode 0, then episode 1's reset frame and its first step.
@@ -157,7 +157,7 @@ fn video_length_gives_exactly_n_frames_for_episode_videos() {
         .wrap(Painted::new(5))
         .unwrap();
     run(&mut env, 2);
-    let videos = env.finish().into_result().unwrap();
+    let videos = env.take_report().into_result().unwrap();
     assert_eq!(videos.len(), 2);
     for v in &videos {
         check_video(&v.facts, 3, 25);
@@ -178,7 +178,7 @@ fn a_trigger_firing_while_recording_stops_the_running_video_first() {
         .wrap(Painted::new(5))
         .unwrap();
     run(&mut env, 3);
-    let videos = env.finish().into_result().unwrap();
+    let videos = env.take_report().into_result().unwrap();
     assert_eq!(videos.len(), 3);
     assert_eq!(
         videos.iter().map(|v| v.facts.frames).collect::<Vec<_>>(),
@@ -193,7 +193,7 @@ fn a_trigger_firing_while_recording_stops_the_running_video_first() {
         .wrap(Painted::new(5))
         .unwrap();
     run(&mut env, 1);
-    let videos = env.finish().into_result().unwrap();
+    let videos = env.take_report().into_result().unwrap();
     assert_eq!(files(&dir), ["rl-video-step-0.mp4", "rl-video-step-3.mp4"]);
     assert_eq!(
         decoded_labels(&videos[0].facts.path),
@@ -209,18 +209,18 @@ fn fps_comes_from_the_setting_then_metadata_then_30() {
         .fps(12)
         .wrap(Painted::new(2))
         .unwrap();
-    assert_eq!(env.fps(), 12);
+    assert_eq!(env.recorder().fps(), 12);
     let env = RecordingConfig::new(dir.join("b"))
         .wrap(Painted::new(2))
         .unwrap();
-    assert_eq!(env.fps(), 25);
+    assert_eq!(env.recorder().fps(), 25);
     let mut env = RecordingConfig::new(dir.join("c"))
         .episode_trigger(Trigger::always())
         .wrap(Painted::sized(2, 64, 48, None))
         .unwrap();
-    assert_eq!(env.fps(), 30);
+    assert_eq!(env.recorder().fps(), 30);
     run(&mut env, 1);
-    let videos = env.finish().into_result().unwrap();
+    let videos = env.take_report().into_result().unwrap();
     check_video(&videos[0].facts, 3, 30);
 }
 
@@ -232,7 +232,7 @@ fn odd_frame_sizes_are_padded_to_even_yuv420p() {
         .wrap(Painted::sized(4, 63, 47, Some(25)))
         .unwrap();
     run(&mut env, 1);
-    let videos = env.finish().into_result().unwrap();
+    let videos = env.take_report().into_result().unwrap();
     let v = &videos[0].facts;
     assert_eq!((v.width, v.height), (63, 47));
     assert_eq!((v.encoded_width, v.encoded_height), (64, 48));
@@ -283,7 +283,7 @@ fn existing_videos_are_never_overwritten_unless_asked() {
         .wrap(Painted::new(2))
         .unwrap();
     run(&mut env, 4);
-    env.finish().into_result().unwrap();
+    env.take_report().into_result().unwrap();
     assert_eq!(probe(&existing).unwrap().frames, 3);
 }
 
@@ -331,7 +331,7 @@ fn the_folder_is_created_when_missing() {
         .wrap(Painted::new(1))
         .unwrap();
     run(&mut env, 1);
-    env.finish().into_result().unwrap();
+    env.take_report().into_result().unwrap();
     assert_eq!(files(&dir), ["rl-video-episode-0.mp4"]);
 }
 
@@ -369,7 +369,7 @@ fn a_frame_whose_size_changed_stops_that_video_and_is_reported() {
         .wrap(Resizing(Painted::new(4)))
         .unwrap();
     run(&mut env, 3); // the loop keeps running
-    let report = env.finish();
+    let report = env.take_report();
     assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
     let err = report.errors[0].to_string();
     assert!(err.contains("80") && err.contains("64"), "{err}");
@@ -403,7 +403,7 @@ fn decoded_frames_of_a_classic_env_match_the_rendered_ones() {
         env.step(SpaceValue::Discrete(i % 2)).unwrap();
         rendered.push(env.render().unwrap().unwrap());
     }
-    let videos = env.finish().into_result().unwrap();
+    let videos = env.take_report().into_result().unwrap();
     check_video(&videos[0].facts, 40, 50);
     let mut worst = f64::INFINITY;
     decode_rgb(&videos[0].facts.path, |i, img| {
@@ -432,7 +432,7 @@ fn each_video_says_what_it_shows() {
         .wrap(Painted::new(5))
         .unwrap();
     run(&mut env, 1);
-    let videos = env.finish().into_result().unwrap();
+    let videos = env.take_report().into_result().unwrap();
     let v = &videos[0];
     assert_eq!(v.started_by, VideoStart::Episode(0));
     assert_eq!(v.trigger, "every:2");
@@ -455,7 +455,7 @@ fn each_video_says_what_it_shows() {
         .wrap(Painted::new(5))
         .unwrap();
     run(&mut env, 2);
-    let videos = env.finish().into_result().unwrap();
+    let videos = env.take_report().into_result().unwrap();
     let v = &videos[0];
     assert_eq!(v.started_by, VideoStart::Step(0));
     assert_eq!(v.steps, Some((0, 5)));
@@ -515,7 +515,7 @@ fn keep_filters_delete_videos_not_kept_and_observers_see_the_rest() {
         .wrap(Painted::new(2))
         .unwrap();
     run(&mut env, 4);
-    let report = env.finish();
+    let report = env.take_report();
     assert_eq!(
         files(&dir),
         ["rl-video-episode-0.mp4", "rl-video-episode-2.mp4"]
@@ -561,7 +561,12 @@ fn steps_and_resets_come_back_unchanged_recording_or_not() {
         };
         let ours = untimed(env.step(action.clone()).unwrap());
         let theirs = untimed(bare.step(action).unwrap());
-        assert_eq!(ours, theirs, "step {i} (recording: {})", env.is_recording());
+        assert_eq!(
+            ours,
+            theirs,
+            "step {i} (recording: {})",
+            env.recorder().is_recording()
+        );
         infos_seen += usize::from(ours.info.contains_key("episode"));
         if ours.done() {
             episodes += 1;
@@ -570,6 +575,6 @@ fn steps_and_resets_come_back_unchanged_recording_or_not() {
     }
     assert!(episodes >= 4, "{episodes} episodes");
     assert_eq!(infos_seen, episodes, "info[\"episode\"] on every last step");
-    let videos = env.finish().into_result().unwrap();
+    let videos = env.take_report().into_result().unwrap();
     assert_eq!(videos.len(), episodes / 2 + episodes % 2);
 }

@@ -33,7 +33,7 @@ fn ten_thousand_episodes_leak_no_threads_files_or_memory() {
     let (fds0, threads0) = fds_and_threads();
     let rss0 = rss_kib();
     run(&mut env, 9_800);
-    let report = env.finish();
+    let report = env.take_report();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     let (fds1, threads1) = fds_and_threads();
     let rss1 = rss_kib();
@@ -78,7 +78,7 @@ fn a_render_failure_stops_that_video_only() {
         .wrap(FailingRender(Painted::new(4)))
         .unwrap();
     run(&mut env, 3);
-    let report = env.finish();
+    let report = env.take_report();
     assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
     assert!(report.errors[0].to_string().contains("FailingRender"));
     // Episode 1's video holds the frames rendered before the failure.
@@ -118,7 +118,7 @@ fn a_vanished_folder_is_an_error_for_the_next_video_and_the_loop_goes_on() {
     std::fs::remove_dir_all(&dir).unwrap();
     while !env.step(0).unwrap().done() {}
     run(&mut env, 2); // episodes 2 and 3 cannot open their files
-    let report = env.finish();
+    let report = env.take_report();
     assert_eq!(report.videos.len(), 1, "episode 0 was finished before");
     // Episode 1's file vanished under it (its writer may or may not notice
     // before its folder did); episodes 2 and 3 fail to open: each error
@@ -170,7 +170,7 @@ fn non_finite_rewards_are_reported_not_fatal() {
     // Gymnasium puts the return into info; a NaN return becomes JSON null.
     assert!(last.info["episode"]["r"].is_null());
     assert_eq!(last.info["episode"]["l"], 4);
-    let videos = env.finish().into_result().unwrap();
+    let videos = env.take_report().into_result().unwrap();
     assert!(videos[0].episodes[0].ret.is_nan());
     assert_eq!(probe(&videos[0].facts.path).unwrap().frames, 5);
     // The metadata still serializes (non-finite numbers as null).
@@ -191,7 +191,7 @@ fn several_recorders_in_several_threads_share_one_folder() {
                     .wrap(Painted::new(6))
                     .unwrap();
                 run(&mut env, 3);
-                env.finish().into_result().unwrap()
+                env.take_report().into_result().unwrap()
             });
         }
     });

@@ -607,7 +607,7 @@ fn tiled_video_shows_each_sub_env_in_its_cell_for_1_3_4_7() {
         for _ in 0..10 {
             states.push(envs.step(vec![0; n]).unwrap().obs);
         }
-        let videos = envs.finish().into_result().unwrap();
+        let videos = envs.take_report().into_result().unwrap();
         // Sub-env 0's episodes last 3 steps: videos of 4, 4, 3 frames.
         assert_eq!(
             names(&videos),
@@ -667,10 +667,10 @@ fn every_episode_video_ends_with_its_last_frame() {
     for _ in 0..20 {
         states.push(envs.step(vec![0; 3]).unwrap().obs);
     }
-    assert_eq!(envs.episode_id(), Some(5));
-    assert_eq!(envs.step_id(), Some(19));
+    assert_eq!(envs.recorder().episode_id(), Some(5));
+    assert_eq!(envs.recorder().step_id(), Some(19));
     envs.close().unwrap();
-    let videos = envs.finish().into_result().unwrap();
+    let videos = envs.take_report().into_result().unwrap();
     let expected: Vec<String> = (0..6)
         .map(|e| format!("rl-video-episode-{e}.mp4"))
         .collect();
@@ -733,7 +733,7 @@ fn record_trio(
     for _ in 0..20 {
         envs.step(vec![0; 3]).unwrap();
     }
-    let videos = envs.finish().into_result().unwrap();
+    let videos = envs.take_report().into_result().unwrap();
     let counts = videos.iter().map(|v| v.facts.frames).collect();
     (names(&videos), counts, videos)
 }
@@ -844,7 +844,7 @@ fn png_sequence_grid_is_exact() {
     for _ in 0..6 {
         states.push(envs.step(vec![0; 3]).unwrap().obs);
     }
-    let videos = envs.finish().into_result().unwrap();
+    let videos = envs.take_report().into_result().unwrap();
     assert_eq!(names(&videos), ["rl-video-episode-0", "rl-video-episode-1"]);
     assert!(videos[0].facts.path.is_dir());
     let mut k = 0;
@@ -894,7 +894,7 @@ fn overlay_describes_sub_env_0_and_stays_in_the_corner() {
     for _ in 0..5 {
         states.push(envs.step(vec![0; 4]).unwrap().obs);
     }
-    let videos = envs.finish().into_result().unwrap();
+    let videos = envs.take_report().into_result().unwrap();
     let seen = seen.lock().unwrap().clone();
     assert_eq!(
         seen,
@@ -1087,7 +1087,7 @@ fn tiling_reuses_buffers() {
         large <= queue as u64 + 4,
         "{large} frame-sized allocations for 300 frames"
     );
-    let videos = envs.finish().into_result().unwrap();
+    let videos = envs.take_report().into_result().unwrap();
     assert_eq!(videos[0].facts.frames, 301);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -21,7 +21,7 @@ mod wrapper;
 pub use config::RecordingConfig;
 pub use observer::RecordingObserver;
 pub use overlay::{Overlay, OverlayContext};
-pub use recorder::RecordingReport;
+pub use recorder::{Recorder, RecordingReport, RecordingSource};
 pub use state::{RecordMethod, RecordState};
 pub use trigger::{Trigger, TriggerSpec, TriggerTarget};
 pub use vector::{VectorFrames, VectorRecordingWrapper};

@@ -1,80 +1,66 @@
-//! [`Recorder`]: the recording machinery shared by
+//! [`Recorder`]: Gymnasium `RecordVideo`'s recording semantics, fed
+//! events, for loops that are not [`Env`](crate::env::Env)s (a game engine,
+//! a simulator, a Python binding) and as the one implementation under
 //! [`RecordingWrapper`](super::RecordingWrapper) and
 //! [`VectorRecordingWrapper`](super::VectorRecordingWrapper).
 //!
-//! A wrapper owns its env and a `Recorder`; it tells the recorder when an
-//! episode begins and when a step is taken, and hands it a closure that
-//! renders the picture into a pooled frame. The recorder does the rest:
-//! Gymnasium's counters and triggers, the running episode's return and
-//! length, the video in progress (file names, the writer, overlays,
-//! `video_length`), the observers and keep filters, and the report of
-//! finished videos and errors.
+//! The caller says what happens: an episode began
+//! ([`begin_episode`](Recorder::begin_episode)), a step was taken
+//! ([`step`](Recorder::step)); the recorder does the rest: Gymnasium's
+//! counters and triggers, the running episode's return and length, the
+//! video in progress (file names, the writer, overlays, `video_length`),
+//! the observers and keep filters, and the report of finished videos and
+//! errors. After each event, [`wants_frame`](Recorder::wants_frame) says
+//! whether a frame is to be captured; the frame is handed over in two calls,
+//! [`frame_buffer`](Recorder::frame_buffer) (a pooled buffer to fill) and
+//! [`submit_frame`](Recorder::submit_frame), so that a caller can release a
+//! lock while it fills the buffer. Each video takes its size from its first
+//! frame unless the source declares one.
+//!
+//! ```
+//! use gymrec::record::{Recorder, RecordingConfig, RecordingSource, Trigger};
+//! use gymrec::env::Info;
+//!
+//! # fn main() -> gymrec::Result<()> {
+//! # let dir = std::env::temp_dir().join(format!("gymrec-doc-recorder-{}", std::process::id()));
+//! let config = RecordingConfig::new(&dir).episode_trigger(Trigger::always()).fps(30).overwrite(true);
+//! let mut recorder = Recorder::new(config, RecordingSource::new("bouncing ball"))?;
+//! let info = Info::new();
+//! for episode in 0..2 {
+//!     recorder.begin_episode()?;
+//!     for t in 0..=20u32 {
+//!         if t > 0 {
+//!             recorder.step(1.0, t == 20)?;
+//!         }
+//!         if let Some(mut frame) = recorder.frame_buffer(64, 48) {
+//!             frame.fill(0); // black, then the ball
+//!             frame.put_pixel(3 * t, 24, gymrec::image::Rgb([255, 255, 255]));
+//!             recorder.submit_frame(frame, &info);
+//!         }
+//!     }
+//! }
+//! let videos = recorder.finish().into_result()?;
+//! assert_eq!(videos.len(), 2);
+//! assert!(videos[1].facts.path.ends_with("rl-video-episode-1.mp4"));
+//! assert_eq!((videos[0].facts.frames, videos[0].episodes[0].length), (21, 20));
+//! # std::fs::remove_dir_all(&dir).ok();
+//! # Ok(())
+//! # }
+//! ```
 
 use super::config::RecordingConfig;
 use super::observer::RecordingObserver;
 use super::overlay::{Overlay, OverlayContext};
 use super::trigger::Trigger;
 use super::video::{EpisodeInVideo, RecordedVideo, VideoStart};
-use crate::env::{Frame, Info};
-use crate::video::{EncoderSettings, VideoFormat, VideoSpec};
-use crate::video::{VideoWriter, WriterOptions};
+use crate::env::{Env, Frame, Info};
+use crate::video::{EncoderSettings, VideoFormat, VideoSpec, VideoWriter, WriterOptions};
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-/// Writes the public methods a recording wrapper answers from its
-/// `recorder` field: `is_recording`, `episode_id`, `step_id`,
-/// `video_folder`, `fps`, `videos`, `errors` and `finish`. `episode` and
-/// `step` say what the wrapper's ids count.
-macro_rules! recorder_accessors {
-    (episode: $episode:literal, step: $step:literal) => {
-        /// Whether a video is being recorded now.
-        pub fn is_recording(&self) -> bool {
-            self.recorder.is_recording()
-        }
-
-        #[doc = concat!("The id of ", $episode, " (`None` before the first reset).")]
-        pub fn episode_id(&self) -> Option<u64> {
-            self.recorder.episode_id()
-        }
-
-        #[doc = concat!("The id of ", $step, " (`None` before the first step).")]
-        pub fn step_id(&self) -> Option<u64> {
-            self.recorder.step_id()
-        }
-
-        /// The folder videos are written into.
-        pub fn video_folder(&self) -> &std::path::Path {
-            self.recorder.video_folder()
-        }
-
-        /// Frames per second of the videos.
-        pub fn fps(&self) -> u32 {
-            self.recorder.fps()
-        }
-
-        /// The videos finished so far (not yet taken by [`finish`](Self::finish)).
-        pub fn videos(&self) -> &[$crate::record::RecordedVideo] {
-            self.recorder.videos()
-        }
-
-        /// Errors met so far (not yet taken by [`finish`](Self::finish)).
-        pub fn errors(&self) -> &[$crate::Error] {
-            self.recorder.errors()
-        }
-
-        /// Finalizes the running video, if any, and returns every video
-        /// written and every error met since the wrapper was made or last
-        /// finished. The wrapper can go on recording afterwards.
-        pub fn finish(&mut self) -> $crate::record::RecordingReport {
-            self.recorder.finish()
-        }
-    };
-}
-pub(crate) use recorder_accessors;
-
-/// What a [`RecordingWrapper`](super::RecordingWrapper) wrote, and every
-/// error it met, since it was made or last finished.
+/// What a [`Recorder`] wrote, and every error it met, since it was made or
+/// its report was last taken.
 #[derive(Debug, Default)]
 #[must_use = "a report may hold errors"]
 pub struct RecordingReport {
@@ -101,65 +87,82 @@ impl RecordingReport {
     }
 }
 
-/// What the env being recorded is, as far as the recorder needs to know.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Source<'a> {
-    /// How errors and warnings name the env.
-    pub name: &'a str,
-    /// The env id reported in each [`RecordedVideo`].
-    pub env_id: Option<&'a str>,
-    /// `(width, height)` of every video frame.
-    pub frame_size: (u32, u32),
-    /// The env's `render_fps`, used when the config sets no fps.
+/// What a [`Recorder`] needs to know about what it records.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RecordingSource {
+    /// How errors and warnings name it (an env id, `"my simulator"`).
+    pub name: String,
+    /// The env id reported in each [`RecordedVideo`], if any.
+    pub env_id: Option<String>,
+    /// Its frames per second, used when the config sets no fps (Gymnasium's
+    /// `metadata["render_fps"]`); with neither, videos play at 30 fps and a
+    /// warning is logged.
     pub render_fps: Option<u32>,
+    /// `(width, height)` of every frame, when known up front: the format's
+    /// limits are then checked at [`Recorder::new`] and each video's file is
+    /// opened as the video starts. `None`: each video takes the size of its
+    /// first frame and opens its file then.
+    pub frame_size: Option<(u32, u32)>,
 }
 
-/// What a step did to the recorded episode.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum EpisodeStep {
-    /// The episode went on: add the step's reward.
-    Continued {
-        /// The step's reward.
-        reward: f64,
-    },
-    /// The step began a new episode (a vector env's autoreset).
-    Began,
-}
+impl RecordingSource {
+    /// A source called `name`, with no env id, fps or frame size.
+    pub fn new(name: impl Into<String>) -> Self {
+        RecordingSource {
+            name: name.into(),
+            ..RecordingSource::default()
+        }
+    }
 
-/// When a frame is captured: what the overlay shows and what the video's
-/// episode list records. Only read when a video is running, so that steps
-/// with none cost nothing more than the counters.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct FrameMoment<'a> {
-    /// The step just taken, or `None` at a reset.
-    pub step_id: Option<u64>,
-    /// The info of that step or reset.
-    pub info: &'a Info,
-    /// The step's reward (`None` at a reset, or a step that began an episode).
-    pub reward: Option<f64>,
-    /// Whether the recorded episode ended at this step.
-    pub episode_done: bool,
-}
-
-impl<'a> FrameMoment<'a> {
-    /// The frame shown at a reset.
-    pub fn reset(info: &'a Info) -> Self {
-        FrameMoment {
-            step_id: None,
-            info,
-            reward: None,
-            episode_done: false,
+    /// What `env` says of itself: its spec's id (also its name; else "the
+    /// env"), its `render_fps` and its frame size.
+    pub fn of_env<E: Env + ?Sized>(env: &E) -> Self {
+        let env_id = env.spec().map(|s| s.id.clone());
+        RecordingSource {
+            name: env_id.clone().unwrap_or_else(|| "the env".to_string()),
+            env_id,
+            render_fps: env.metadata().render_fps,
+            frame_size: env.frame_size(),
         }
     }
 }
 
-/// The recording state shared by the wrappers: settings, triggers,
-/// Gymnasium's counters, the running episode, the video in progress, the
-/// observers, and the videos and errors not yet reported.
+/// When the next frame is shown: what the overlay shows and what the
+/// video's episode list records.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Moment {
+    /// Nothing has happened yet.
+    Start,
+    /// The frame after a reset.
+    Reset,
+    /// The frame after the step `id`: its reward (`None` for a step that
+    /// began an episode) and whether the recorded episode ended there.
+    Step {
+        id: u64,
+        reward: Option<f64>,
+        done: bool,
+    },
+}
+
+/// Records videos with Gymnasium `RecordVideo`'s semantics from events: see
+/// the [module docs](self).
 ///
-/// Dropping it finalizes the running video.
-pub(crate) struct Recorder {
+/// - `episode_id` counts [`begin_episode`](Self::begin_episode)s and
+///   `step_id` counts [`step`](Self::step)s, both from 0.
+/// - An episode trigger starts `{prefix}-episode-{id}` at an episode's
+///   beginning; with `video_length` 0 the video stops at the next one.
+/// - A step trigger starts `{prefix}-step-{id}` after the triggering step.
+/// - A trigger firing while a video runs stops that video first.
+/// - `video_length = N` gives exactly N frames.
+/// - Dropping the recorder finalizes the running video.
+///
+/// Recording errors (a full disk, an encoder failure, a frame whose size
+/// changed) stop that video, are logged, and are kept for the report; the
+/// caller's loop goes on. A trigger's own error is returned by the event
+/// that asked it (the trigger then counts as not firing).
+pub struct Recorder {
     settings: Settings,
+    name: String,
     env_id: Option<String>,
     episode_trigger: Option<Trigger>,
     step_trigger: Option<Trigger>,
@@ -167,6 +170,7 @@ pub(crate) struct Recorder {
     /// Steps taken so far; the next step's id.
     steps_taken: u64,
     episode: Option<EpisodeProgress>,
+    moment: Moment,
     current: Option<VideoInProgress>,
     observers: Vec<Box<dyn RecordingObserver>>,
     videos: Vec<RecordedVideo>,
@@ -175,22 +179,27 @@ pub(crate) struct Recorder {
 
 /// The configuration that stays fixed while recording.
 #[derive(Debug)]
-pub(crate) struct Settings {
+struct Settings {
     folder: PathBuf,
     name_prefix: String,
     video_length: u64,
-    spec: VideoSpec,
+    fps: u32,
+    /// The frame size every video has, when the source declared one.
+    frame_size: Option<(u32, u32)>,
     encoder: EncoderSettings,
     /// The kind of file written; names follow it.
     format: VideoFormat,
-    /// What to burn into frames; the text closure runs in `capture`.
+    /// What to burn into frames; the text is written in `submit_frame`.
     overlay: Option<Overlay>,
     overwrite: bool,
     queue_capacity: usize,
 }
 
 struct VideoInProgress {
-    writer: VideoWriter,
+    path: PathBuf,
+    /// Opened when the video starts (a declared frame size) or at its
+    /// first frame.
+    writer: Option<VideoWriter>,
     frames: u64,
     started_by: VideoStart,
     started_at: SystemTime,
@@ -207,18 +216,27 @@ struct EpisodeProgress {
 }
 
 impl Recorder {
-    /// Resolves the fps and triggers of a validated `config` for `source`,
-    /// checks the format can encode such frames, and prepares the folder
-    /// (refusing one holding videos of this prefix unless `overwrite`).
-    pub(crate) fn new(config: RecordingConfig, source: Source<'_>) -> Result<Self> {
-        let fps = resolve_fps(config.fps.or(source.render_fps), source.name)?;
+    /// A recorder with `config` for `source`: resolves the fps (the
+    /// config's, else the source's `render_fps`, else 30 with a warning) and
+    /// the triggers (Gymnasium's capped cubic episode trigger when none is
+    /// set), checks the settings and that the format can encode such
+    /// frames, and prepares the folder (refusing one that holds videos of
+    /// this prefix unless `overwrite`).
+    pub fn new(config: RecordingConfig, source: RecordingSource) -> Result<Self> {
+        config.validate()?;
+        let fps = resolve_fps(config.fps.or(source.render_fps), &source.name)?;
         let (episode_trigger, step_trigger) = match (config.episode_trigger, config.step_trigger) {
             (None, None) => (Some(Trigger::capped_cubic()), None),
             pair => pair,
         };
-        let (width, height) = source.frame_size;
-        let spec = VideoSpec { width, height, fps };
-        crate::video::check(config.format, &spec, &config.encoder)?;
+        // Without a declared size, check everything but the size now; each
+        // video's size is checked at its first frame.
+        let (width, height) = source.frame_size.unwrap_or((1, 1));
+        crate::video::check(
+            config.format,
+            &VideoSpec::new(width, height, fps),
+            &config.encoder,
+        )?;
         prepare_folder(&config.video_folder)?;
         if !config.overwrite {
             refuse_existing(&config.video_folder, &config.name_prefix, config.format)?;
@@ -228,19 +246,22 @@ impl Recorder {
                 folder: config.video_folder,
                 name_prefix: config.name_prefix,
                 video_length: config.video_length,
-                spec,
+                fps,
+                frame_size: source.frame_size,
                 encoder: config.encoder,
                 format: config.format,
                 overlay: config.overlay,
                 overwrite: config.overwrite,
                 queue_capacity: config.queue_capacity,
             },
-            env_id: source.env_id.map(str::to_string),
+            name: source.name,
+            env_id: source.env_id,
             episode_trigger,
             step_trigger,
             episode_id: None,
             steps_taken: 0,
             episode: None,
+            moment: Moment::Start,
             current: None,
             observers: config.observers,
             videos: Vec::new(),
@@ -248,50 +269,60 @@ impl Recorder {
         })
     }
 
-    /// Whether a video is being recorded now.
+    /// Whether a video is being recorded now: the next frame handed over is
+    /// wanted.
     #[inline]
-    pub(crate) fn is_recording(&self) -> bool {
+    pub fn is_recording(&self) -> bool {
+        self.current.is_some()
+    }
+
+    /// Whether a frame is wanted for the moment of the last event: a video
+    /// is running (the same as [`is_recording`](Self::is_recording)).
+    #[inline]
+    pub fn wants_frame(&self) -> bool {
         self.current.is_some()
     }
 
     /// The id of the current episode (`None` before the first one).
-    pub(crate) fn episode_id(&self) -> Option<u64> {
+    pub fn episode_id(&self) -> Option<u64> {
         self.episode_id
     }
 
     /// The id of the last step taken (`None` before the first step).
-    pub(crate) fn step_id(&self) -> Option<u64> {
+    pub fn step_id(&self) -> Option<u64> {
         self.steps_taken.checked_sub(1)
     }
 
     /// The folder videos are written into.
-    pub(crate) fn video_folder(&self) -> &Path {
+    pub fn video_folder(&self) -> &Path {
         &self.settings.folder
     }
 
     /// Frames per second of the videos.
-    pub(crate) fn fps(&self) -> u32 {
-        self.settings.spec.fps
+    pub fn fps(&self) -> u32 {
+        self.settings.fps
     }
 
-    /// The settings, for the wrappers' `Debug`.
-    pub(crate) fn settings(&self) -> &Settings {
-        &self.settings
+    /// How errors and warnings name what is recorded.
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
-    /// The videos finished and not yet taken by [`Recorder::finish`].
-    pub(crate) fn videos(&self) -> &[RecordedVideo] {
+    /// The videos finished so far and not yet taken by
+    /// [`take_report`](Self::take_report).
+    pub fn videos(&self) -> &[RecordedVideo] {
         &self.videos
     }
 
-    /// The errors met and not yet taken by [`Recorder::finish`].
-    pub(crate) fn errors(&self) -> &[Error] {
+    /// The errors met so far and not yet taken by
+    /// [`take_report`](Self::take_report).
+    pub fn errors(&self) -> &[Error] {
         &self.errors
     }
 
     /// Finalizes the running video, if any, and takes every video and error
-    /// not yet reported. Recording can go on afterwards.
-    pub(crate) fn finish(&mut self) -> RecordingReport {
+    /// not yet reported. Recording goes on afterwards.
+    pub fn take_report(&mut self) -> RecordingReport {
         self.stop_recording();
         RecordingReport {
             videos: std::mem::take(&mut self.videos),
@@ -299,9 +330,16 @@ impl Recorder {
         }
     }
 
+    /// Finalizes the running video and returns every video written and
+    /// every error met that no [`take_report`](Self::take_report) took.
+    pub fn finish(mut self) -> RecordingReport {
+        self.take_report()
+    }
+
     /// Finalizes the running video and takes the errors not yet reported
-    /// (the videos stay for [`Recorder::finish`]): the first one, if any.
-    pub(crate) fn close(&mut self) -> Result<()> {
+    /// (the videos stay for [`take_report`](Self::take_report)): the first
+    /// one, if any.
+    pub fn close(&mut self) -> Result<()> {
         self.stop_recording();
         RecordingReport {
             videos: Vec::new(),
@@ -311,10 +349,14 @@ impl Recorder {
         .map(|_| ())
     }
 
-    /// A new episode begins (at a reset, or at a vector step that
-    /// autoreset the recorded sub-env): counts it, stops a whole-episode
-    /// video, and asks the episode trigger.
-    pub(crate) fn begin_episode(&mut self) {
+    /// An episode begins (a reset): counts it, stops a whole-episode video,
+    /// and asks the episode trigger, which may start a video whose first
+    /// frame is the one after this event.
+    ///
+    /// Errors only with the episode trigger's own error (see
+    /// [`Trigger::try_new`]); the episode is counted all the same.
+    pub fn begin_episode(&mut self) -> Result<()> {
+        self.moment = Moment::Reset;
         let episode_id = self.episode_id.map_or(0, |id| id + 1);
         self.episode_id = Some(episode_id);
         self.episode = Some(EpisodeProgress {
@@ -326,34 +368,64 @@ impl Recorder {
             self.stop_recording();
         }
         if let Some(trigger) = self.episode_trigger.as_mut() {
-            if trigger.fires(episode_id) {
+            if trigger.try_fires(episode_id)? {
                 let name = format!("{}-episode-{episode_id}", self.settings.name_prefix);
                 self.start_recording(name, VideoStart::Episode(episode_id));
             }
         }
+        Ok(())
     }
 
-    /// A step was taken: counts it, updates the episode (or begins a new
-    /// one), and asks the step trigger. Returns the step's id.
+    /// A step was taken with `reward`; `done` when the episode ended at it
+    /// (terminated or truncated). Counts it, adds to the episode, and asks
+    /// the step trigger. Returns the step's id.
+    ///
+    /// Errors only with the step trigger's own error; the step is counted
+    /// all the same.
     #[inline]
-    pub(crate) fn on_step(&mut self, outcome: EpisodeStep) -> u64 {
+    pub fn step(&mut self, reward: f64, done: bool) -> Result<u64> {
         let step_id = self.steps_taken;
         self.steps_taken += 1;
-        match outcome {
-            EpisodeStep::Began => self.begin_episode(),
-            EpisodeStep::Continued { reward } => {
-                if let Some(ep) = self.episode.as_mut() {
-                    ep.ret += reward;
-                    ep.length += 1;
-                }
-            }
+        self.moment = Moment::Step {
+            id: step_id,
+            reward: Some(reward),
+            done,
+        };
+        if let Some(ep) = self.episode.as_mut() {
+            ep.ret += reward;
+            ep.length += 1;
         }
+        self.ask_step_trigger(step_id)?;
+        Ok(step_id)
+    }
+
+    /// A step was taken that began a new episode instead of going on with
+    /// the last one (a vector env's next-step autoreset of the recorded
+    /// sub-env): counts the step and the episode, as Gymnasium's vector
+    /// `RecordVideo` does. Returns the step's id.
+    ///
+    /// Errors only with a trigger's own error.
+    pub fn autoreset_step(&mut self) -> Result<u64> {
+        let step_id = self.steps_taken;
+        self.steps_taken += 1;
+        let began = self.begin_episode();
+        self.moment = Moment::Step {
+            id: step_id,
+            reward: None,
+            done: false,
+        };
+        let asked = self.ask_step_trigger(step_id);
+        began.and(asked).map(|()| step_id)
+    }
+
+    #[inline]
+    fn ask_step_trigger(&mut self, step_id: u64) -> Result<()> {
         if let Some(trigger) = self.step_trigger.as_mut() {
-            if trigger.fires(step_id) {
+            if trigger.try_fires(step_id)? {
                 self.start_step_video(step_id);
             }
         }
-        step_id
+        Ok(())
     }
 
     /// Starts `{prefix}-step-{step_id}`; out of line, so that the step path
@@ -365,18 +437,104 @@ impl Recorder {
         self.start_recording(name, VideoStart::Step(step_id));
     }
 
-    /// Captures a frame into the running video, if any: `render` draws the
-    /// picture into a frame from the writer's pool; `moment` says when it
-    /// is shown (it feeds the overlay and the video's episode list). Stops
-    /// the video after `video_length` frames or on an error.
+    /// A frame buffer of `width` × `height` to draw the frame for the last
+    /// event into, then hand to [`submit_frame`](Self::submit_frame); `None`
+    /// when no frame is wanted.
+    ///
+    /// The buffer comes from the writer's pool and holds whatever picture
+    /// it held before (the fast path:
+    /// [`VideoWriter::recycled_buffer`]; the caller overwrites every pixel);
+    /// clear it first (`frame.fill(0)`) if you draw only part of it. The first frame of a
+    /// video without a declared size opens its file at this size. A size
+    /// other than the video's stops the video with [`Error::FrameSize`]
+    /// (reported) and returns `None`.
+    pub fn frame_buffer(&mut self, width: u32, height: u32) -> Option<Frame> {
+        let video = self.current.as_mut()?;
+        if video.writer.is_none() {
+            let spec = VideoSpec::new(width, height, self.settings.fps);
+            match open_writer(&self.settings, &video.path, spec) {
+                Ok(writer) => video.writer = Some(writer),
+                Err(err) => {
+                    self.current = None;
+                    self.fail(err);
+                    return None;
+                }
+            }
+        }
+        let writer = video.writer.as_mut()?;
+        let spec = *writer.spec();
+        if (spec.width, spec.height) != (width, height) {
+            let err = Error::FrameSize {
+                path: video.path.clone(),
+                expected: (spec.width, spec.height),
+                got: (width, height),
+            };
+            self.stop_recording();
+            self.fail(err);
+            return None;
+        }
+        Some(writer.recycled_buffer())
+    }
+
+    /// Hands over the frame for the last event, filled from
+    /// [`frame_buffer`](Self::frame_buffer); `info` is what the env said
+    /// with it (the overlay's text function sees it). Books it into the
+    /// running video and stops the video after `video_length` frames. An
+    /// error stops the video and is reported.
+    pub fn submit_frame(&mut self, frame: Frame, info: &Info) {
+        let Some(video) = self.current.as_mut() else {
+            return;
+        };
+        let Some(writer) = video.writer.as_mut() else {
+            return;
+        };
+        let (step_id, reward, episode_done) = match self.moment {
+            Moment::Step { id, reward, done } => (Some(id), reward, done),
+            Moment::Start | Moment::Reset => (None, None, false),
+        };
+        let submitted = match self.settings.overlay.as_mut() {
+            Some(overlay) => {
+                let mut text = writer.label();
+                let context = OverlayContext {
+                    episode: self.episode.map(|ep| ep.id),
+                    episode_step: self.episode.map_or(0, |ep| ep.length),
+                    step_id,
+                    ret: self.episode.map_or(0.0, |ep| ep.ret),
+                    reward,
+                    info,
+                };
+                overlay.fill(&context, &mut text);
+                writer.submit_labelled(frame, text)
+            }
+            None => writer.submit(frame),
+        };
+        if let Err(err) = submitted {
+            // The writer is dead: finishing it reports the same failure, so
+            // keep only the first error.
+            if let Some(video) = self.current.take() {
+                if let Some(writer) = video.writer {
+                    let _ = writer.finish();
+                }
+            }
+            self.fail(err);
+            return;
+        }
+        self.frame_captured(step_id, episode_done);
+    }
+
+    /// Captures the frame for the last event, when one is wanted: `render`
+    /// draws it into a `size` buffer from the pool (whose old picture it
+    /// must overwrite); then as [`submit_frame`](Self::submit_frame). An
+    /// error from `render` stops the video and is reported.
     #[inline]
-    pub(crate) fn capture(
+    pub fn capture(
         &mut self,
+        size: (u32, u32),
         render: impl FnOnce(&mut Frame) -> Result<()>,
-        moment: FrameMoment<'_>,
+        info: &Info,
     ) {
         if self.current.is_some() {
-            self.capture_into_video(render, moment);
+            self.capture_into_video(size, render, info);
         }
     }
 
@@ -385,44 +543,25 @@ impl Recorder {
     #[inline(never)]
     fn capture_into_video(
         &mut self,
+        (width, height): (u32, u32),
         render: impl FnOnce(&mut Frame) -> Result<()>,
-        moment: FrameMoment<'_>,
+        info: &Info,
     ) {
-        let Some(video) = self.current.as_mut() else {
+        let Some(mut frame) = self.frame_buffer(width, height) else {
             return;
         };
-        let mut frame = video.writer.buffer();
         if let Err(err) = render(&mut frame) {
             self.stop_recording();
             self.fail(err);
             return;
         }
-        let submitted = match self.settings.overlay.as_mut() {
-            Some(overlay) => {
-                let mut label = video.writer.label();
-                let context = OverlayContext {
-                    episode: self.episode.map(|ep| ep.id),
-                    episode_step: self.episode.map_or(0, |ep| ep.length),
-                    step_id: moment.step_id,
-                    ret: self.episode.map_or(0.0, |ep| ep.ret),
-                    reward: moment.reward,
-                    info: moment.info,
-                };
-                overlay.fill(&context, &mut label);
-                video.writer.submit_labelled(frame, label)
-            }
-            None => video.writer.submit(frame),
-        };
-        if let Err(err) = submitted {
-            // The writer is dead: finishing it reports the same failure, so
-            // keep only the first error.
-            if let Some(video) = self.current.take() {
-                let _ = video.writer.finish();
-            }
-            self.fail(err);
-            return;
-        }
-        self.frame_captured(moment.step_id, moment.episode_done);
+        self.submit_frame(frame, info);
+    }
+
+    /// Keeps `err` for the report (and logs it), for errors met around the
+    /// recorder, such as a trigger's.
+    pub(crate) fn report_error(&mut self, err: Error) {
+        self.fail(err);
     }
 
     /// Books a submitted frame: the episode it shows (ended at this frame
@@ -470,28 +609,30 @@ impl Recorder {
             )));
             return;
         }
-        let options = WriterOptions {
-            format: self.settings.format,
-            encoder: self.settings.encoder.clone(),
-            queue_capacity: self.settings.queue_capacity,
-            overlay: self.settings.overlay.as_ref().map(|o| *o.style()),
-        };
-        match VideoWriter::create(path, self.settings.spec, options) {
-            Ok(writer) => {
-                for observer in &mut self.observers {
-                    observer.video_started(writer.path(), started_by);
+        // With a declared frame size the file is opened now, so that an
+        // open error is met before the first frame.
+        let writer = match self.settings.frame_size {
+            Some((width, height)) => {
+                let spec = VideoSpec::new(width, height, self.settings.fps);
+                match open_writer(&self.settings, &path, spec) {
+                    Ok(writer) => Some(writer),
+                    Err(err) => return self.fail(err),
                 }
-                self.current = Some(VideoInProgress {
-                    writer,
-                    frames: 0,
-                    started_by,
-                    started_at: SystemTime::now(),
-                    episodes: Vec::new(),
-                    steps: None,
-                });
             }
-            Err(err) => self.fail(err),
+            None => None,
+        };
+        for observer in &mut self.observers {
+            observer.video_started(&path, started_by);
         }
+        self.current = Some(VideoInProgress {
+            path,
+            writer,
+            frames: 0,
+            started_by,
+            started_at: SystemTime::now(),
+            episodes: Vec::new(),
+            steps: None,
+        });
     }
 
     fn stop_recording(&mut self) {
@@ -501,9 +642,11 @@ impl Recorder {
     }
 
     /// Finishes the file, asks the observers whether to keep it, and
-    /// reports it.
+    /// reports it. A video that never got a frame (and so has no file) is
+    /// dropped.
     fn finalize(&mut self, video: VideoInProgress) {
         let VideoInProgress {
+            path,
             writer,
             started_by,
             started_at,
@@ -511,6 +654,10 @@ impl Recorder {
             steps,
             ..
         } = video;
+        let Some(writer) = writer else {
+            log::debug!("video {} got no frame: nothing written", path.display());
+            return;
+        };
         let facts = match writer.finish() {
             Ok(facts) => facts,
             Err(err) => return self.fail(err),
@@ -580,6 +727,29 @@ impl Recorder {
     fn fail(&mut self, err: Error) {
         log::warn!("recording stopped: {err}");
         self.errors.push(err);
+    }
+}
+
+/// Opens the writer of a video at `path` with `spec`.
+fn open_writer(settings: &Settings, path: &Path, spec: VideoSpec) -> Result<VideoWriter> {
+    let options = WriterOptions {
+        format: Some(settings.format),
+        encoder: settings.encoder.clone(),
+        queue_capacity: settings.queue_capacity,
+        overlay: settings.overlay.as_ref().map(|o| *o.style()),
+    };
+    options.create(path, spec)
+}
+
+impl std::fmt::Debug for Recorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recorder")
+            .field("name", &self.name)
+            .field("settings", &self.settings)
+            .field("episode_id", &self.episode_id())
+            .field("step_id", &self.step_id())
+            .field("recording", &self.is_recording())
+            .finish_non_exhaustive()
     }
 }
 

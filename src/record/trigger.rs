@@ -22,13 +22,37 @@ use std::str::FromStr;
 
 /// Decides, from an episode or step id, whether a video starts there.
 pub struct Trigger {
-    f: Box<dyn FnMut(u64) -> bool + Send>,
+    f: Box<dyn FnMut(u64) -> Result<bool> + Send>,
     kind: String,
 }
 
 impl Trigger {
     /// A trigger from any closure.
-    pub fn new(f: impl FnMut(u64) -> bool + Send + 'static) -> Self {
+    pub fn new(mut f: impl FnMut(u64) -> bool + Send + 'static) -> Self {
+        Trigger::try_new(move |id| Ok(f(id)))
+    }
+
+    /// A trigger from a closure that can fail (a binding calling into
+    /// another language, a schedule read from a file). Its error is
+    /// returned by the recorder's event that asked it
+    /// ([`Recorder::begin_episode`](super::Recorder::begin_episode),
+    /// [`Recorder::step`](super::Recorder::step)); the wrappers put it in
+    /// their report. A failing trigger counts as not firing.
+    ///
+    /// ```
+    /// use gymrec::record::Trigger;
+    ///
+    /// let mut trigger = Trigger::try_new(|episode| {
+    ///     if episode > 2 {
+    ///         return Err(gymrec::Error::io("schedule.txt", std::io::ErrorKind::NotFound.into()));
+    ///     }
+    ///     Ok(episode % 2 == 0)
+    /// });
+    /// assert!(trigger.try_fires(0)?);
+    /// assert!(trigger.try_fires(3).is_err());
+    /// # Ok::<(), gymrec::Error>(())
+    /// ```
+    pub fn try_new(f: impl FnMut(u64) -> Result<bool> + Send + 'static) -> Self {
         Trigger {
             f: Box::new(f),
             kind: "custom".to_string(),
@@ -74,8 +98,17 @@ impl Trigger {
         &self.kind
     }
 
-    /// Asks the trigger about `id`.
+    /// Asks the trigger about `id`; a failing trigger (see
+    /// [`try_new`](Self::try_new)) logs its error and does not fire.
     pub fn fires(&mut self, id: u64) -> bool {
+        self.try_fires(id).unwrap_or_else(|err| {
+            log::warn!("trigger {} failed at id {id}: {err}", self.kind);
+            false
+        })
+    }
+
+    /// Asks the trigger about `id`, passing on its error.
+    pub fn try_fires(&mut self, id: u64) -> Result<bool> {
         (self.f)(id)
     }
 }

@@ -62,7 +62,7 @@
 //! ```
 
 use super::config::RecordingConfig;
-use super::recorder::{EpisodeStep, FrameMoment, Recorder, Source};
+use super::recorder::{Recorder, RecordingReport, RecordingSource};
 use super::tile::TileLayout;
 use crate::env::vector::{SyncVectorEnv, VectorStep};
 use crate::env::{Env, Frame, Info};
@@ -132,7 +132,6 @@ impl<E: Env> VectorRecordingWrapper<E> {
         config: RecordingConfig,
         frames: VectorFrames,
     ) -> Result<Self> {
-        config.validate()?;
         let name = envs.name();
         let Some(sizes) = envs.frame_sizes() else {
             return Err(Error::NoFrames {
@@ -141,11 +140,11 @@ impl<E: Env> VectorRecordingWrapper<E> {
             });
         };
         let layout = grid_layout(&name, &sizes, frames, envs.num_envs())?;
-        let source = Source {
-            name: &name,
-            env_id: envs.spec().map(|s| s.id.as_str()),
-            frame_size: layout.size(),
+        let source = RecordingSource {
+            env_id: envs.spec().map(|s| s.id.clone()),
+            frame_size: Some(layout.size()),
             render_fps: envs.metadata().render_fps,
+            name,
         };
         let recorder = Recorder::new(config, source)?;
         let scratch = if layout.cells() > 1 {
@@ -169,9 +168,11 @@ impl<E: Env> VectorRecordingWrapper<E> {
     /// starts one.
     pub fn reset(&mut self, seed: Option<u64>) -> Result<(Vec<E::Obs>, Vec<Info>)> {
         let out = self.envs.reset(seed)?;
-        self.recorder.begin_episode();
+        if let Err(err) = self.recorder.begin_episode() {
+            self.recorder.report_error(err);
+        }
         let empty = Info::new();
-        self.capture_frame(FrameMoment::reset(out.1.first().unwrap_or(&empty)));
+        self.capture_frame(out.1.first().unwrap_or(&empty));
         Ok(out)
     }
 
@@ -185,18 +186,16 @@ impl<E: Env> VectorRecordingWrapper<E> {
         // Gymnasium's `has_autoreset`: sub-env 0 ended at the previous step
         // and this step reset it.
         let autoreset_0 = step.autoreset.first().copied().unwrap_or(false);
-        let step_id = self.recorder.on_step(if autoreset_0 {
-            EpisodeStep::Began
+        let counted = if autoreset_0 {
+            self.recorder.autoreset_step()
         } else {
-            EpisodeStep::Continued { reward: reward_0 }
-        });
+            self.recorder.step(reward_0, step.done(0))
+        };
+        if let Err(err) = counted {
+            self.recorder.report_error(err);
+        }
         let empty = Info::new();
-        self.capture_frame(FrameMoment {
-            step_id: Some(step_id),
-            info: step.infos.first().unwrap_or(&empty),
-            reward: (!autoreset_0).then_some(reward_0),
-            episode_done: !autoreset_0 && step.done(0),
-        });
+        self.capture_frame(step.infos.first().unwrap_or(&empty));
         Ok(step)
     }
 
@@ -231,10 +230,35 @@ impl<E: Env> VectorRecordingWrapper<E> {
         self.envs.num_envs()
     }
 
-    super::recorder::recorder_accessors!(
-        episode: "sub-env 0's current episode",
-        step: "the last vector step taken"
-    );
+    /// The recording: whether a video runs, sub-env 0's episode id and the
+    /// vector step id, the folder, the fps, the videos and errors so far.
+    pub fn recorder(&self) -> &Recorder {
+        &self.recorder
+    }
+
+    /// Finalizes the running video, if any, and takes every video written
+    /// and every error met since the wrapper was made or its report last
+    /// taken. The wrapper goes on recording.
+    pub fn take_report(&mut self) -> RecordingReport {
+        self.recorder.take_report()
+    }
+
+    /// Finalizes the running video and returns every video written and
+    /// every error met that no [`take_report`](Self::take_report) took.
+    pub fn finish(self) -> RecordingReport {
+        let VectorRecordingWrapper { recorder, envs, .. } = self;
+        let report = recorder.finish();
+        drop(envs);
+        report
+    }
+
+    /// Finalizes the running video and gives the vector env back. Errors
+    /// not taken by [`take_report`](Self::take_report) are logged.
+    pub fn into_inner(self) -> SyncVectorEnv<E> {
+        let VectorRecordingWrapper { recorder, envs, .. } = self;
+        drop(recorder);
+        envs
+    }
 
     /// The wrapped vector env.
     pub fn inner(&self) -> &SyncVectorEnv<E> {
@@ -250,11 +274,15 @@ impl<E: Env> VectorRecordingWrapper<E> {
         closed.and(recorded)
     }
 
-    /// Renders the picture into the running video, if any, at `moment`.
-    fn capture_frame(&mut self, moment: FrameMoment<'_>) {
+    /// Renders the picture into the running video, if any, with the info
+    /// sub-env 0 returned.
+    fn capture_frame(&mut self, info: &Info) {
         let (envs, layout, scratch) = (&mut self.envs, &self.layout, &mut self.scratch);
-        self.recorder
-            .capture(|frame| render_picture(envs, layout, scratch, frame), moment);
+        self.recorder.capture(
+            layout.size(),
+            |frame| render_picture(envs, layout, scratch, frame),
+            info,
+        );
     }
 }
 
@@ -327,10 +355,7 @@ impl<E: Env + std::fmt::Debug> std::fmt::Debug for VectorRecordingWrapper<E> {
             .field("envs", &self.envs)
             .field("frames", &self.frames)
             .field("layout", &self.layout)
-            .field("settings", self.recorder.settings())
-            .field("episode_id", &self.episode_id())
-            .field("step_id", &self.step_id())
-            .field("recording", &self.is_recording())
-            .finish_non_exhaustive()
+            .field("recorder", &self.recorder)
+            .finish()
     }
 }

@@ -1,8 +1,8 @@
 //! [`RecordingWrapper`]: an env that records videos of itself.
 
 use super::config::RecordingConfig;
-use super::recorder::{EpisodeStep, FrameMoment, Recorder, Source};
-use crate::env::{Env, EnvSpec, Info, Step};
+use super::recorder::{Recorder, RecordingReport, RecordingSource};
+use crate::env::{Env, EnvSpec, Frame, Info, Metadata, RenderMode, Space, Step};
 use crate::{Error, Result};
 
 /// Wraps an env and records videos of it with Gymnasium's `RecordVideo`
@@ -20,9 +20,14 @@ use crate::{Error, Result};
 /// - The video running when the wrapper is closed, finished or dropped is
 ///   finalized; nothing is lost when `close` is forgotten.
 ///
+/// The recording itself is a [`Recorder`] fed the env's resets, steps and
+/// frames; [`recorder`](Self::recorder) shows it (ids, folder, fps, videos
+/// so far).
+///
 /// Errors while recording (a full disk, an encoder failure, a frame whose
-/// size changed) stop that video and are logged; the env keeps stepping,
-/// and [`RecordingWrapper::finish`] reports every error.
+/// size changed, a failing trigger) stop that video and are logged; the env
+/// keeps stepping, and [`take_report`](Self::take_report) or
+/// [`finish`](Self::finish) reports every error.
 ///
 /// ```
 /// use gymrec::record::{RecordingConfig, Trigger};
@@ -39,8 +44,8 @@ use crate::{Error, Result};
 /// for _ in 0..10 {
 ///     env.step(SpaceValue::Discrete(1))?;
 /// }
-/// let report = env.finish();
-/// let videos = report.into_result()?;
+/// assert_eq!(env.recorder().step_id(), Some(9));
+/// let videos = env.finish().into_result()?;
 /// assert_eq!(videos[0].facts.frames, 11); // the reset frame and one per step
 /// assert!(videos[0].facts.path.ends_with("rl-video-episode-0.mp4"));
 /// assert_eq!(videos[0].episodes[0].length, 10);
@@ -58,29 +63,48 @@ pub struct RecordingWrapper<E: Env> {
 impl<E: Env> RecordingWrapper<E> {
     /// Wraps `env`; see [`RecordingConfig::wrap`].
     pub fn new(env: E, config: RecordingConfig) -> Result<Self> {
-        config.validate()?;
-        let env_id = env.spec().map(|s| s.id.as_str());
-        let name = env_id.unwrap_or("the env");
-        let Some(frame_size) = env.frame_size() else {
+        let source = RecordingSource::of_env(&env);
+        if source.frame_size.is_none() {
             return Err(Error::NoFrames {
-                env: name.to_string(),
+                env: source.name,
                 mode: env.render_mode().to_string(),
             });
-        };
-        let source = Source {
-            name,
-            env_id,
-            frame_size,
-            render_fps: env.metadata().render_fps,
-        };
+        }
         let recorder = Recorder::new(config, source)?;
         Ok(RecordingWrapper { recorder, env })
     }
 
-    super::recorder::recorder_accessors!(
-        episode: "the current episode",
-        step: "the last step taken"
-    );
+    /// The recording: whether a video runs, the episode and step ids, the
+    /// folder, the fps, the videos and errors so far.
+    pub fn recorder(&self) -> &Recorder {
+        &self.recorder
+    }
+
+    /// Finalizes the running video, if any, and takes every video written
+    /// and every error met since the wrapper was made or its report last
+    /// taken. The wrapper goes on recording.
+    pub fn take_report(&mut self) -> RecordingReport {
+        self.recorder.take_report()
+    }
+
+    /// Finalizes the running video and returns every video written and
+    /// every error met that no [`take_report`](Self::take_report) took.
+    /// The env is dropped (not closed); use [`into_inner`](Self::into_inner)
+    /// after `take_report` to keep it.
+    pub fn finish(self) -> RecordingReport {
+        let RecordingWrapper { recorder, env } = self;
+        let report = recorder.finish();
+        drop(env);
+        report
+    }
+
+    /// Finalizes the running video and gives the env back. Errors not
+    /// taken by [`take_report`](Self::take_report) are logged.
+    pub fn into_inner(self) -> E {
+        let RecordingWrapper { recorder, env } = self;
+        drop(recorder);
+        env
+    }
 
     /// The wrapped env.
     pub fn inner(&self) -> &E {
@@ -110,10 +134,12 @@ impl<E: Env> Env for RecordingWrapper<E> {
 
     fn reset(&mut self, seed: Option<u64>) -> Result<(E::Obs, Info)> {
         let out = self.env.reset(seed)?;
-        self.recorder.begin_episode();
-        let env = &mut self.env;
-        self.recorder
-            .capture(|frame| env.render_into(frame), FrameMoment::reset(&out.1));
+        if let Err(err) = self.recorder.begin_episode() {
+            self.recorder.report_error(err);
+        }
+        if self.recorder.is_recording() {
+            self.capture(&out.1);
+        }
         Ok(out)
     }
 
@@ -124,53 +150,90 @@ impl<E: Env> Env for RecordingWrapper<E> {
     fn step(&mut self, action: E::Action) -> Result<Step<E::Obs>> {
         let mut result = self.env.step(action);
         if let Ok(step) = &mut result {
-            let step_id = self.recorder.on_step(EpisodeStep::Continued {
-                reward: step.reward,
-            });
+            if let Err(err) = self.recorder.step(step.reward, step.done()) {
+                self.trigger_failed(err);
+            }
             if self.recorder.is_recording() {
                 // The info is lent by value, not by reference: a reference
                 // into `result` would make the compiler keep an extra copy
                 // of it at every step, recording or not.
                 let info = std::mem::take(&mut step.info);
-                step.info = self.capture_step(step_id, step.reward, step.done(), info);
+                step.info = self.capture_step(info);
             }
         }
         result
+    }
+
+    fn action_space(&self) -> &Space {
+        self.env.action_space()
+    }
+
+    fn observation_space(&self) -> &Space {
+        self.env.observation_space()
+    }
+
+    fn render_mode(&self) -> RenderMode {
+        self.env.render_mode()
+    }
+
+    fn metadata(&self) -> &Metadata {
+        self.env.metadata()
     }
 
     fn spec(&self) -> Option<&EnvSpec> {
         self.env.spec()
     }
 
+    fn frame_size(&self) -> Option<(u32, u32)> {
+        self.env.frame_size()
+    }
+
+    fn render_into(&mut self, frame: &mut Frame) -> Result<()> {
+        self.env.render_into(frame)
+    }
+
+    fn render(&mut self) -> Result<Option<Frame>> {
+        self.env.render()
+    }
+
     /// Closes the inner env and finalizes the running video. Errors with the
-    /// first recording error not yet taken by [`RecordingWrapper::finish`].
+    /// first recording error not yet taken by
+    /// [`take_report`](RecordingWrapper::take_report).
     fn close(&mut self) -> Result<()> {
         let closed = self.env.close();
         self.recorder.close()?;
         closed
     }
-
-    crate::forward_env_rendering!(env);
 }
 
 impl<E: Env> RecordingWrapper<E> {
-    /// Captures the frame after the step `step_id` (its `reward`, whether
-    /// it ended the episode, its `info`) into the running video, and gives
-    /// the info back. Out of line, so that steps with no video running
-    /// stay small.
+    /// Captures the frame after the step just taken into the running video,
+    /// and gives its info back. Out of line, so that steps with no video
+    /// running stay small.
     #[inline(never)]
-    fn capture_step(&mut self, step_id: u64, reward: f64, episode_done: bool, info: Info) -> Info {
-        let env = &mut self.env;
-        self.recorder.capture(
-            |frame| env.render_into(frame),
-            FrameMoment {
-                step_id: Some(step_id),
-                info: &info,
-                reward: Some(reward),
-                episode_done,
-            },
-        );
+    fn capture_step(&mut self, info: Info) -> Info {
+        self.capture(&info);
         info
+    }
+
+    /// Renders the env into a pooled frame for the running video.
+    fn capture(&mut self, info: &Info) {
+        let env = &mut self.env;
+        let Some(size) = env.frame_size() else {
+            let err = Error::NoFrames {
+                env: self.recorder.name().to_string(),
+                mode: env.render_mode().to_string(),
+            };
+            return self.recorder.report_error(err);
+        };
+        self.recorder
+            .capture(size, |frame| env.render_into(frame), info);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn trigger_failed(&mut self, err: Error) {
+        self.recorder.report_error(err);
     }
 }
 
@@ -178,10 +241,7 @@ impl<E: Env + std::fmt::Debug> std::fmt::Debug for RecordingWrapper<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RecordingWrapper")
             .field("env", &self.env)
-            .field("settings", self.recorder.settings())
-            .field("episode_id", &self.episode_id())
-            .field("step_id", &self.step_id())
-            .field("recording", &self.is_recording())
-            .finish_non_exhaustive()
+            .field("recorder", &self.recorder)
+            .finish()
     }
 }

@@ -337,7 +337,7 @@ impl RecordVideos {
                 break;
             }
         }
-        let videos = env.finish().into_result()?;
+        let videos = env.take_report().into_result()?;
         env.close()?;
         self.final_video = videos.first().map(|v| v.facts.path.clone());
         log::info!(

@@ -141,6 +141,46 @@ impl VideoFormat {
         }
     }
 
+    /// The format a video at `path` is written in, from its extension:
+    /// `.mp4`, `.webm`, `.gif` (any case), or none (a folder) for a PNG
+    /// sequence.
+    ///
+    /// Errors with [`Error::UnknownExtension`] for any other extension,
+    /// naming the formats this build has.
+    ///
+    /// ```
+    /// use gymrec::video::VideoFormat;
+    /// use std::path::Path;
+    /// assert_eq!(VideoFormat::from_path(Path::new("ball.GIF"))?, VideoFormat::Gif);
+    /// assert_eq!(VideoFormat::from_path(Path::new("runs/frames"))?, VideoFormat::Png);
+    /// let err = VideoFormat::from_path(Path::new("ball.avi")).unwrap_err();
+    /// assert!(err.to_string().contains("avi"), "{err}");
+    /// # Ok::<(), gymrec::Error>(())
+    /// ```
+    pub fn from_path(path: &Path) -> Result<VideoFormat> {
+        let Some(extension) = path.extension() else {
+            return Ok(VideoFormat::Png);
+        };
+        let extension = extension.to_string_lossy();
+        VideoFormat::ALL
+            .into_iter()
+            .find(|f| {
+                f.extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(&extension))
+            })
+            .ok_or_else(|| Error::UnknownExtension {
+                path: path.to_path_buf(),
+                extension: extension.into_owned(),
+                available: VideoFormat::available()
+                    .into_iter()
+                    .map(|f| match f.extension() {
+                        Some(ext) => format!(".{ext}"),
+                        None => "a folder (png)".to_string(),
+                    })
+                    .collect(),
+            })
+    }
+
     /// The formats this build can write.
     pub fn available() -> Vec<VideoFormat> {
         VideoFormat::ALL

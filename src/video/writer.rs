@@ -31,17 +31,38 @@ const POOL_SLACK: usize = 2;
 type Job = (Frame, Option<String>);
 
 /// How a [`VideoWriter`] writes: the format, the encoder settings, the
-/// queue's capacity and the overlay.
+/// queue's capacity and the overlay. Build it with the chained setters and
+/// open a writer with [`create`](Self::create).
+///
+/// ```
+/// use gymrec::video::{EncoderSettings, VideoFormat, VideoSpec, WriterOptions};
+///
+/// # fn main() -> gymrec::Result<()> {
+/// let path = std::env::temp_dir().join(format!("gymrec-doc-options-{}.clip", std::process::id()));
+/// let mut writer = WriterOptions::new()
+///     .format(VideoFormat::Gif) // whatever the extension says
+///     .encoder(EncoderSettings { crf: 18, ..EncoderSettings::default() })
+///     .queue_capacity(8)
+///     .create(&path, VideoSpec::new(32, 32, 10))?;
+/// let frame = writer.buffer();
+/// writer.submit(frame)?;
+/// assert_eq!(writer.finish()?.codec, "gif");
+/// # std::fs::remove_file(&path).ok();
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct WriterOptions {
-    /// The format; the default is [`VideoFormat::default`].
-    pub format: VideoFormat,
+    /// The format; `None` (the default) takes it from the path's extension
+    /// (see [`VideoFormat::from_path`]).
+    pub format: Option<VideoFormat>,
     /// Encoder settings (used by MP4 and WebM).
     pub encoder: EncoderSettings,
     /// Frames that may wait for the encoder before `submit` blocks; 0 makes
     /// every `submit` wait until the worker takes the frame.
     pub queue_capacity: usize,
-    /// What to draw into frames submitted with a label; `None` draws
+    /// How to draw the text of frames submitted with
+    /// [`submit_labelled`](VideoWriter::submit_labelled); `None` draws
     /// nothing.
     pub overlay: Option<OverlayStyle>,
 }
@@ -53,11 +74,11 @@ pub struct WriterOptions {
 pub const DEFAULT_QUEUE_CAPACITY: usize = 4;
 
 impl Default for WriterOptions {
-    /// The default format and encoder settings,
+    /// The format from the extension, the default encoder settings,
     /// [`DEFAULT_QUEUE_CAPACITY`] queued frames, no overlay.
     fn default() -> Self {
         WriterOptions {
-            format: VideoFormat::default(),
+            format: None,
             encoder: EncoderSettings::default(),
             queue_capacity: DEFAULT_QUEUE_CAPACITY,
             overlay: None,
@@ -65,25 +86,77 @@ impl Default for WriterOptions {
     }
 }
 
+impl WriterOptions {
+    /// The defaults (see [`Default`](#impl-Default-for-WriterOptions)).
+    pub fn new() -> Self {
+        WriterOptions::default()
+    }
+
+    /// Writes `format` whatever the path's extension.
+    pub fn format(mut self, format: VideoFormat) -> Self {
+        self.format = Some(format);
+        self
+    }
+
+    /// Encoder settings (preset, CRF, threads, keyframe interval).
+    pub fn encoder(mut self, settings: EncoderSettings) -> Self {
+        self.encoder = settings;
+        self
+    }
+
+    /// Frames that may wait for the encoder before `submit` blocks.
+    pub fn queue_capacity(mut self, frames: usize) -> Self {
+        self.queue_capacity = frames;
+        self
+    }
+
+    /// Draws the text sent with
+    /// [`submit_labelled`](VideoWriter::submit_labelled) in `style`.
+    pub fn overlay(mut self, style: OverlayStyle) -> Self {
+        self.overlay = Some(style);
+        self
+    }
+
+    /// Starts an encoder thread writing `path` (for a PNG sequence, a
+    /// folder), in the format set or else the one its extension names.
+    ///
+    /// Waits until the file is open: an unknown extension, a format this
+    /// build lacks, an invalid spec or settings, an unwritable path or an
+    /// encoder that cannot be opened is an error here.
+    pub fn create(&self, path: impl AsRef<Path>, spec: VideoSpec) -> Result<VideoWriter> {
+        let path = path.as_ref().to_path_buf();
+        let format = match self.format {
+            Some(format) => format,
+            None => VideoFormat::from_path(&path)?,
+        };
+        let encoder = self.encoder.clone();
+        super::check(format, &spec, &encoder)?;
+        let sink_path = path.clone();
+        VideoWriter::start(path, spec, self.queue_capacity, self.overlay, move || {
+            super::open(format, &sink_path, &spec, &encoder)
+        })
+    }
+}
+
 /// Streams frames to a video file through an encoder thread.
 ///
-/// `spawn` opens the file on a new thread (reporting an open error at once),
-/// `submit` sends frames in order, `finish` closes the file and returns
-/// [`VideoFacts`]. A writer dropped without `finish` finishes the file on
-/// drop and logs any error with `log::warn!`.
+/// [`create`](Self::create) opens the file on a new thread (reporting an
+/// open error at once), [`submit`](Self::submit) sends frames in order,
+/// [`finish`](Self::finish) closes the file and returns [`VideoFacts`]. A
+/// writer dropped without `finish` finishes the file on drop and logs any
+/// error with `log::warn!`.
 ///
 /// ```
-/// use gymrec::video::{EncoderSettings, VideoSpec};
-/// use gymrec::video::VideoWriter;
+/// use gymrec::video::{VideoSpec, VideoWriter};
+/// use gymrec::image::Rgb;
 ///
 /// # fn main() -> gymrec::Result<()> {
-/// let path = std::env::temp_dir().join("gymrec-doc-video-writer.mp4");
-/// let spec = VideoSpec::new(64, 48, 30);
-/// let mut writer = VideoWriter::spawn(path.clone(), spec, EncoderSettings::default(), 4)?;
+/// let path = std::env::temp_dir().join(format!("gymrec-doc-video-writer-{}.mp4", std::process::id()));
+/// let mut writer = VideoWriter::create(&path, VideoSpec::new(64, 48, 30))?;
 /// for i in 0..30u32 {
-///     let mut frame = writer.buffer(); // a recycled 64×48 buffer
+///     let mut frame = writer.buffer(); // a black 64×48 frame
 ///     for (x, _y, pixel) in frame.enumerate_pixels_mut() {
-///         *pixel = image::Rgb([(x * 4) as u8, (i * 8) as u8, 128]);
+///         *pixel = Rgb([(x * 4) as u8, (i * 8) as u8, 128]);
 ///     }
 ///     writer.submit(frame)?;
 /// }
@@ -109,81 +182,45 @@ pub struct VideoWriter {
 }
 
 impl VideoWriter {
-    /// Starts an encoder thread writing an H.264 MP4 to `path` through
-    /// `FfmpegSink`, fed by a
-    /// channel of `queue_capacity` frames (0 makes every `submit` wait until
-    /// the worker takes the frame).
+    /// Starts an encoder thread writing `path` in the format its extension
+    /// names: `.mp4`, `.webm`, `.gif`, or none for a PNG sequence (a folder
+    /// of frames), with the default [`WriterOptions`]. Use
+    /// [`WriterOptions::create`] for another format, encoder settings or
+    /// queue.
     ///
-    /// Waits until the file is open: an invalid spec or settings, an
-    /// unwritable path or an encoder that cannot be opened is an error here.
-    /// Without an MP4 backend (Cargo features `ffmpeg`, `openh264`) this
-    /// errors with [`Error::FormatUnavailable`]; use
-    /// [`create`](Self::create) with another format.
-    pub fn spawn(
-        path: PathBuf,
-        spec: VideoSpec,
-        settings: EncoderSettings,
-        queue_capacity: usize,
-    ) -> Result<Self> {
-        Self::create(
-            path,
-            spec,
-            WriterOptions {
-                format: VideoFormat::Mp4,
-                encoder: settings,
-                queue_capacity,
-                overlay: None,
-            },
-        )
-    }
-
-    /// Starts an encoder thread writing `path` in `options.format` (see
-    /// [`open`](super::open); for a PNG sequence `path` is a folder), drawing
-    /// overlays when `options.overlay` is set.
-    ///
-    /// Waits until the file is open: a format this build lacks, an invalid
-    /// spec or settings, an unwritable path or an encoder that cannot be
-    /// opened is an error here.
+    /// Waits until the file is open: an unknown extension (the error names
+    /// the formats this build has), an invalid spec, an unwritable path or
+    /// an encoder that cannot be opened is an error here.
     ///
     /// ```
-    /// use gymrec::video::{VideoFormat, VideoSpec, VideoWriter, WriterOptions};
+    /// use gymrec::video::{VideoSpec, VideoWriter};
     ///
     /// # fn main() -> gymrec::Result<()> {
     /// let path = std::env::temp_dir().join(format!("gymrec-doc-writer-{}.gif", std::process::id()));
-    /// let options = WriterOptions { format: VideoFormat::Gif, ..WriterOptions::default() };
-    /// let mut writer = VideoWriter::create(path.clone(), VideoSpec::new(32, 32, 10), options)?;
+    /// let mut writer = VideoWriter::create(&path, VideoSpec::new(32, 32, 10))?;
     /// for _ in 0..10 {
-    ///     let frame = writer.buffer();
+    ///     let frame = writer.buffer(); // black
     ///     writer.submit(frame)?;
     /// }
     /// let facts = writer.finish()?;
     /// assert_eq!((facts.frames, facts.duration_secs, facts.codec.as_str()), (10, 1.0, "gif"));
+    /// assert!(VideoWriter::create("clip.avi", VideoSpec::new(32, 32, 10)).is_err());
     /// # std::fs::remove_file(&path).ok();
     /// # Ok(())
     /// # }
     /// ```
-    pub fn create(path: PathBuf, spec: VideoSpec, options: WriterOptions) -> Result<Self> {
-        let WriterOptions {
-            format,
-            encoder,
-            queue_capacity,
-            overlay,
-        } = options;
-        super::check(format, &spec, &encoder)?;
-        let sink_path = path.clone();
-        Self::start(path, spec, queue_capacity, overlay, move || {
-            super::open(format, &sink_path, &spec, &encoder)
-        })
+    pub fn create(path: impl AsRef<Path>, spec: VideoSpec) -> Result<Self> {
+        WriterOptions::default().create(path, spec)
     }
 
-    /// Starts an encoder thread with the sink that `make_sink` creates on
-    /// that thread (so the sink itself is made where it runs).
+    /// Starts an encoder thread with a sink of your own: `make_sink` runs
+    /// on that thread and returns it (so the sink is made where it runs).
     ///
     /// `path` and `spec` describe what the sink writes; the writer uses them
     /// for error messages, frame-size checks and new buffers. Waits until
     /// `make_sink` has returned and passes on its error.
-    pub fn spawn_with<F>(
-        path: PathBuf,
+    pub fn with_sink<F>(
+        path: impl AsRef<Path>,
         spec: VideoSpec,
         queue_capacity: usize,
         make_sink: F,
@@ -191,7 +228,13 @@ impl VideoWriter {
     where
         F: FnOnce() -> Result<Box<dyn VideoSink>> + Send + 'static,
     {
-        Self::start(path, spec, queue_capacity, None, make_sink)
+        Self::start(
+            path.as_ref().to_path_buf(),
+            spec,
+            queue_capacity,
+            None,
+            make_sink,
+        )
     }
 
     /// Starts the encoder thread: `make_sink` runs there, and so does the
@@ -259,10 +302,19 @@ impl VideoWriter {
         }
     }
 
-    /// A frame buffer of the spec's size to render into: one the worker has
-    /// finished with when there is one, else a new one. Its content is
-    /// whatever it held before.
+    /// A black frame of the spec's size to draw into: one the worker has
+    /// finished with when there is one (cleared), else a new one.
     pub fn buffer(&mut self) -> Frame {
+        let mut frame = self.recycled_buffer();
+        frame.fill(0);
+        frame
+    }
+
+    /// A frame of the spec's size to draw into, as it comes back from the
+    /// worker: it holds an earlier frame's picture. The fast path for
+    /// callers that overwrite every pixel (an env's `render_into`, a copy
+    /// of a whole picture); a new buffer is black.
+    pub fn recycled_buffer(&mut self) -> Frame {
         let size = (self.spec.width, self.spec.height);
         loop {
             match self.pool_rx.try_recv() {
@@ -287,8 +339,9 @@ impl VideoWriter {
     /// it allocates nothing in the steady state), else a new one. It holds
     /// whatever it held before.
     ///
-    /// Texts come back with their frames: call [`buffer`](Self::buffer)
-    /// first, as the recorder does for each frame.
+    /// Texts come back with their frames: call [`buffer`](Self::buffer) or
+    /// [`recycled_buffer`](Self::recycled_buffer) first, as the recorder
+    /// does for each frame.
     pub fn label(&mut self) -> String {
         self.spare_labels.pop().unwrap_or_default()
     }

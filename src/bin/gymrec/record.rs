@@ -145,7 +145,7 @@ pub fn run(args: &RecordArgs) -> gymrec::Result<()> {
         progress.set_message(format!("return {ret:.1}"));
         progress.inc(1);
     }
-    let report = env.finish();
+    let report = env.take_report();
     env.close()?;
     progress.finish_and_clear();
     let run = Totals {
@@ -303,7 +303,7 @@ fn run_vector(
         }
         obs = step.obs;
     }
-    let report = envs.finish();
+    let report = envs.take_report();
     envs.close()?;
     progress.finish_and_clear();
     let run = Totals {

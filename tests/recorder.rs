@@ -1,0 +1,317 @@
+//! The env-less `Recorder`: the same files as a `RecordingWrapper` on the
+//! same episodes, each video's size from its first frame, failing triggers
+//! reported; and the `VideoWriter` front door (format from the extension,
+//! black buffers).
+#![cfg(feature = "ffmpeg")]
+
+mod common;
+
+use common::{Painted, files, left_level, right_level, run, temp_dir};
+use gymrec::Error;
+use gymrec::env::{Env, Info};
+use gymrec::record::{Recorder, RecordingConfig, RecordingSource, Trigger};
+use gymrec::video::probe::{decode_rgb, probe};
+use gymrec::video::{VideoFormat, VideoSpec, VideoWriter, WriterOptions};
+use std::path::Path;
+
+/// The (left, right) grey levels of every decoded frame.
+fn levels(path: &Path) -> Vec<(u8, u8)> {
+    let mut out = Vec::new();
+    decode_rgb(path, |_, img| {
+        let w = img.width();
+        out.push((img.get_pixel(w / 4, 10)[0], img.get_pixel(3 * w / 4, 10)[0]));
+        true
+    })
+    .unwrap();
+    out
+}
+
+/// Draws what `Painted` draws for `(episode, t)` into a `width`-wide frame.
+fn paint(frame: &mut gymrec::Frame, episode: u64, t: u64) {
+    let width = frame.width();
+    let (l, r) = (left_level(t), right_level(episode));
+    for (x, _, p) in frame.enumerate_pixels_mut() {
+        let v = if x < width / 2 { l } else { r };
+        p.0 = [v, v, v];
+    }
+}
+
+fn config(dir: &Path) -> RecordingConfig {
+    RecordingConfig::new(dir)
+        .episode_trigger(Trigger::every(2).unwrap())
+        .step_trigger(Trigger::new(|step| step == 7))
+        .video_length(0)
+        .fps(25)
+}
+
+#[test]
+fn an_env_less_recorder_writes_what_the_wrapper_writes() {
+    let (a, b) = (temp_dir("recorder-wrapper"), temp_dir("recorder-events"));
+    let episode_len = 5;
+
+    let mut env = config(&a).wrap(Painted::new(episode_len)).unwrap();
+    run(&mut env, 5);
+    let wrapped = env.finish().into_result().unwrap();
+
+    // The same episodes, told as events; no frame size declared.
+    let mut recorder = Recorder::new(config(&b), RecordingSource::new("painted")).unwrap();
+    let info = Info::new();
+    for episode in 0..5 {
+        recorder.begin_episode().unwrap();
+        let mut t = 0;
+        loop {
+            if let Some(mut frame) = recorder.frame_buffer(64, 48) {
+                paint(&mut frame, episode, t);
+                recorder.submit_frame(frame, &info);
+            }
+            if t == episode_len {
+                break;
+            }
+            t += 1;
+            recorder.step(1.0, t == episode_len).unwrap();
+        }
+    }
+    assert_eq!(recorder.episode_id(), Some(4));
+    assert_eq!(recorder.step_id(), Some(24));
+    let told = recorder.finish().into_result().unwrap();
+
+    assert_eq!(files(&a), files(&b));
+    assert_eq!(wrapped.len(), told.len());
+    assert!(told.len() >= 3, "{told:?}");
+    for (w, t) in wrapped.iter().zip(&told) {
+        assert_eq!(w.facts.path.file_name(), t.facts.path.file_name());
+        assert_eq!(w.facts.frames, t.facts.frames);
+        assert_eq!(w.episodes, t.episodes);
+        assert_eq!(w.steps, t.steps);
+        assert_eq!(w.started_by, t.started_by);
+        let (pw, pt) = (probe(&w.facts.path).unwrap(), probe(&t.facts.path).unwrap());
+        assert_eq!(pt.frames, t.facts.frames);
+        assert_eq!(
+            (pt.width, pt.height, pt.pixel_format.as_str()),
+            (64, 48, "yuv420p")
+        );
+        assert_eq!(pw.fps, pt.fps);
+        assert_eq!(levels(&w.facts.path), levels(&t.facts.path));
+    }
+    std::fs::remove_dir_all(&a).unwrap();
+    std::fs::remove_dir_all(&b).unwrap();
+}
+
+#[test]
+fn each_video_takes_its_size_from_its_first_frame() {
+    let dir = temp_dir("recorder-sizes");
+    let config = RecordingConfig::new(&dir)
+        .episode_trigger(Trigger::always())
+        .fps(10);
+    let mut recorder = Recorder::new(config, RecordingSource::new("resizing")).unwrap();
+    let info = Info::new();
+    for (episode, size) in [(32u32, 24u32), (50, 30)].into_iter().enumerate() {
+        recorder.begin_episode().unwrap();
+        for t in 0..4 {
+            if t > 0 {
+                recorder.step(0.0, false).unwrap();
+            }
+            let mut frame = recorder
+                .frame_buffer(size.0, size.1)
+                .expect("a frame is wanted");
+            paint(&mut frame, episode as u64, t);
+            recorder.submit_frame(frame, &info);
+        }
+    }
+    // A frame of another size than the running video's stops it.
+    assert!(recorder.frame_buffer(64, 64).is_none());
+    assert!(!recorder.is_recording());
+    let report = recorder.finish();
+    assert!(
+        matches!(
+            report.errors.as_slice(),
+            [Error::FrameSize {
+                expected: (50, 30),
+                got: (64, 64),
+                ..
+            }]
+        ),
+        "{:?}",
+        report.errors
+    );
+    let sizes: Vec<_> = report
+        .videos
+        .iter()
+        .map(|v| {
+            let p = probe(&v.facts.path).unwrap();
+            (p.width, p.height, p.frames)
+        })
+        .collect();
+    assert_eq!(sizes, [(32, 24, 4), (50, 30, 4)]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_failing_trigger_is_returned_by_the_recorder_and_reported_by_the_wrapper() {
+    let failing = || {
+        Trigger::try_new(|episode| {
+            if episode == 1 {
+                return Err(Error::io(
+                    "schedule.txt",
+                    std::io::ErrorKind::NotFound.into(),
+                ));
+            }
+            Ok(true)
+        })
+    };
+    let dir = temp_dir("recorder-trigger");
+    let config = RecordingConfig::new(dir.join("events")).episode_trigger(failing());
+    let mut recorder = Recorder::new(config, RecordingSource::new("events")).unwrap();
+    recorder.begin_episode().unwrap();
+    assert!(recorder.wants_frame());
+    let err = recorder.begin_episode().unwrap_err();
+    assert!(
+        matches!(&err, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
+    );
+    assert_eq!(
+        recorder.episode_id(),
+        Some(1),
+        "the episode is counted all the same"
+    );
+    assert!(!recorder.wants_frame(), "a failing trigger does not fire");
+    recorder.begin_episode().unwrap();
+    assert!(recorder.wants_frame());
+
+    let mut env = RecordingConfig::new(dir.join("wrapper"))
+        .episode_trigger(failing())
+        .wrap(Painted::new(3))
+        .unwrap();
+    run(&mut env, 3);
+    let report = env.finish();
+    assert_eq!(report.videos.len(), 2, "episodes 0 and 2");
+    assert!(
+        matches!(report.errors.as_slice(), [Error::Io { path, .. }] if path.ends_with("schedule.txt")),
+        "{:?}",
+        report.errors
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_wrapper_shows_its_recorder_and_gives_its_env_back() {
+    let dir = temp_dir("recorder-into-inner");
+    let mut env = RecordingConfig::new(&dir)
+        .episode_trigger(Trigger::always())
+        .wrap(Painted::new(4))
+        .unwrap();
+    env.reset(None).unwrap();
+    env.step(0).unwrap();
+    assert!(env.recorder().is_recording());
+    assert_eq!(env.recorder().episode_id(), Some(0));
+    assert_eq!(env.recorder().step_id(), Some(0));
+    assert_eq!(env.recorder().fps(), 25);
+    let first = env.take_report().into_result().unwrap();
+    assert_eq!(first[0].facts.frames, 2);
+    env.reset(None).unwrap();
+    let painted = env.into_inner();
+    assert_eq!(painted.episode, 1);
+    assert_eq!(
+        probe(&dir.join("rl-video-episode-1.mp4")).unwrap().frames,
+        1
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+#[cfg(all(feature = "ffmpeg", feature = "gif", feature = "png"))]
+fn the_writer_takes_the_format_from_the_extension() {
+    let dir = temp_dir("writer-extension");
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = VideoSpec::new(16, 12, 10);
+    for (name, codec) in [
+        ("a.mp4", "h264"),
+        ("b.WEBM", "vp9"),
+        ("c.gif", "gif"),
+        ("d", "png"),
+    ] {
+        let mut writer = VideoWriter::create(dir.join(name), spec).unwrap();
+        for _ in 0..3 {
+            let frame = writer.buffer();
+            writer.submit(frame).unwrap();
+        }
+        let facts = writer.finish().unwrap();
+        assert_eq!(facts.codec, codec, "{name}");
+        let p = probe(&dir.join(name)).unwrap();
+        assert_eq!((p.codec.as_str(), p.frames), (codec, 3), "{name}");
+    }
+    // The override wins over the extension.
+    let path = dir.join("e.mp4");
+    let writer = WriterOptions::new()
+        .format(VideoFormat::Gif)
+        .create(&path, spec)
+        .unwrap();
+    assert_eq!(writer.finish().unwrap().codec, "gif");
+
+    let err = VideoWriter::create(dir.join("ball.avi"), spec).unwrap_err();
+    match &err {
+        Error::UnknownExtension {
+            extension,
+            available,
+            ..
+        } => {
+            assert_eq!(extension, "avi");
+            assert_eq!(available, &[".mp4", ".webm", ".gif", "a folder (png)"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    let text = err.to_string();
+    assert!(
+        text.contains("ball.avi") && text.contains(".mp4, .webm, .gif"),
+        "{text}"
+    );
+    assert!(!dir.join("ball.avi").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+#[cfg(feature = "png")]
+fn buffers_are_black_unless_recycled_as_they_are_is_asked_for() {
+    let dir = temp_dir("writer-buffers");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("clip");
+    // PNG keeps every frame exactly; a queue of 0 hands buffers back soon.
+    let mut writer = WriterOptions::new()
+        .queue_capacity(0)
+        .create(&path, VideoSpec::new(8, 8, 10))
+        .unwrap();
+    let mut recycled_white = false;
+    for i in 0..20 {
+        let mut frame = if i % 2 == 0 {
+            writer.buffer()
+        } else {
+            writer.recycled_buffer()
+        };
+        if i % 2 == 0 {
+            assert!(frame.iter().all(|&v| v == 0), "buffer() {i} is not black");
+        } else if frame.iter().all(|&v| v == 255) {
+            recycled_white = true;
+        }
+        frame.put_pixel(0, 0, gymrec::image::Rgb([255, 255, 255]));
+        if i % 2 == 0 {
+            frame.fill(255);
+        }
+        writer.submit(frame).unwrap();
+    }
+    writer.finish().unwrap();
+    assert!(
+        recycled_white,
+        "recycled_buffer() handed back an old picture"
+    );
+    let mut whites = Vec::new();
+    decode_rgb(&path, |_, img| {
+        whites.push(img.iter().filter(|&&v| v == 255).count());
+        true
+    })
+    .unwrap();
+    assert_eq!(whites.len(), 20);
+    assert!(
+        whites.iter().step_by(2).all(|&n| n == 8 * 8 * 3),
+        "{whites:?}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
