@@ -83,3 +83,9 @@ pub use frame::Frame;
 /// The `image` crate gymrec's frames come from, so that `gymrec::image::Rgb`
 /// and friends work without a dependency of your own.
 pub use image;
+
+/// The README's Rust examples, compiled with the doctests so that they
+/// cannot rot.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
