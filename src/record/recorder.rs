@@ -171,6 +171,8 @@ pub struct Recorder {
     steps_taken: u64,
     episode: Option<EpisodeProgress>,
     moment: Moment,
+    /// A step trigger's error, until the event that asked it returns it.
+    trigger_error: Option<Error>,
     current: Option<VideoInProgress>,
     observers: Vec<Box<dyn RecordingObserver>>,
     videos: Vec<RecordedVideo>,
@@ -262,6 +264,7 @@ impl Recorder {
             steps_taken: 0,
             episode: None,
             moment: Moment::Start,
+            trigger_error: None,
             current: None,
             observers: config.observers,
             videos: Vec::new(),
@@ -384,19 +387,42 @@ impl Recorder {
     /// all the same.
     #[inline]
     pub fn step(&mut self, reward: f64, done: bool) -> Result<u64> {
+        let step_id = self.count_step(reward, done, false);
+        match self.trigger_error.take() {
+            None => Ok(step_id),
+            Some(err) => Err(err),
+        }
+    }
+
+    /// [`step`](Self::step) for the wrappers, which report a trigger's
+    /// error instead of returning it: between videos this is the counters
+    /// and two branches.
+    #[inline]
+    pub(crate) fn step_reporting_errors(&mut self, reward: f64, done: bool) -> u64 {
+        self.count_step(reward, done, true)
+    }
+
+    /// Counts a step; a step trigger's error is reported (`report`) or
+    /// kept for the caller.
+    #[inline]
+    fn count_step(&mut self, reward: f64, done: bool, report: bool) -> u64 {
         let step_id = self.steps_taken;
         self.steps_taken += 1;
-        self.moment = Moment::Step {
-            id: step_id,
-            reward: Some(reward),
-            done,
-        };
         if let Some(ep) = self.episode.as_mut() {
             ep.ret += reward;
             ep.length += 1;
         }
-        self.ask_step_trigger(step_id)?;
-        Ok(step_id)
+        self.ask_step_trigger(step_id, report);
+        // Only a running video reads the moment: between videos a step
+        // stores nothing more.
+        if self.current.is_some() {
+            self.moment = Moment::Step {
+                id: step_id,
+                reward: Some(reward),
+                done,
+            };
+        }
+        step_id
     }
 
     /// A step was taken that began a new episode instead of going on with
@@ -414,18 +440,35 @@ impl Recorder {
             reward: None,
             done: false,
         };
-        let asked = self.ask_step_trigger(step_id);
-        began.and(asked).map(|()| step_id)
+        self.ask_step_trigger(step_id, false);
+        began?;
+        match self.trigger_error.take() {
+            None => Ok(step_id),
+            Some(err) => Err(err),
+        }
     }
 
+    /// Asks the step trigger about `step_id`; its error is reported
+    /// (`report`) or kept in `trigger_error` for the caller.
     #[inline]
-    fn ask_step_trigger(&mut self, step_id: u64) -> Result<()> {
+    fn ask_step_trigger(&mut self, step_id: u64, report: bool) {
         if let Some(trigger) = self.step_trigger.as_mut() {
-            if trigger.try_fires(step_id)? {
-                self.start_step_video(step_id);
+            match trigger.try_fires(step_id) {
+                Ok(false) => {}
+                Ok(true) => self.start_step_video(step_id),
+                Err(err) => self.trigger_failed(err, report),
             }
         }
-        Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn trigger_failed(&mut self, err: Error, report: bool) {
+        if report {
+            self.fail(err);
+        } else {
+            self.trigger_error = Some(err);
+        }
     }
 
     /// Starts `{prefix}-step-{step_id}`; out of line, so that the step path

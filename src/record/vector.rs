@@ -186,13 +186,12 @@ impl<E: Env> VectorRecordingWrapper<E> {
         // Gymnasium's `has_autoreset`: sub-env 0 ended at the previous step
         // and this step reset it.
         let autoreset_0 = step.autoreset.first().copied().unwrap_or(false);
-        let counted = if autoreset_0 {
-            self.recorder.autoreset_step()
+        if autoreset_0 {
+            if let Err(err) = self.recorder.autoreset_step() {
+                self.recorder.report_error(err);
+            }
         } else {
-            self.recorder.step(reward_0, step.done(0))
-        };
-        if let Err(err) = counted {
-            self.recorder.report_error(err);
+            self.recorder.step_reporting_errors(reward_0, step.done(0));
         }
         let empty = Info::new();
         self.capture_frame(step.infos.first().unwrap_or(&empty));

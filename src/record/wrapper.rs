@@ -150,9 +150,8 @@ impl<E: Env> Env for RecordingWrapper<E> {
     fn step(&mut self, action: E::Action) -> Result<Step<E::Obs>> {
         let mut result = self.env.step(action);
         if let Ok(step) = &mut result {
-            if let Err(err) = self.recorder.step(step.reward, step.done()) {
-                self.trigger_failed(err);
-            }
+            self.recorder
+                .step_reporting_errors(step.reward, step.done());
             if self.recorder.is_recording() {
                 // The info is lent by value, not by reference: a reference
                 // into `result` would make the compiler keep an extra copy
@@ -228,12 +227,6 @@ impl<E: Env> RecordingWrapper<E> {
         };
         self.recorder
             .capture(size, |frame| env.render_into(frame), info);
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn trigger_failed(&mut self, err: Error) {
-        self.recorder.report_error(err);
     }
 }
 
