@@ -112,8 +112,10 @@ impl<E: Env> Env for RecordingWrapper<E> {
         let out = self.env.reset(seed)?;
         self.recorder.begin_episode();
         let env = &mut self.env;
-        self.recorder
-            .capture(|frame| env.render_into(frame), FrameMoment::reset(&out.1));
+        self.recorder.capture(
+            |frame| crate::env::render_resized(env, frame),
+            FrameMoment::reset(&out.1),
+        );
         Ok(out)
     }
 
@@ -150,7 +152,7 @@ impl<E: Env> Env for RecordingWrapper<E> {
         closed
     }
 
-    crate::forward_env_rendering!(env);
+    crate::env::wrappers::forward_env_rendering!(env);
 }
 
 impl<E: Env> RecordingWrapper<E> {
@@ -162,7 +164,7 @@ impl<E: Env> RecordingWrapper<E> {
     fn capture_step(&mut self, step_id: u64, reward: f64, episode_done: bool, info: Info) -> Info {
         let env = &mut self.env;
         self.recorder.capture(
-            |frame| env.render_into(frame),
+            |frame| crate::env::render_resized(env, frame),
             FrameMoment {
                 step_id: Some(step_id),
                 info: &info,

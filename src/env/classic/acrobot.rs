@@ -3,7 +3,8 @@
 
 use super::canvas::Canvas;
 use super::{
-    PhysicalState, invalid_action, new_rng, render_on_canvas, reseed, reset_needed, validate_state,
+    PhysicalState, frame_size, invalid_action, new_rng, render_on_canvas, reseed, reset_needed,
+    validate_state,
 };
 use crate::env::space::SpaceRng;
 use crate::env::{
@@ -280,7 +281,29 @@ impl Env for Acrobot {
         })
     }
 
-    classic_env_accessors!((SCREEN_DIM, SCREEN_DIM));
+    fn action_space(&self) -> &Space {
+        &self.action_space
+    }
+
+    fn observation_space(&self) -> &Space {
+        &self.observation_space
+    }
+
+    fn render_mode(&self) -> RenderMode {
+        self.render_mode
+    }
+
+    fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+
+    fn spec(&self) -> Option<&EnvSpec> {
+        Some(&self.spec)
+    }
+
+    fn frame_size(&self) -> Option<(u32, u32)> {
+        frame_size(self.render_mode, (SCREEN_DIM, SCREEN_DIM))
+    }
 
     fn render_into(&mut self, frame: &mut Frame) -> Result<()> {
         // Before the first reset Gymnasium has no state to draw; we draw the
@@ -475,7 +498,26 @@ mod tests {
         let frame = env.render().unwrap().unwrap();
         assert_eq!(frame.dimensions(), (500, 500));
         env.reset(Some(1)).unwrap();
+        // A frame of another size is refused, not resized.
         let mut frame = Frame::new(1, 1);
+        let err = env.render_into(&mut frame).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::RenderSize {
+                    expected: (500, 500),
+                    got: (1, 1),
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "Acrobot-v1: render_into was handed a 1x1 frame but the env renders 500x500 frames; \
+             hand it a frame of the size Env::frame_size() gives"
+        );
+        let mut frame = Frame::new(500, 500);
         env.render_into(&mut frame).unwrap();
         assert_eq!(frame.dimensions(), (500, 500));
         // The fixed joint sits at the centre.

@@ -3,7 +3,8 @@
 
 use super::canvas::{Canvas, Rgb};
 use super::{
-    PhysicalState, invalid_action, new_rng, render_on_canvas, reseed, reset_needed, validate_state,
+    PhysicalState, frame_size, invalid_action, new_rng, render_on_canvas, reseed, reset_needed,
+    validate_state,
 };
 use crate::Result;
 use crate::env::space::SpaceRng;
@@ -362,7 +363,29 @@ impl Env for Pendulum {
         })
     }
 
-    classic_env_accessors!((SCREEN_DIM, SCREEN_DIM));
+    fn action_space(&self) -> &Space {
+        &self.action_space
+    }
+
+    fn observation_space(&self) -> &Space {
+        &self.observation_space
+    }
+
+    fn render_mode(&self) -> RenderMode {
+        self.render_mode
+    }
+
+    fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+
+    fn spec(&self) -> Option<&EnvSpec> {
+        Some(&self.spec)
+    }
+
+    fn frame_size(&self) -> Option<(u32, u32)> {
+        frame_size(self.render_mode, (SCREEN_DIM, SCREEN_DIM))
+    }
 
     fn render_into(&mut self, frame: &mut Frame) -> Result<()> {
         // Before the first reset Gymnasium has no state to draw; we draw the
