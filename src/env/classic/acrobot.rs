@@ -3,8 +3,7 @@
 
 use super::canvas::Canvas;
 use super::{
-    PhysicalState, frame_size, invalid_action, new_rng, render_on_canvas, reseed, reset_needed,
-    validate_state,
+    PhysicalState, frame_size, invalid_action, new_rng, render_on_canvas, reseed, validate_state,
 };
 use crate::env::space::SpaceRng;
 use crate::env::{
@@ -249,7 +248,8 @@ impl Env for Acrobot {
         else {
             return Err(invalid_action(ID, action, &self.action_space));
         };
-        let [theta1, theta2, dtheta1, dtheta2] = self.state.ok_or_else(|| reset_needed(ID))?;
+        let [theta1, theta2, dtheta1, dtheta2] =
+            self.state.ok_or_else(|| Error::reset_needed(ID))?;
         let ns = Self::rk4([theta1, theta2, dtheta1, dtheta2, *torque]);
         // Only absurd velocities put in with `set_state` get here; Gymnasium
         // would loop forever in `wrap` or go on with NaN.

@@ -73,11 +73,6 @@ pub(crate) fn invalid_action(id: &str, action: impl std::fmt::Debug, space: &Spa
     }
 }
 
-/// The error for a step of env `id` before its first reset.
-pub(crate) fn reset_needed(id: &str) -> Error {
-    Error::reset_needed(id)
-}
-
 /// The error for rendering an env whose render mode yields no frames.
 pub(crate) fn no_frames(id: &str, mode: RenderMode) -> Error {
     Error::NoFrames {
