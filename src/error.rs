@@ -262,6 +262,34 @@ pub enum Error {
         /// What this build can write: `.mp4`, `.webm`, `.gif`, `a folder (png)`.
         available: Vec<String>,
     },
+
+    /// A frame handed to an env's `render_into` whose size is not the env's
+    /// `frame_size()`: the caller must hand it a frame of that size.
+    #[error(
+        "{env}: render_into was handed a {}x{} frame but the env renders {}x{} frames; hand it a \
+         frame of the size Env::frame_size() gives",
+        got.0, got.1, expected.0, expected.1
+    )]
+    RenderSize {
+        /// The env id or name.
+        env: String,
+        /// The env's frame size, width × height.
+        expected: (u32, u32),
+        /// The size of the frame it was handed, width × height.
+        got: (u32, u32),
+    },
+
+    /// An env's own failure, raised by its implementation (a simulator that
+    /// crashed, a file it could not load, an invalid internal state).
+    /// [`std::error::Error::source`] gives the underlying error. Build it
+    /// with [`Error::env`].
+    #[error("{env}: {source}")]
+    Env {
+        /// The env id or name.
+        env: String,
+        /// The underlying error.
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
 }
 
 /// `Result` with gymrec's [`Error`].
@@ -273,6 +301,55 @@ impl Error {
         Error::Io {
             path: path.into(),
             source,
+        }
+    }
+
+    /// An [`Error::Env`]: env `env` failed with `source`, which can be any
+    /// error type or a message (`&str`, `String`).
+    ///
+    /// ```
+    /// let err = gymrec::Error::env("GridWalk", "the walker left the grid");
+    /// assert_eq!(err.to_string(), "GridWalk: the walker left the grid");
+    /// assert!(std::error::Error::source(&err).is_some());
+    /// ```
+    pub fn env(
+        env: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        Error::Env {
+            env: env.into(),
+            source: source.into(),
+        }
+    }
+
+    /// An [`Error::ResetNeeded`]: env `env` was stepped before its first
+    /// `reset()`.
+    ///
+    /// ```
+    /// let err = gymrec::Error::reset_needed("GridWalk");
+    /// assert_eq!(err.to_string(), "GridWalk: step() called before reset(); call reset() first");
+    /// ```
+    pub fn reset_needed(env: impl Into<String>) -> Self {
+        Error::ResetNeeded {
+            env: env.into(),
+            when: "before reset()",
+        }
+    }
+
+    /// An [`Error::ResetNeeded`]: env `env` was stepped after its episode
+    /// ended (terminated or truncated) and before the next `reset()`.
+    ///
+    /// ```
+    /// let err = gymrec::Error::step_after_end("GridWalk");
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "GridWalk: step() called after the episode ended; call reset() first"
+    /// );
+    /// ```
+    pub fn step_after_end(env: impl Into<String>) -> Self {
+        Error::ResetNeeded {
+            env: env.into(),
+            when: "after the episode ended",
         }
     }
 }

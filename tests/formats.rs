@@ -115,7 +115,6 @@ impl Env for Painted {
     }
 
     fn render_into(&mut self, frame: &mut Frame) -> gymrec::Result<()> {
-        gymrec::env::ensure_frame_size(frame, self.width, self.height);
         *frame = painted(
             self.width,
             self.height,

@@ -96,7 +96,6 @@ impl Env for Scripted {
         Some((64, 48))
     }
     fn render_into(&mut self, frame: &mut Frame) -> gymrec::Result<()> {
-        gymrec::env::ensure_frame_size(frame, 64, 48);
         let level = (40 + 30 * (self.current() % 7)) as u8;
         for p in frame.pixels_mut() {
             p.0 = [level, 255 - level, (self.t * 9 % 256) as u8];

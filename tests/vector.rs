@@ -8,9 +8,9 @@
 //! index, step and episode can be read off the decoded picture.
 
 use gymrec::Error;
+use gymrec::env::Step;
 use gymrec::env::vector::SyncVectorEnv;
 use gymrec::env::{BoxSpace, Discrete, Env, Frame, Info, Metadata, RenderMode, Space, SpaceValue};
-use gymrec::env::{Step, ensure_frame_size};
 use gymrec::record::tile::TileLayout;
 use gymrec::record::{Overlay, RecordedVideo, RecordingConfig, Trigger, VectorFrames};
 use gymrec::video::VideoFormat;
@@ -134,7 +134,6 @@ impl Env for Painted {
                 mode: self.mode.to_string(),
             });
         }
-        ensure_frame_size(frame, self.w, self.h);
         let (i, s, e) = (
             index_level(self.index.into()),
             step_level(self.t),

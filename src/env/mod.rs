@@ -75,6 +75,29 @@ impl<O> Step<O> {
     }
 }
 
+/// Gymnasium's `(obs, reward, terminated, truncated, info)` tuple, in that
+/// order, as a [`Step`]: what an [`Env::step`] written like Gymnasium's
+/// returns.
+///
+/// ```
+/// use gymrec::env::{Info, Step};
+///
+/// let step: Step<u32> = (7, -1.0, true, false, Info::new()).into();
+/// assert!(step.terminated && !step.truncated);
+/// assert_eq!((step.obs, step.reward), (7, -1.0));
+/// ```
+impl<O> From<(O, f64, bool, bool, Info)> for Step<O> {
+    fn from((obs, reward, terminated, truncated, info): (O, f64, bool, bool, Info)) -> Self {
+        Step {
+            obs,
+            reward,
+            terminated,
+            truncated,
+            info,
+        }
+    }
+}
+
 /// How an env renders, chosen when it is made (Gymnasium's `render_mode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
@@ -109,6 +132,38 @@ pub struct Metadata {
     pub render_modes: Vec<RenderMode>,
     /// Frames per second at which rendered frames are meant to be shown.
     pub render_fps: Option<u32>,
+}
+
+impl Metadata {
+    /// No render modes and no `render_fps`: what [`Env::metadata`] gives by
+    /// default.
+    pub const EMPTY: Metadata = Metadata {
+        render_modes: Vec::new(),
+        render_fps: None,
+    };
+
+    /// The metadata of an env rendering RGB frames shown at `fps` frames
+    /// per second: `render_modes` [`RenderMode::RgbArray`], `render_fps`
+    /// `Some(fps)`.
+    ///
+    /// ```
+    /// let meta = gymrec::env::Metadata::rgb_array(50);
+    /// assert_eq!(meta.render_modes, [gymrec::RenderMode::RgbArray]);
+    /// assert_eq!(meta.render_fps, Some(50));
+    /// ```
+    pub fn rgb_array(fps: u32) -> Self {
+        Metadata {
+            render_modes: vec![RenderMode::RgbArray],
+            render_fps: Some(fps),
+        }
+    }
+}
+
+impl Default for Metadata {
+    /// [`Metadata::EMPTY`].
+    fn default() -> Self {
+        Metadata::EMPTY
+    }
 }
 
 /// An env's registration facts (Gymnasium's `EnvSpec`).
@@ -166,9 +221,62 @@ impl EnvSpec {
 
 /// A Gymnasium-style environment.
 ///
+/// Four methods are required: [`reset`](Env::reset), [`step`](Env::step),
+/// [`action_space`](Env::action_space) and
+/// [`observation_space`](Env::observation_space). Everything else has a
+/// default for an env that renders nothing; an env that renders overrides
+/// [`frame_size`](Env::frame_size) and [`render_into`](Env::render_into),
+/// and usually [`render_mode`](Env::render_mode) and
+/// [`metadata`](Env::metadata) (whose `render_fps` sets a recording's frame
+/// rate).
+///
+/// ```
+/// use gymrec::env::{Discrete, Env, Frame, Info, Space, Step};
+///
+/// /// Counts up to 3.
+/// struct Counter { n: u32, space: Space }
+///
+/// impl Env for Counter {
+///     type Obs = u32;
+///     type Action = i64;
+///     fn reset(&mut self, _seed: Option<u64>) -> gymrec::Result<(u32, Info)> {
+///         self.n = 0;
+///         Ok((0, Info::new()))
+///     }
+///     fn step(&mut self, _action: i64) -> gymrec::Result<Step<u32>> {
+///         self.n += 1;
+///         let terminated = self.n == 3;
+///         Ok(Step { obs: self.n, reward: 1.0, terminated, truncated: false, info: Info::new() })
+///     }
+///     fn action_space(&self) -> &Space { &self.space }
+///     fn observation_space(&self) -> &Space { &self.space }
+///     // A picture: 4×4, one grey level per count.
+///     fn frame_size(&self) -> Option<(u32, u32)> { Some((4, 4)) }
+///     fn render_into(&mut self, frame: &mut Frame) -> gymrec::Result<()> {
+///         frame.fill(60 * self.n as u8);
+///         Ok(())
+///     }
+/// }
+///
+/// # fn main() -> gymrec::Result<()> {
+/// let mut env = Counter { n: 0, space: Discrete::new(1).into() };
+/// env.reset(None)?;
+/// env.step(0)?;
+/// assert_eq!(env.render()?.unwrap().get_pixel(0, 0).0, [60; 3]);
+/// assert_eq!(env.metadata().render_fps, None); // the defaults
+/// assert!(env.spec().is_none());
+/// # Ok(())
+/// # }
+/// ```
+///
 /// The trait is object safe: `Box<dyn Env<Obs = O, Action = A>>` is itself an
 /// `Env`, so wrappers and callbacks can hold and replace envs of any type.
 /// An env is `Send` when its parts are, so it can live on its own thread.
+///
+/// Wrappers ([`wrappers::TimeLimit`], [`wrappers::EpisodeStatistics`],
+/// [`Erased`], `Box<E>`, [`crate::record::RecordingWrapper`]) forward every
+/// method, defaulted or not, to the env they wrap, so overriding a default
+/// in an env is never hidden by wrapping it.
 pub trait Env {
     /// What the env observes.
     type Obs;
@@ -182,7 +290,9 @@ pub trait Env {
     /// Advances the env by one action.
     ///
     /// Errors on an action outside [`Env::action_space`] and on a step with
-    /// no episode running; never panics on user input.
+    /// no episode running ([`crate::Error::reset_needed`],
+    /// [`crate::Error::step_after_end`]); never panics on user input. An
+    /// env's own failures are [`crate::Error::Env`] ([`crate::Error::env`]).
     fn step(&mut self, action: Self::Action) -> Result<Step<Self::Obs>>;
 
     /// The space actions are drawn from.
@@ -191,31 +301,57 @@ pub trait Env {
     /// The space observations lie in.
     fn observation_space(&self) -> &Space;
 
-    /// The render mode the env was made with.
-    fn render_mode(&self) -> RenderMode;
+    /// The render mode the env was made with. The default is
+    /// [`RenderMode::None`]; an env that renders frames says
+    /// [`RenderMode::RgbArray`].
+    fn render_mode(&self) -> RenderMode {
+        RenderMode::None
+    }
 
-    /// Rendering facts: supported modes and frames per second.
-    fn metadata(&self) -> &Metadata;
+    /// Rendering facts: supported modes and frames per second. The default
+    /// is an empty [`Metadata`]: no render modes, no `render_fps` (a
+    /// recording then needs its fps set, or uses 30).
+    fn metadata(&self) -> &Metadata {
+        static EMPTY: Metadata = Metadata::EMPTY;
+        &EMPTY
+    }
 
-    /// The registration facts, when the env came from a registry.
+    /// The registration facts, when the env came from a registry. The
+    /// default is `None`.
     fn spec(&self) -> Option<&EnvSpec> {
         None
     }
 
     /// `(width, height)` of the frames [`Env::render_into`] produces, or
-    /// `None` when the render mode yields no frames.
-    fn frame_size(&self) -> Option<(u32, u32)>;
+    /// `None` when the render mode yields no frames. The default is `None`.
+    fn frame_size(&self) -> Option<(u32, u32)> {
+        None
+    }
 
-    /// Renders the current state into `frame`, resizing it first when its
-    /// size differs from [`Env::frame_size`]. Once `frame` has the right size
-    /// this should not allocate.
+    /// Renders the current state into `frame`, which should not allocate.
+    ///
+    /// The caller hands it a frame of [`Env::frame_size`]: implementors may
+    /// draw into `frame` as it is, with no resizing. Every caller in gymrec
+    /// does so ([`Env::render`], the recorders, [`SyncVectorEnv`]); the
+    /// classic envs refuse a frame of another size with
+    /// [`crate::Error::RenderSize`], and other envs may do the same.
     ///
     /// Errors with [`crate::Error::NoFrames`] when the render mode yields
-    /// no frames.
-    fn render_into(&mut self, frame: &mut Frame) -> Result<()>;
+    /// no frames, which is what the default does.
+    fn render_into(&mut self, frame: &mut Frame) -> Result<()> {
+        let _ = frame;
+        Err(crate::Error::NoFrames {
+            env: self.spec().map_or_else(
+                || std::any::type_name::<Self>().to_string(),
+                |s| s.id.clone(),
+            ),
+            mode: self.render_mode().to_string(),
+        })
+    }
 
-    /// Renders the current state into a new frame; `None` when the render
-    /// mode yields no frames (Gymnasium's `render()`).
+    /// Renders the current state into a new frame of [`Env::frame_size`];
+    /// `None` when the render mode yields no frames (Gymnasium's
+    /// `render()`).
     fn render(&mut self) -> Result<Option<Frame>> {
         let Some((width, height)) = self.frame_size() else {
             return Ok(None);
@@ -270,9 +406,26 @@ impl<E: Env + ?Sized> Env for Box<E> {
     }
 }
 
-/// Makes `frame` `width` × `height`, reallocating only when the size differs.
-pub fn ensure_frame_size(frame: &mut Frame, width: u32, height: u32) {
+/// Makes `frame` `width` × `height`, reallocating only when the size
+/// differs: for callers of [`Env::render_into`] that are handed frames of
+/// any size (and for composing tiled frames).
+pub(crate) fn ensure_frame_size(frame: &mut Frame, width: u32, height: u32) {
     if frame.dimensions() != (width, height) {
         *frame = Frame::new(width, height);
     }
+}
+
+/// Renders `env` into `frame`, first making `frame` the env's
+/// [`Env::frame_size`] when it is not (reallocating only then), as the
+/// contract of [`Env::render_into`] asks of its callers.
+///
+/// The recorders hand frames of the video's size; an env whose frame size
+/// has changed since then renders at its own size here, and the video
+/// writer then refuses the frame with an [`crate::Error::FrameSize`] naming
+/// the video.
+pub(crate) fn render_resized<E: Env + ?Sized>(env: &mut E, frame: &mut Frame) -> Result<()> {
+    if let Some((width, height)) = env.frame_size() {
+        ensure_frame_size(frame, width, height);
+    }
+    env.render_into(frame)
 }

@@ -165,7 +165,7 @@ impl Env for WithSpec {
     fn close(&mut self) -> Result<()> {
         self.inner.close()
     }
-    crate::forward_env_rendering!(inner);
+    crate::env::wrappers::forward_env_rendering!(inner);
 }
 
 #[cfg(test)]

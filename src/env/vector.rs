@@ -245,10 +245,7 @@ impl<E: Env> SyncVectorEnv<E> {
         match self.phase {
             Phase::Running => {}
             Phase::NotReset => {
-                return Err(Error::ResetNeeded {
-                    env: self.name(),
-                    when: "before reset()",
-                });
+                return Err(Error::reset_needed(self.name()));
             }
             Phase::Failed => {
                 return Err(Error::ResetNeeded {
@@ -304,12 +301,16 @@ impl<E: Env> SyncVectorEnv<E> {
     /// [`Env::render_into`]); between the step that ends an episode and the
     /// next step this is the episode's last frame.
     ///
+    /// `frame` is first made the sub-env's [`Env::frame_size`] when it is
+    /// not (reallocating only then), so the sub-env is always handed a frame
+    /// of its size; pass a frame of that size to render without allocating.
+    ///
     /// Errors with [`Error::SubEnvIndex`] when there is no such sub-env, and
     /// as the sub-env's `render_into` does.
     pub fn render_into(&mut self, index: usize, frame: &mut Frame) -> Result<()> {
         let num_envs = self.num_envs();
         match self.envs.get_mut(index) {
-            Some(env) => env.render_into(frame),
+            Some(env) => super::render_resized(env, frame),
             None => Err(Error::SubEnvIndex {
                 env: self.name(),
                 index,

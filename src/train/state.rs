@@ -28,9 +28,7 @@
 
 use super::agent::Agent;
 use super::metrics::MetricsStore;
-use crate::env::{
-    Discrete, DynEnv, Env, EnvSpec, Frame, Info, Metadata, RenderMode, Space, SpaceValue, Step,
-};
+use crate::env::{Discrete, DynEnv, Env, Frame, Info, Space, SpaceValue, Step};
 use crate::record::RecordState;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -335,17 +333,12 @@ impl<'a> TrainState<'a> {
 /// failed: every call errors.
 struct Taken {
     space: Space,
-    metadata: Metadata,
 }
 
 impl Taken {
     fn new() -> Self {
         Taken {
             space: Space::Discrete(Discrete::new(1)),
-            metadata: Metadata {
-                render_modes: Vec::new(),
-                render_fps: None,
-            },
         }
     }
 
@@ -373,18 +366,6 @@ impl Env for Taken {
     }
     fn observation_space(&self) -> &Space {
         &self.space
-    }
-    fn render_mode(&self) -> RenderMode {
-        RenderMode::None
-    }
-    fn metadata(&self) -> &Metadata {
-        &self.metadata
-    }
-    fn spec(&self) -> Option<&EnvSpec> {
-        None
-    }
-    fn frame_size(&self) -> Option<(u32, u32)> {
-        None
     }
     fn render_into(&mut self, _frame: &mut Frame) -> Result<()> {
         Err(Taken::error())

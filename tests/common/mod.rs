@@ -86,7 +86,6 @@ impl Env for Painted {
         (self.mode == RenderMode::RgbArray).then_some((self.width, self.height))
     }
     fn render_into(&mut self, frame: &mut Frame) -> gymrec::Result<()> {
-        gymrec::env::ensure_frame_size(frame, self.width, self.height);
         let (l, r) = (left_level(self.t), right_level(self.episode as u64));
         for (x, _, p) in frame.enumerate_pixels_mut() {
             let v = if x < self.width / 2 { l } else { r };
@@ -120,8 +119,9 @@ pub fn files(dir: &Path) -> Vec<String> {
     names
 }
 
-/// Forwards the spaces, render mode, metadata and frame size of a test env
-/// wrapping a [`Painted`] in its field `0`.
+/// Forwards the spaces (required), the metadata (its fps) and the frame
+/// size of a test env wrapping a [`Painted`] in its field `0`; the render
+/// mode keeps its default.
 #[macro_export]
 macro_rules! forward_to_painted {
     () => {
@@ -130,9 +130,6 @@ macro_rules! forward_to_painted {
         }
         fn observation_space(&self) -> &gymrec::env::Space {
             self.0.observation_space()
-        }
-        fn render_mode(&self) -> gymrec::env::RenderMode {
-            self.0.render_mode()
         }
         fn metadata(&self) -> &gymrec::env::Metadata {
             self.0.metadata()

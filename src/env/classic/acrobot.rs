@@ -3,7 +3,7 @@
 
 use super::canvas::Canvas;
 use super::{
-    PhysicalState, invalid_action, new_rng, render_on_canvas, reseed, reset_needed, validate_state,
+    PhysicalState, frame_size, invalid_action, new_rng, render_on_canvas, reseed, validate_state,
 };
 use crate::env::space::SpaceRng;
 use crate::env::{
@@ -248,7 +248,8 @@ impl Env for Acrobot {
         else {
             return Err(invalid_action(ID, action, &self.action_space));
         };
-        let [theta1, theta2, dtheta1, dtheta2] = self.state.ok_or_else(|| reset_needed(ID))?;
+        let [theta1, theta2, dtheta1, dtheta2] =
+            self.state.ok_or_else(|| Error::reset_needed(ID))?;
         let ns = Self::rk4([theta1, theta2, dtheta1, dtheta2, *torque]);
         // Only absurd velocities put in with `set_state` get here; Gymnasium
         // would loop forever in `wrap` or go on with NaN.
@@ -280,7 +281,29 @@ impl Env for Acrobot {
         })
     }
 
-    classic_env_accessors!((SCREEN_DIM, SCREEN_DIM));
+    fn action_space(&self) -> &Space {
+        &self.action_space
+    }
+
+    fn observation_space(&self) -> &Space {
+        &self.observation_space
+    }
+
+    fn render_mode(&self) -> RenderMode {
+        self.render_mode
+    }
+
+    fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+
+    fn spec(&self) -> Option<&EnvSpec> {
+        Some(&self.spec)
+    }
+
+    fn frame_size(&self) -> Option<(u32, u32)> {
+        frame_size(self.render_mode, (SCREEN_DIM, SCREEN_DIM))
+    }
 
     fn render_into(&mut self, frame: &mut Frame) -> Result<()> {
         // Before the first reset Gymnasium has no state to draw; we draw the
@@ -475,7 +498,26 @@ mod tests {
         let frame = env.render().unwrap().unwrap();
         assert_eq!(frame.dimensions(), (500, 500));
         env.reset(Some(1)).unwrap();
+        // A frame of another size is refused, not resized.
         let mut frame = Frame::new(1, 1);
+        let err = env.render_into(&mut frame).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::RenderSize {
+                    expected: (500, 500),
+                    got: (1, 1),
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "Acrobot-v1: render_into was handed a 1x1 frame but the env renders 500x500 frames; \
+             hand it a frame of the size Env::frame_size() gives"
+        );
+        let mut frame = Frame::new(500, 500);
         env.render_into(&mut frame).unwrap();
         assert_eq!(frame.dimensions(), (500, 500));
         // The fixed joint sits at the centre.

@@ -3,13 +3,13 @@
 
 use super::canvas::Canvas;
 use super::{
-    PhysicalState, invalid_action, new_rng, render_on_canvas, reseed, reset_needed, validate_state,
+    PhysicalState, frame_size, invalid_action, new_rng, render_on_canvas, reseed, validate_state,
 };
-use crate::Result;
 use crate::env::space::SpaceRng;
 use crate::env::{
     BoxSpace, Discrete, Env, EnvSpec, Frame, Info, Metadata, RenderMode, Space, Step,
 };
+use crate::{Error, Result};
 use rand::Rng;
 
 const ID: &str = "CartPole-v1";
@@ -141,7 +141,7 @@ impl Env for CartPole {
         if !(0..2).contains(&action) {
             return Err(invalid_action(ID, action, &self.action_space));
         }
-        let [x, x_dot, theta, theta_dot] = self.state.ok_or_else(|| reset_needed(ID))?;
+        let [x, x_dot, theta, theta_dot] = self.state.ok_or_else(|| Error::reset_needed(ID))?;
         let force = if action == 1 { FORCE_MAG } else { -FORCE_MAG };
         let (sin, cos) = theta.sin_cos();
         let temp = (force + POLE_MASS_LENGTH * theta_dot * theta_dot * sin) / TOTAL_MASS;
@@ -181,7 +181,29 @@ impl Env for CartPole {
         })
     }
 
-    classic_env_accessors!((WIDTH, HEIGHT));
+    fn action_space(&self) -> &Space {
+        &self.action_space
+    }
+
+    fn observation_space(&self) -> &Space {
+        &self.observation_space
+    }
+
+    fn render_mode(&self) -> RenderMode {
+        self.render_mode
+    }
+
+    fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+
+    fn spec(&self) -> Option<&EnvSpec> {
+        Some(&self.spec)
+    }
+
+    fn frame_size(&self) -> Option<(u32, u32)> {
+        frame_size(self.render_mode, (WIDTH, HEIGHT))
+    }
 
     fn render_into(&mut self, frame: &mut Frame) -> Result<()> {
         // Before the first reset Gymnasium has no state to draw; we draw the

@@ -12,32 +12,6 @@
 //! [`PhysicalState::set_state`], in the order of Gymnasium's
 //! `env.unwrapped.state`, to render a chosen picture.
 
-/// Implements the [`Env`] methods every classic env answers from the same
-/// fields (`action_space`, `observation_space`, `render_mode`, `metadata`,
-/// `spec`) and its fixed frame size, given as `(width, height)`.
-macro_rules! classic_env_accessors {
-    (($width:expr, $height:expr)) => {
-        fn action_space(&self) -> &Space {
-            &self.action_space
-        }
-        fn observation_space(&self) -> &Space {
-            &self.observation_space
-        }
-        fn render_mode(&self) -> RenderMode {
-            self.render_mode
-        }
-        fn metadata(&self) -> &Metadata {
-            &self.metadata
-        }
-        fn spec(&self) -> Option<&EnvSpec> {
-            Some(&self.spec)
-        }
-        fn frame_size(&self) -> Option<(u32, u32)> {
-            (self.render_mode == RenderMode::RgbArray).then_some(($width, $height))
-        }
-    };
-}
-
 mod acrobot;
 pub mod canvas;
 mod cartpole;
@@ -99,14 +73,6 @@ pub(crate) fn invalid_action(id: &str, action: impl std::fmt::Debug, space: &Spa
     }
 }
 
-/// The error for a step of env `id` before its first reset.
-pub(crate) fn reset_needed(id: &str) -> Error {
-    Error::ResetNeeded {
-        env: id.to_string(),
-        when: "before reset()",
-    }
-}
-
 /// The error for rendering an env whose render mode yields no frames.
 pub(crate) fn no_frames(id: &str, mode: RenderMode) -> Error {
     Error::NoFrames {
@@ -115,10 +81,16 @@ pub(crate) fn no_frames(id: &str, mode: RenderMode) -> Error {
     }
 }
 
+/// The frame size of a classic env drawing `size` (width, height)
+/// pictures in `mode`: `size` when it renders RGB frames, else `None`.
+pub(crate) fn frame_size(mode: RenderMode, size: (u32, u32)) -> Option<(u32, u32)> {
+    (mode == RenderMode::RgbArray).then_some(size)
+}
+
 /// Renders a classic env's picture into `frame`: errors unless `mode`
-/// renders RGB frames, makes the `size` (width, height) canvas on first
-/// use, lets `draw` paint it, and copies it into `frame` upside down, as
-/// Gymnasium's pygame code flips its surface.
+/// renders RGB frames and `frame` is `size` (width, height), makes the
+/// canvas on first use, lets `draw` paint it, and copies it into `frame`
+/// upside down, as Gymnasium's pygame code flips its surface.
 pub(crate) fn render_on_canvas(
     id: &str,
     mode: RenderMode,
@@ -129,6 +101,13 @@ pub(crate) fn render_on_canvas(
 ) -> Result<()> {
     if mode != RenderMode::RgbArray {
         return Err(no_frames(id, mode));
+    }
+    if frame.dimensions() != size {
+        return Err(Error::RenderSize {
+            env: id.to_string(),
+            expected: size,
+            got: frame.dimensions(),
+        });
     }
     let canvas = canvas.get_or_insert_with(|| Canvas::new(size.0, size.1));
     draw(canvas);

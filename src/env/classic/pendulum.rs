@@ -3,11 +3,11 @@
 
 use super::canvas::{Canvas, Rgb};
 use super::{
-    PhysicalState, invalid_action, new_rng, render_on_canvas, reseed, reset_needed, validate_state,
+    PhysicalState, frame_size, invalid_action, new_rng, render_on_canvas, reseed, validate_state,
 };
-use crate::Result;
 use crate::env::space::SpaceRng;
 use crate::env::{BoxSpace, Env, EnvSpec, Frame, Info, Metadata, RenderMode, Space, Step};
+use crate::{Error, Result};
 use rand::Rng;
 use std::f64::consts::{FRAC_PI_2, PI, TAU};
 use tiny_skia::{FillRule, Paint, Path, Shader, Transform};
@@ -340,7 +340,7 @@ impl Env for Pendulum {
         if !action[0].is_finite() {
             return Err(invalid_action(ID, action, &self.action_space));
         }
-        let [theta, theta_dot] = self.state.ok_or_else(|| reset_needed(ID))?;
+        let [theta, theta_dot] = self.state.ok_or_else(|| Error::reset_needed(ID))?;
         // Gymnasium's torque is a float32 and NumPy keeps the terms it
         // enters in float32; so do we, to follow its trajectories closely.
         let u = action[0].clamp(-MAX_TORQUE as f32, MAX_TORQUE as f32);
@@ -362,7 +362,29 @@ impl Env for Pendulum {
         })
     }
 
-    classic_env_accessors!((SCREEN_DIM, SCREEN_DIM));
+    fn action_space(&self) -> &Space {
+        &self.action_space
+    }
+
+    fn observation_space(&self) -> &Space {
+        &self.observation_space
+    }
+
+    fn render_mode(&self) -> RenderMode {
+        self.render_mode
+    }
+
+    fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+
+    fn spec(&self) -> Option<&EnvSpec> {
+        Some(&self.spec)
+    }
+
+    fn frame_size(&self) -> Option<(u32, u32)> {
+        frame_size(self.render_mode, (SCREEN_DIM, SCREEN_DIM))
+    }
 
     fn render_into(&mut self, frame: &mut Frame) -> Result<()> {
         // Before the first reset Gymnasium has no state to draw; we draw the

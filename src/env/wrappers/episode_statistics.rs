@@ -159,5 +159,5 @@ impl<E: Env> Env for EpisodeStatistics<E> {
         self.inner.close()
     }
 
-    crate::forward_env_rendering!(inner);
+    crate::env::wrappers::forward_env_rendering!(inner);
 }

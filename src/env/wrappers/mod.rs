@@ -12,9 +12,9 @@ pub use time_limit::TimeLimit;
 
 /// Implements the [`crate::env::Env`] methods a wrapper passes through
 /// unchanged (spaces, render mode, metadata, frame size, rendering), by
-/// forwarding them to the field `$inner`.
-#[macro_export]
-#[doc(hidden)]
+/// forwarding them to the field `$inner`. Each wrapper spells out `spec`
+/// and `close` itself, as most change or extend them; the test
+/// `tests/forwarding.rs` checks that every wrapper forwards every method.
 macro_rules! forward_env_rendering {
     ($inner:tt) => {
         fn action_space(&self) -> &$crate::env::Space {
@@ -40,3 +40,4 @@ macro_rules! forward_env_rendering {
         }
     };
 }
+pub(crate) use forward_env_rendering;

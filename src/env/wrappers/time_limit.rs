@@ -97,5 +97,5 @@ impl<E: Env> Env for TimeLimit<E> {
         self.inner.close()
     }
 
-    crate::forward_env_rendering!(inner);
+    crate::env::wrappers::forward_env_rendering!(inner);
 }
