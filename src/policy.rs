@@ -84,10 +84,9 @@ impl Heuristic {
             "Pendulum-v1" => Heuristic::Pendulum,
             "Acrobot-v1" => Heuristic::Acrobot,
             _ => {
-                return Err(Error::InvalidConfig(format!(
-                    "no heuristic policy for {id:?}; there is one for CartPole-v1, \
-                     MountainCar-v0, Pendulum-v1 and Acrobot-v1 (use the random policy otherwise)"
-                )));
+                return Err(Error::NoHeuristic {
+                    env: id.to_string(),
+                });
             }
         })
     }
@@ -143,9 +142,9 @@ impl FromStr for PolicyKind {
         match s {
             "random" => Ok(PolicyKind::Random),
             "heuristic" => Ok(PolicyKind::Heuristic),
-            other => Err(Error::InvalidConfig(format!(
-                "policy {other:?}: expected random or heuristic"
-            ))),
+            other => Err(Error::UnknownPolicy {
+                name: other.to_string(),
+            }),
         }
     }
 }

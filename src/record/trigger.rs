@@ -44,10 +44,12 @@ impl Trigger {
     /// Fires on every `n`th id: 0, n, 2n, …. `n` must be at least 1.
     pub fn every(n: u64) -> Result<Self> {
         if n == 0 {
-            return Err(Error::InvalidConfig(
-                "every(n) needs n >= 1 (every 0th id means nothing; use Trigger::never())"
-                    .to_string(),
-            ));
+            return Err(Error::OutOfRange {
+                setting: crate::Setting::TriggerEvery,
+                value: 0,
+                allowed: 1..=u64::MAX,
+                context: None,
+            });
         }
         Ok(Trigger::new(move |id| id % n == 0).named(format!("every:{n}")))
     }
@@ -181,10 +183,9 @@ impl FromStr for TriggerSpec {
     type Err = Error;
 
     fn from_str(text: &str) -> Result<Self> {
-        let bad = |why: &str| {
-            Error::InvalidConfig(format!(
-                "trigger {text:?}: {why}; expected cubic, all, none, every:N or steps:N (N >= 1)"
-            ))
+        let bad = |problem: &'static str| Error::InvalidTrigger {
+            text: text.to_string(),
+            problem,
         };
         let text_lc = text.trim().to_ascii_lowercase();
         let count = |n: &str| -> Result<u64> {

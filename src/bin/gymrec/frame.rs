@@ -18,9 +18,10 @@ pub struct FrameArgs {
         long,
         value_delimiter = ',',
         allow_hyphen_values = true,
-        required = true
+        required = true,
+        value_parser = number
     )]
-    state: Vec<String>,
+    state: Vec<f64>,
     /// Pendulum only: the torque shown by the arrow.
     #[arg(long, allow_negative_numbers = true)]
     last_u: Option<f64>,
@@ -29,24 +30,23 @@ pub struct FrameArgs {
     out: PathBuf,
 }
 
+/// A `--state` value: a number, spaces around it allowed.
+fn number(value: &str) -> Result<f64, String> {
+    value
+        .trim()
+        .parse::<f64>()
+        .map_err(|_| format!("--state value {value:?} is not a number"))
+}
+
 pub fn run(args: &FrameArgs) -> gymrec::Result<()> {
-    let state = args
-        .state
-        .iter()
-        .map(|v| {
-            v.trim()
-                .parse::<f64>()
-                .map_err(|_| Error::InvalidConfig(format!("--state value {v:?} is not a number")))
-        })
-        .collect::<gymrec::Result<Vec<f64>>>()?;
-    let frame = render_state(&args.env, &state, args.last_u)?;
+    let frame = render_state(&args.env, &args.state, args.last_u)?;
     frame
         .save_with_format(&args.out, image::ImageFormat::Png)
         .map_err(|source| match source {
             image::ImageError::IoError(io) => Error::io(&args.out, io),
             other => Error::Image {
                 path: args.out.clone(),
-                source: other,
+                source: Box::new(other),
             },
         })?;
     println!(
