@@ -195,3 +195,27 @@ where
         obs = step.obs;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_policies_and_envs_without_a_heuristic_are_typed() {
+        let err = Heuristic::for_env("Pong-v5").unwrap_err();
+        assert!(
+            matches!(&err, Error::NoHeuristic { env } if env == "Pong-v5"),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("CartPole-v1"), "{err}");
+        let err = "greedy".parse::<PolicyKind>().unwrap_err();
+        assert!(
+            matches!(&err, Error::UnknownPolicy { name } if name == "greedy"),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string().contains("expected random or heuristic"),
+            "{err}"
+        );
+    }
+}

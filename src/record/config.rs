@@ -231,4 +231,58 @@ mod tests {
         );
         assert!(RecordingConfig::new("v").validate().is_ok());
     }
+
+    #[test]
+    fn validate_errors_are_typed() {
+        let err = RecordingConfig::new("v")
+            .name_prefix("a/b")
+            .validate()
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidNamePrefix { prefix } if prefix == "a/b"),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("path separator"), "{err}");
+        let err = RecordingConfig::new("v").fps(0).validate().unwrap_err();
+        assert!(
+            matches!(&err, Error::OutOfRange { setting: Setting::Fps, value: 0, allowed, .. }
+                if *allowed.start() == 1),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("fps = 0"), "{err}");
+        let err = RecordingConfig::new("v")
+            .queue_capacity(0)
+            .validate()
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::OutOfRange {
+                    setting: Setting::QueueCapacity,
+                    value: 0,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("queue_capacity is 0"), "{err}");
+        let err = RecordingConfig::new("v")
+            .encoder(EncoderSettings {
+                crf: 60,
+                ..EncoderSettings::default()
+            })
+            .validate()
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::OutOfRange {
+                    setting: Setting::Crf,
+                    value: 60,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
 }

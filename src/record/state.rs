@@ -140,4 +140,31 @@ mod tests {
         assert!(c.episode_trigger.is_none());
         assert_eq!(c.step_trigger.as_ref().unwrap().kind(), "every:100");
     }
+
+    #[test]
+    fn contradictions_are_typed_with_the_folder_and_method() {
+        let err = RecordState::new("v", RecordMethod::Step)
+            .to_wrapper()
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::MethodContradictsTriggers { dirpath, method: RecordMethod::Step }
+                if dirpath == Path::new("v")),
+            "{err:?}"
+        );
+        let err = RecordState::new("v", RecordMethod::Episode)
+            .with_step_trigger(Trigger::always())
+            .to_wrapper()
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::MethodContradictsTriggers {
+                    method: RecordMethod::Episode,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("only a step_trigger"), "{err}");
+    }
 }

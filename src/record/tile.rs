@@ -237,3 +237,46 @@ impl TileLayout {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn impossible_layouts_and_wrong_grid_frames_are_typed() {
+        for (cells, cols, cell_size) in [
+            (0, 1, (8, 8)),
+            (3, 0, (8, 8)),
+            (3, 4, (8, 8)),
+            (3, 2, (0, 8)),
+            (3, 2, (u32::MAX, 8)),
+        ] {
+            let err = TileLayout::with_columns(cells, cols, cell_size).unwrap_err();
+            assert!(
+                matches!(err, Error::GridLayout { cells: c, cols: k, cell_size: s }
+                    if (c, k, s) == (cells, cols, cell_size)),
+                "{err:?}"
+            );
+        }
+        let err = TileLayout::near_square(0, (8, 8)).unwrap_err();
+        assert!(err.to_string().contains("at least one cell"), "{err}");
+
+        let layout = TileLayout::with_columns(3, 2, (8, 4)).unwrap();
+        let mut grid = Frame::new(10, 10);
+        let err = layout.clear_padding(&mut grid).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::GridFrameSize {
+                    expected: (16, 8),
+                    got: (10, 10),
+                    rows: 2,
+                    cols: 2,
+                    cell_size: (8, 4),
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("TileLayout::size"), "{err}");
+    }
+}

@@ -272,4 +272,28 @@ mod tests {
         );
         assert!(Trigger::every(0).is_err());
     }
+
+    #[test]
+    fn errors_are_typed() {
+        let err = Trigger::every(0).err().unwrap();
+        assert!(
+            matches!(&err, Error::OutOfRange { setting: crate::Setting::TriggerEvery, value: 0, allowed, .. }
+                if *allowed.start() == 1),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("every(n) needs n >= 1"), "{err}");
+        for (text, expected) in [
+            ("cube", "unknown trigger"),
+            ("all:2", "unknown trigger"),
+            ("every:0", "N must be at least 1"),
+            ("steps:x", "N is not a whole number"),
+        ] {
+            let err = text.parse::<TriggerSpec>().unwrap_err();
+            assert!(
+                matches!(&err, Error::InvalidTrigger { text: t, problem } if t == text && *problem == expected),
+                "{err:?}"
+            );
+            assert!(err.to_string().contains("every:N"), "{err}");
+        }
+    }
 }

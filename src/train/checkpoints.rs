@@ -220,3 +220,34 @@ impl TrainCallback for SaveCheckpoints {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_dirnames_and_frequencies_are_typed() {
+        for bad in ["", "a/b", "..", "."] {
+            let err = callback_folder(Path::new("root"), bad, "saves").unwrap_err();
+            assert!(
+                matches!(&err, Error::InvalidDirname { dirname, root, sub }
+                    if dirname == bad && root == Path::new("root") && sub == "saves"),
+                "{err:?}"
+            );
+            assert!(err.to_string().contains("plain folder name"), "{err}");
+        }
+        let root = std::env::temp_dir().join(format!("gymrec-saves-typed-{}", std::process::id()));
+        let err = SaveCheckpoints::builder("x")
+            .root(&root)
+            .frequency(0)
+            .build()
+            .err()
+            .unwrap();
+        assert!(
+            matches!(&err, Error::OutOfRange { setting: Setting::SaveCheckpointsFrequency, value: 0, allowed, .. }
+                if *allowed.start() == 1),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("frequency is 0"), "{err}");
+    }
+}

@@ -719,3 +719,35 @@ fn mean_and_sample_std(values: &[f64]) -> (f64, f64) {
     let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
     (mean, var.sqrt())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_zero_window_and_a_missing_experiment_are_typed() {
+        let store = MetricsStore::in_memory().unwrap();
+        let err = store
+            .start_experiment("CEM", "CartPole-v1", &serde_json::json!({}), 0)
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::OutOfRange {
+                    setting: crate::Setting::RewardWindow,
+                    value: 0,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("reward_window is 0"), "{err}");
+        let err = store.set_experiment_name(7, "x", &[]).unwrap_err();
+        assert!(
+            matches!(&err, Error::UnknownExperiment { path, experiment_id: 7 }
+                if path == Path::new(":memory:")),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("no experiment 7"), "{err}");
+    }
+}

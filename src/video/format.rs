@@ -266,3 +266,38 @@ pub fn open(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_names_and_gif_rates_are_typed() {
+        let err = " avi".parse::<VideoFormat>().unwrap_err();
+        assert!(
+            matches!(&err, Error::UnknownFormat { name } if name == " avi"),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("mp4, webm, gif, png"), "{err}");
+
+        let err = check(
+            VideoFormat::Gif,
+            &VideoSpec::new(8, 8, 60),
+            &EncoderSettings::default(),
+        )
+        .unwrap_err();
+        if VideoFormat::Gif.is_available() {
+            assert!(
+                matches!(&err, Error::OutOfRange { setting: Setting::Fps, value: 60, allowed, context: None }
+                    if *allowed == (1..=u64::from(GIF_MAX_FPS))),
+                "{err:?}"
+            );
+            assert!(
+                err.to_string().contains("fps = 60 is too high for GIF"),
+                "{err}"
+            );
+        } else {
+            assert!(matches!(err, Error::FormatUnavailable { .. }), "{err:?}");
+        }
+    }
+}

@@ -209,4 +209,75 @@ mod tests {
             .to_string();
         assert!(err.contains("height = 20000"), "{err}");
     }
+
+    #[test]
+    fn validation_errors_are_typed_with_the_value_and_range() {
+        let err = VideoSpec::new(0, 10, 30).validate().unwrap_err();
+        assert!(
+            matches!(&err, Error::OutOfRange { setting: Setting::VideoWidth, value: 0, allowed, .. }
+                if *allowed == (1..=u64::from(MAX_DIMENSION))),
+            "{err:?}"
+        );
+        let err = VideoSpec::new(10, 20000, 30).validate().unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::OutOfRange {
+                    setting: Setting::VideoHeight,
+                    value: 20000,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let err = VideoSpec::new(10, 10, 0).validate().unwrap_err();
+        assert!(
+            matches!(&err, Error::OutOfRange { setting: Setting::Fps, value: 0, allowed, .. }
+                if *allowed.start() == 1),
+            "{err:?}"
+        );
+
+        let settings = |f: fn(&mut EncoderSettings)| {
+            let mut s = EncoderSettings::default();
+            f(&mut s);
+            s.validate().unwrap_err()
+        };
+        let err = settings(|s| s.crf = 52);
+        assert!(
+            matches!(&err, Error::OutOfRange { setting: Setting::Crf, value: 52, allowed, .. }
+                if *allowed == (0..=51)),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("crf = 52"), "{err}");
+        let err = settings(|s| s.threads = 0);
+        assert!(
+            matches!(
+                err,
+                Error::OutOfRange {
+                    setting: Setting::Threads,
+                    value: 0,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let err = settings(|s| s.keyframe_interval = Some(0));
+        assert!(
+            matches!(
+                err,
+                Error::OutOfRange {
+                    setting: Setting::KeyframeInterval,
+                    value: 0,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let err = settings(|s| s.preset = "warp".into());
+        assert!(
+            matches!(&err, Error::UnknownPreset { preset } if preset == "warp"),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("not an x264 preset"), "{err}");
+    }
 }
