@@ -957,6 +957,12 @@ mod tests {
     }
 
     #[test]
+    fn errors_cross_threads() {
+        fn send_sync<T: Send + Sync + 'static>() {}
+        send_sync::<Error>();
+    }
+
+    #[test]
     fn encode_and_decode_show_what_source_and_hint() {
         let err = Error::Encode {
             path: "v.mp4".into(),
