@@ -18,10 +18,9 @@ pub struct FrameArgs {
         long,
         value_delimiter = ',',
         allow_hyphen_values = true,
-        required = true,
-        value_parser = number
+        required = true
     )]
-    state: Vec<f64>,
+    state: Vec<String>,
     /// Pendulum only: the torque shown by the arrow.
     #[arg(long, allow_negative_numbers = true)]
     last_u: Option<f64>,
@@ -30,16 +29,19 @@ pub struct FrameArgs {
     out: PathBuf,
 }
 
-/// A `--state` value: a number, spaces around it allowed.
-fn number(value: &str) -> Result<f64, String> {
-    value
-        .trim()
-        .parse::<f64>()
-        .map_err(|_| format!("--state value {value:?} is not a number"))
-}
-
-pub fn run(args: &FrameArgs) -> gymrec::Result<()> {
-    let frame = render_state(&args.env, &args.state, args.last_u)?;
+/// Renders and writes the frame; a `--state` value that is not a number is
+/// the command line's own error, the rest are gymrec's.
+pub fn run(args: &FrameArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let state = args
+        .state
+        .iter()
+        .map(|v| {
+            v.trim()
+                .parse::<f64>()
+                .map_err(|_| format!("--state value {v:?} is not a number"))
+        })
+        .collect::<Result<Vec<f64>, String>>()?;
+    let frame = render_state(&args.env, &state, args.last_u)?;
     frame
         .save_with_format(&args.out, image::ImageFormat::Png)
         .map_err(|source| match source {
