@@ -52,7 +52,7 @@ fn main() {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     if let Err(err) = run(&Args::parse()) {
         eprintln!("error: {err}");
-        if err.to_string().contains("already exists") {
+        if matches!(err, gymrec::Error::AlreadyExists { .. }) {
             eprintln!("hint: pass --overwrite to replace them, or --out DIR for another folder");
         }
         std::process::exit(1);

@@ -78,7 +78,7 @@ pub mod train;
 pub mod video;
 
 pub use env::{Env, RenderMode, make};
-pub use error::{Error, Result};
+pub use error::{Error, Result, Setting};
 pub use frame::Frame;
 /// The `image` crate gymrec's frames come from, so that `gymrec::image::Rgb`
 /// and friends work without a dependency of your own.

@@ -84,10 +84,9 @@ impl Heuristic {
             "Pendulum-v1" => Heuristic::Pendulum,
             "Acrobot-v1" => Heuristic::Acrobot,
             _ => {
-                return Err(Error::InvalidConfig(format!(
-                    "no heuristic policy for {id:?}; there is one for CartPole-v1, \
-                     MountainCar-v0, Pendulum-v1 and Acrobot-v1 (use the random policy otherwise)"
-                )));
+                return Err(Error::NoHeuristic {
+                    env: id.to_string(),
+                });
             }
         })
     }
@@ -143,9 +142,9 @@ impl FromStr for PolicyKind {
         match s {
             "random" => Ok(PolicyKind::Random),
             "heuristic" => Ok(PolicyKind::Heuristic),
-            other => Err(Error::InvalidConfig(format!(
-                "policy {other:?}: expected random or heuristic"
-            ))),
+            other => Err(Error::UnknownPolicy {
+                name: other.to_string(),
+            }),
         }
     }
 }
@@ -194,5 +193,29 @@ where
             return Ok(run);
         }
         obs = step.obs;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_policies_and_envs_without_a_heuristic_are_typed() {
+        let err = Heuristic::for_env("Pong-v5").unwrap_err();
+        assert!(
+            matches!(&err, Error::NoHeuristic { env } if env == "Pong-v5"),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("CartPole-v1"), "{err}");
+        let err = "greedy".parse::<PolicyKind>().unwrap_err();
+        assert!(
+            matches!(&err, Error::UnknownPolicy { name } if name == "greedy"),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string().contains("expected random or heuristic"),
+            "{err}"
+        );
     }
 }

@@ -505,8 +505,9 @@ fn keep_filters_delete_videos_not_kept_and_observers_see_the_rest() {
         .observer(Log(log.clone()))
         .on_video(|v| {
             if v.episodes[0].episode == 2 {
-                Err(gymrec::Error::InvalidConfig(
-                    "observer failed on episode 2".into(),
+                Err(gymrec::Error::io(
+                    "observer",
+                    std::io::Error::other("observer failed on episode 2"),
                 ))
             } else {
                 Ok(())

@@ -121,9 +121,12 @@ impl Registry {
     ) -> Result<DynEnv> {
         let entry = self.get(id)?;
         if max_episode_steps == Some(0) {
-            return Err(Error::InvalidConfig(format!(
-                "{id}: max_episode_steps must be at least 1"
-            )));
+            return Err(Error::OutOfRange {
+                setting: crate::Setting::MaxEpisodeSteps,
+                value: 0,
+                allowed: 1..=u64::MAX,
+                context: Some(id.to_string()),
+            });
         }
         let env = (entry.constructor)(render_mode);
         let env = WithSpec {

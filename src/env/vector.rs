@@ -123,13 +123,12 @@ pub struct SyncVectorEnv<E> {
 impl<E: Env> SyncVectorEnv<E> {
     /// A vector env of `envs`.
     ///
-    /// Errors with [`Error::InvalidConfig`] when `envs` is empty or when a
-    /// sub-env's action or observation space differs from sub-env 0's.
+    /// Errors with [`Error::NoSubEnvs`] when `envs` is empty and with
+    /// [`Error::SubEnvSpaces`] when a sub-env's action or observation space
+    /// differs from sub-env 0's.
     pub fn new(envs: Vec<E>) -> Result<Self> {
         let Some(first) = envs.first() else {
-            return Err(Error::InvalidConfig(
-                "SyncVectorEnv needs at least one sub-env; pass a non-empty Vec of envs".into(),
-            ));
+            return Err(Error::NoSubEnvs);
         };
         for (i, env) in envs.iter().enumerate().skip(1) {
             for (what, mine, first) in [
@@ -141,10 +140,12 @@ impl<E: Env> SyncVectorEnv<E> {
                 ),
             ] {
                 if mine != first {
-                    return Err(Error::InvalidConfig(format!(
-                        "SyncVectorEnv: sub-env {i} has the {what} space {mine} but sub-env 0 \
-                         has {first}; every sub-env must have the same spaces"
-                    )));
+                    return Err(Error::SubEnvSpaces {
+                        index: i,
+                        space: what,
+                        got: mine.to_string(),
+                        expected: first.to_string(),
+                    });
                 }
             }
         }

@@ -6,7 +6,7 @@ use super::overlay::Overlay;
 use super::trigger::Trigger;
 use super::video::RecordedVideo;
 use crate::video::{EncoderSettings, VideoFormat};
-use crate::{Error, Result};
+use crate::{Error, Result, Setting};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -184,26 +184,26 @@ impl RecordingConfig {
     /// Checks the settings that do not depend on the env.
     pub(crate) fn validate(&self) -> Result<()> {
         let prefix = &self.name_prefix;
-        if prefix.is_empty() {
-            return Err(Error::InvalidConfig(
-                "name_prefix is empty; give a file-name prefix such as \"rl-video\"".into(),
-            ));
-        }
-        if prefix.contains(['/', '\\', '\0']) || prefix.contains("..") {
-            return Err(Error::InvalidConfig(format!(
-                "name_prefix {prefix:?} contains a path separator or \"..\"; \
-                 it must be a plain file-name prefix (choose the folder with the video folder)"
-            )));
+        if prefix.is_empty() || prefix.contains(['/', '\\', '\0']) || prefix.contains("..") {
+            return Err(Error::InvalidNamePrefix {
+                prefix: prefix.clone(),
+            });
         }
         if self.fps == Some(0) {
-            return Err(Error::InvalidConfig(
-                "fps is 0; videos need at least 1 frame per second".into(),
-            ));
+            return Err(Error::OutOfRange {
+                setting: Setting::Fps,
+                value: 0,
+                allowed: 1..=u64::MAX,
+                context: None,
+            });
         }
         if self.queue_capacity == 0 {
-            return Err(Error::InvalidConfig(
-                "queue_capacity is 0; the encoder queue needs room for at least 1 frame".into(),
-            ));
+            return Err(Error::OutOfRange {
+                setting: Setting::QueueCapacity,
+                value: 0,
+                allowed: 1..=u64::MAX,
+                context: None,
+            });
         }
         self.encoder.validate()
     }
@@ -230,5 +230,59 @@ mod tests {
                 .is_err()
         );
         assert!(RecordingConfig::new("v").validate().is_ok());
+    }
+
+    #[test]
+    fn validate_errors_are_typed() {
+        let err = RecordingConfig::new("v")
+            .name_prefix("a/b")
+            .validate()
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidNamePrefix { prefix } if prefix == "a/b"),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("path separator"), "{err}");
+        let err = RecordingConfig::new("v").fps(0).validate().unwrap_err();
+        assert!(
+            matches!(&err, Error::OutOfRange { setting: Setting::Fps, value: 0, allowed, .. }
+                if *allowed.start() == 1),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("fps = 0"), "{err}");
+        let err = RecordingConfig::new("v")
+            .queue_capacity(0)
+            .validate()
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::OutOfRange {
+                    setting: Setting::QueueCapacity,
+                    value: 0,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("queue_capacity is 0"), "{err}");
+        let err = RecordingConfig::new("v")
+            .encoder(EncoderSettings {
+                crf: 60,
+                ..EncoderSettings::default()
+            })
+            .validate()
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::OutOfRange {
+                    setting: Setting::Crf,
+                    value: 60,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
     }
 }

@@ -645,11 +645,12 @@ impl Recorder {
             .folder
             .join(self.settings.format.file_name(&name));
         if !self.settings.overwrite && path.exists() {
-            self.fail(Error::InvalidConfig(format!(
-                "{} already exists (written by someone else since the wrapper was made); \
-                 not recording it; set overwrite(true) to replace such files",
-                path.display()
-            )));
+            self.fail(Error::AlreadyExists {
+                path,
+                advice: "it was written by someone else since the wrapper was made, so it is \
+                         not recorded; set overwrite(true) to replace such files"
+                    .into(),
+            });
             return;
         }
         // With a declared frame size the file is opened now, so that an
@@ -809,9 +810,9 @@ impl Drop for Recorder {
 /// a declared 0 is an error naming `name`.
 fn resolve_fps(fps: Option<u32>, name: &str) -> Result<u32> {
     match fps {
-        Some(0) => Err(Error::InvalidConfig(format!(
-            "{name} declares render_fps 0; set the video fps explicitly"
-        ))),
+        Some(0) => Err(Error::ZeroRenderFps {
+            env: name.to_string(),
+        }),
         Some(fps) => Ok(fps),
         None => {
             log::warn!(
@@ -840,11 +841,11 @@ fn prepare_folder(folder: &Path) -> Result<()> {
 fn refuse_existing(folder: &Path, prefix: &str, format: VideoFormat) -> Result<()> {
     match existing_video(folder, prefix, format)? {
         None => Ok(()),
-        Some(existing) => Err(Error::InvalidConfig(format!(
-            "{} already exists; choose another folder or name_prefix, \
-             or set overwrite(true) to replace it",
-            existing.display()
-        ))),
+        Some(existing) => Err(Error::AlreadyExists {
+            path: existing,
+            advice: "choose another folder or name_prefix, or set overwrite(true) to replace it"
+                .into(),
+        }),
     }
 }
 

@@ -85,7 +85,8 @@ impl RecordState {
     /// With [`RecordMethod::Episode`] and no episode trigger, Gymnasium's
     /// capped cubic schedule is used, unless a step trigger was given
     /// instead, which contradicts the method and is an error. With
-    /// [`RecordMethod::Step`], a step trigger is required.
+    /// [`RecordMethod::Step`], a step trigger is required. Both errors are
+    /// [`Error::MethodContradictsTriggers`].
     pub fn to_wrapper(self) -> Result<RecordingConfig> {
         let RecordState {
             dirpath,
@@ -94,19 +95,8 @@ impl RecordState {
             step_trigger,
         } = self;
         let (episode_trigger, step_trigger) = match (method, episode_trigger, step_trigger) {
-            (RecordMethod::Step, _, None) => {
-                return Err(Error::InvalidConfig(format!(
-                    "RecordState for {}: method is step but no step_trigger is set; \
-                     set one (for example Trigger::every(1000)) or use RecordMethod::Episode",
-                    dirpath.display()
-                )));
-            }
-            (RecordMethod::Episode, None, Some(_)) => {
-                return Err(Error::InvalidConfig(format!(
-                    "RecordState for {}: method is episode but only a step_trigger is set; \
-                     set an episode_trigger or use RecordMethod::Step",
-                    dirpath.display()
-                )));
+            (RecordMethod::Step, _, None) | (RecordMethod::Episode, None, Some(_)) => {
+                return Err(Error::MethodContradictsTriggers { dirpath, method });
             }
             (RecordMethod::Episode, None, None) => (Some(Trigger::capped_cubic()), None),
             (_, e, s) => (e, s),
@@ -149,5 +139,32 @@ mod tests {
             .unwrap();
         assert!(c.episode_trigger.is_none());
         assert_eq!(c.step_trigger.as_ref().unwrap().kind(), "every:100");
+    }
+
+    #[test]
+    fn contradictions_are_typed_with_the_folder_and_method() {
+        let err = RecordState::new("v", RecordMethod::Step)
+            .to_wrapper()
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::MethodContradictsTriggers { dirpath, method: RecordMethod::Step }
+                if dirpath == Path::new("v")),
+            "{err:?}"
+        );
+        let err = RecordState::new("v", RecordMethod::Episode)
+            .with_step_trigger(Trigger::always())
+            .to_wrapper()
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::MethodContradictsTriggers {
+                    method: RecordMethod::Episode,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("only a step_trigger"), "{err}");
     }
 }

@@ -62,7 +62,7 @@ impl TileLayout {
     /// The near-square grid for `cells` frames of `cell_size` (width,
     /// height): `ceil(sqrt(cells))` columns, as many rows as needed.
     ///
-    /// Errors with [`Error::InvalidConfig`] when `cells` is 0, a cell side
+    /// Errors with [`Error::GridLayout`] when `cells` is 0, a cell side
     /// is 0, or the grid's side would not fit in a `u32`.
     pub fn near_square(cells: usize, cell_size: (u32, u32)) -> Result<Self> {
         let cols = (1..=cells).find(|c| c * c >= cells).unwrap_or(1);
@@ -72,21 +72,18 @@ impl TileLayout {
     /// A grid of `cols` columns and as many rows as `cells` frames need,
     /// filled row by row.
     ///
-    /// Errors with [`Error::InvalidConfig`] when `cells` or `cols` is 0,
+    /// Errors with [`Error::GridLayout`] when `cells` or `cols` is 0,
     /// `cols` exceeds `cells`, a cell side is 0, or the grid's side would not
     /// fit in a `u32`.
     pub fn with_columns(cells: usize, cols: usize, cell_size: (u32, u32)) -> Result<Self> {
         let (cell_width, cell_height) = cell_size;
-        if cells == 0 || cols == 0 || cols > cells {
-            return Err(Error::InvalidConfig(format!(
-                "a grid of {cells} cells in {cols} columns: there must be at least one cell \
-                 and between 1 and {cells} columns"
-            )));
-        }
-        if cell_width == 0 || cell_height == 0 {
-            return Err(Error::InvalidConfig(format!(
-                "grid cells of {cell_width}x{cell_height} pixels: frames must be at least 1x1"
-            )));
+        let layout_error = Error::GridLayout {
+            cells,
+            cols,
+            cell_size,
+        };
+        if cells == 0 || cols == 0 || cols > cells || cell_width == 0 || cell_height == 0 {
+            return Err(layout_error);
         }
         let rows = cells.div_ceil(cols);
         let fits = |n: usize, side: u32| {
@@ -96,10 +93,7 @@ impl TileLayout {
                 .is_some()
         };
         if !fits(cols, cell_width) || !fits(rows, cell_height) {
-            return Err(Error::InvalidConfig(format!(
-                "a grid of {rows}x{cols} cells of {cell_width}x{cell_height} pixels is too large \
-                 for a frame; tile fewer or smaller frames"
-            )));
+            return Err(layout_error);
         }
         Ok(TileLayout {
             cells,
@@ -156,7 +150,7 @@ impl TileLayout {
     /// Errors with [`Error::TileSize`] when `cell` is not
     /// [`cell_size`](Self::cell_size), with [`Error::SubEnvIndex`] when
     /// `index` is not below [`cells`](Self::cells), and with
-    /// [`Error::InvalidConfig`] when `grid` is not [`size`](Self::size).
+    /// [`Error::GridFrameSize`] when `grid` is not [`size`](Self::size).
     pub fn copy_cell(&self, index: usize, cell: &Frame, grid: &mut Frame) -> Result<()> {
         let Some((x0, y0)) = self.cell_origin(index) else {
             return Err(Error::SubEnvIndex {
@@ -188,7 +182,7 @@ impl TileLayout {
 
     /// Paints the padding cells of `grid` black.
     ///
-    /// Errors with [`Error::InvalidConfig`] when `grid` is not
+    /// Errors with [`Error::GridFrameSize`] when `grid` is not
     /// [`size`](Self::size).
     pub fn clear_padding(&self, grid: &mut Frame) -> Result<()> {
         self.check_grid(grid)?;
@@ -232,14 +226,57 @@ impl TileLayout {
 
     fn check_grid(&self, grid: &Frame) -> Result<()> {
         if grid.dimensions() != self.size() {
-            let (w, h) = self.size();
-            let (gw, gh) = grid.dimensions();
-            return Err(Error::InvalidConfig(format!(
-                "grid frame is {gw}x{gh} but a {}x{} grid of {}x{} cells is {w}x{h}; \
-                 make the grid frame with TileLayout::size",
-                self.rows, self.cols, self.cell_width, self.cell_height
-            )));
+            return Err(Error::GridFrameSize {
+                expected: self.size(),
+                got: grid.dimensions(),
+                rows: self.rows,
+                cols: self.cols,
+                cell_size: (self.cell_width, self.cell_height),
+            });
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn impossible_layouts_and_wrong_grid_frames_are_typed() {
+        for (cells, cols, cell_size) in [
+            (0, 1, (8, 8)),
+            (3, 0, (8, 8)),
+            (3, 4, (8, 8)),
+            (3, 2, (0, 8)),
+            (3, 2, (u32::MAX, 8)),
+        ] {
+            let err = TileLayout::with_columns(cells, cols, cell_size).unwrap_err();
+            assert!(
+                matches!(err, Error::GridLayout { cells: c, cols: k, cell_size: s }
+                    if (c, k, s) == (cells, cols, cell_size)),
+                "{err:?}"
+            );
+        }
+        let err = TileLayout::near_square(0, (8, 8)).unwrap_err();
+        assert!(err.to_string().contains("at least one cell"), "{err}");
+
+        let layout = TileLayout::with_columns(3, 2, (8, 4)).unwrap();
+        let mut grid = Frame::new(10, 10);
+        let err = layout.clear_padding(&mut grid).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::GridFrameSize {
+                    expected: (16, 8),
+                    got: (10, 10),
+                    rows: 2,
+                    cols: 2,
+                    cell_size: (8, 4),
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("TileLayout::size"), "{err}");
     }
 }

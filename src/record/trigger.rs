@@ -68,10 +68,12 @@ impl Trigger {
     /// Fires on every `n`th id: 0, n, 2n, …. `n` must be at least 1.
     pub fn every(n: u64) -> Result<Self> {
         if n == 0 {
-            return Err(Error::InvalidConfig(
-                "every(n) needs n >= 1 (every 0th id means nothing; use Trigger::never())"
-                    .to_string(),
-            ));
+            return Err(Error::OutOfRange {
+                setting: crate::Setting::TriggerEvery,
+                value: 0,
+                allowed: 1..=u64::MAX,
+                context: None,
+            });
         }
         Ok(Trigger::new(move |id| id % n == 0).named(format!("every:{n}")))
     }
@@ -214,10 +216,9 @@ impl FromStr for TriggerSpec {
     type Err = Error;
 
     fn from_str(text: &str) -> Result<Self> {
-        let bad = |why: &str| {
-            Error::InvalidConfig(format!(
-                "trigger {text:?}: {why}; expected cubic, all, none, every:N or steps:N (N >= 1)"
-            ))
+        let bad = |problem: &'static str| Error::InvalidTrigger {
+            text: text.to_string(),
+            problem,
         };
         let text_lc = text.trim().to_ascii_lowercase();
         let count = |n: &str| -> Result<u64> {
@@ -303,5 +304,29 @@ mod tests {
             "steps:5"
         );
         assert!(Trigger::every(0).is_err());
+    }
+
+    #[test]
+    fn errors_are_typed() {
+        let err = Trigger::every(0).err().unwrap();
+        assert!(
+            matches!(&err, Error::OutOfRange { setting: crate::Setting::TriggerEvery, value: 0, allowed, .. }
+                if *allowed.start() == 1),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("every(n) needs n >= 1"), "{err}");
+        for (text, expected) in [
+            ("cube", "unknown trigger"),
+            ("all:2", "unknown trigger"),
+            ("every:0", "N must be at least 1"),
+            ("steps:x", "N is not a whole number"),
+        ] {
+            let err = text.parse::<TriggerSpec>().unwrap_err();
+            assert!(
+                matches!(&err, Error::InvalidTrigger { text: t, problem } if t == text && *problem == expected),
+                "{err:?}"
+            );
+            assert!(err.to_string().contains("every:N"), "{err}");
+        }
     }
 }

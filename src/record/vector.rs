@@ -310,14 +310,13 @@ fn grid_layout(
     };
     let (width, height) = layout.size();
     if width > MAX_DIMENSION || height > MAX_DIMENSION {
-        return Err(Error::InvalidConfig(format!(
-            "{name}: {} sub-envs of {}x{} tile into a {width}x{height} video, larger than \
-             {MAX_DIMENSION} pixels a side; record fewer sub-envs or only sub-env 0 \
-             (VectorFrames::FirstOnly)",
-            layout.cells(),
-            cell.0,
-            cell.1
-        )));
+        return Err(Error::TiledVideoTooLarge {
+            env: name.to_string(),
+            cells: layout.cells(),
+            cell_size: cell,
+            size: (width, height),
+            max: MAX_DIMENSION,
+        });
     }
     Ok(layout)
 }

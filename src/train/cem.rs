@@ -144,9 +144,9 @@ impl LinearPolicy {
     /// names where the text came from, for errors.
     pub fn from_json(text: &str, origin: impl AsRef<Path>) -> Result<Self> {
         let origin = origin.as_ref();
-        let json_err = |source| Error::Json {
+        let json_err = |source: serde_json::Error| Error::Json {
             path: origin.to_path_buf(),
-            source,
+            source: Box::new(source),
         };
         let mut value: serde_json::Value = serde_json::from_str(text).map_err(json_err)?;
         if let Some(inner) = value.get_mut("policy") {
@@ -165,7 +165,7 @@ impl LinearPolicy {
         let path = path.as_ref();
         let text = serde_json::to_string_pretty(self).map_err(|source| Error::Json {
             path: path.to_path_buf(),
-            source,
+            source: Box::new(source),
         })?;
         std::fs::write(path, text + "\n").map_err(|e| Error::io(path, e))
     }
@@ -572,7 +572,7 @@ impl Agent for Cem {
     fn state(&self) -> Result<serde_json::Value> {
         serde_json::to_value(self.to_state()).map_err(|source| Error::Json {
             path: "CEM state".into(),
-            source,
+            source: Box::new(source),
         })
     }
 }

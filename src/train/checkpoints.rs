@@ -16,7 +16,7 @@
 
 use super::callback::TrainCallback;
 use super::state::{Status, TrainState};
-use crate::{Error, Result};
+use crate::{Error, Result, Setting};
 use std::path::{Path, PathBuf};
 
 /// The folder under which velora's callbacks write, relative to the
@@ -31,11 +31,11 @@ pub(crate) fn callback_folder(root: &Path, dirname: &str, sub: &str) -> Result<P
         || dirname == "."
         || dirname == ".."
     {
-        return Err(Error::InvalidConfig(format!(
-            "dirname {dirname:?} must be a plain folder name (it becomes \
-             {}/<dirname>/{sub}); choose the parent folder with root()",
-            root.display()
-        )));
+        return Err(Error::InvalidDirname {
+            dirname: dirname.to_string(),
+            root: root.to_path_buf(),
+            sub: sub.to_string(),
+        });
     }
     Ok(root.join(dirname).join(sub))
 }
@@ -96,9 +96,12 @@ impl SaveCheckpointsBuilder {
     pub fn build(self) -> Result<SaveCheckpoints> {
         let filepath = callback_folder(&self.root, &self.dirname, "saves")?;
         if self.frequency == 0 {
-            return Err(Error::InvalidConfig(
-                "SaveCheckpoints frequency is 0; save every 1 or more episodes".into(),
-            ));
+            return Err(Error::OutOfRange {
+                setting: Setting::SaveCheckpointsFrequency,
+                value: 0,
+                allowed: 1..=u64::MAX,
+                context: None,
+            });
         }
         if filepath.exists() {
             return Err(Error::AlreadyExists {
@@ -175,7 +178,7 @@ impl SaveCheckpoints {
 pub(crate) fn write_json(path: &Path, value: &serde_json::Value) -> Result<()> {
     let text = serde_json::to_string_pretty(value).map_err(|source| Error::Json {
         path: path.to_path_buf(),
-        source,
+        source: Box::new(source),
     })?;
     std::fs::write(path, text + "\n").map_err(|e| Error::io(path, e))
 }
@@ -215,5 +218,36 @@ impl TrainCallback for SaveCheckpoints {
             self.frequency,
             self.filepath.display()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_dirnames_and_frequencies_are_typed() {
+        for bad in ["", "a/b", "..", "."] {
+            let err = callback_folder(Path::new("root"), bad, "saves").unwrap_err();
+            assert!(
+                matches!(&err, Error::InvalidDirname { dirname, root, sub }
+                    if dirname == bad && root == Path::new("root") && sub == "saves"),
+                "{err:?}"
+            );
+            assert!(err.to_string().contains("plain folder name"), "{err}");
+        }
+        let root = std::env::temp_dir().join(format!("gymrec-saves-typed-{}", std::process::id()));
+        let err = SaveCheckpoints::builder("x")
+            .root(&root)
+            .frequency(0)
+            .build()
+            .err()
+            .unwrap();
+        assert!(
+            matches!(&err, Error::OutOfRange { setting: Setting::SaveCheckpointsFrequency, value: 0, allowed, .. }
+                if *allowed.start() == 1),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("frequency is 0"), "{err}");
     }
 }

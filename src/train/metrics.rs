@@ -237,7 +237,11 @@ impl MetricsStore {
         let err = |what: &str| {
             let path = path.to_path_buf();
             let what = what.to_string();
-            move |source| Error::Metrics { path, what, source }
+            move |source: rusqlite::Error| Error::Metrics {
+                path,
+                what,
+                source: Box::new(source),
+            }
         };
         let conn = Connection::open(path).map_err(err("cannot open"))?;
         // WAL keeps committed transactions through a killed process without
@@ -255,7 +259,7 @@ impl MetricsStore {
         let conn = Connection::open_in_memory().map_err(|source| Error::Metrics {
             path: ":memory:".into(),
             what: "cannot open".into(),
-            source,
+            source: Box::new(source),
         })?;
         Self::setup(conn, PathBuf::from(":memory:"))
     }
@@ -264,7 +268,11 @@ impl MetricsStore {
         let err = |what: &str| {
             let path = path.clone();
             let what = what.to_string();
-            move |source| Error::Metrics { path, what, source }
+            move |source: rusqlite::Error| Error::Metrics {
+                path,
+                what,
+                source: Box::new(source),
+            }
         };
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(err("cannot set a busy timeout"))?;
@@ -276,11 +284,11 @@ impl MetricsStore {
                 "cannot read the schema version (is it a SQLite database?)",
             ))?;
         if version > SCHEMA_VERSION {
-            return Err(Error::InvalidConfig(format!(
-                "{}: metrics schema version {version} is newer than this gymrec's \
-                 ({SCHEMA_VERSION}); use a newer gymrec or another file",
-                path.display()
-            )));
+            return Err(Error::MetricsSchemaTooNew {
+                path,
+                version,
+                supported: SCHEMA_VERSION,
+            });
         }
         conn.execute_batch(&format!(
             "BEGIN; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
@@ -307,7 +315,11 @@ impl MetricsStore {
     fn err<S: Into<String>>(&self, what: S) -> impl FnOnce(rusqlite::Error) -> Error + use<S> {
         let path = self.path.to_path_buf();
         let what = what.into();
-        move |source| Error::Metrics { path, what, source }
+        move |source: rusqlite::Error| Error::Metrics {
+            path,
+            what,
+            source: Box::new(source),
+        }
     }
 
     /// Records the start of a training run of `agent` on `env` with
@@ -321,9 +333,12 @@ impl MetricsStore {
         reward_window: u64,
     ) -> Result<i64> {
         if reward_window == 0 {
-            return Err(Error::InvalidConfig(
-                "reward_window is 0; the moving statistics need at least 1 episode".into(),
-            ));
+            return Err(Error::OutOfRange {
+                setting: crate::Setting::RewardWindow,
+                value: 0,
+                allowed: 1..=u64::MAX,
+                context: None,
+            });
         }
         let conn = self.lock();
         conn.execute(
@@ -344,7 +359,7 @@ impl MetricsStore {
     ) -> Result<()> {
         let tags = serde_json::to_string(tags).map_err(|source| Error::Json {
             path: self.path.to_path_buf(),
-            source,
+            source: Box::new(source),
         })?;
         let changed = self
             .lock()
@@ -360,10 +375,10 @@ impl MetricsStore {
     }
 
     fn no_experiment(&self, experiment_id: i64) -> Error {
-        Error::InvalidConfig(format!(
-            "{}: there is no experiment {experiment_id}; start one with start_experiment",
-            self.path.display()
-        ))
+        Error::UnknownExperiment {
+            path: self.path.to_path_buf(),
+            experiment_id,
+        }
     }
 
     /// Stores training episode `episode` (from 1) of an experiment, with
@@ -392,7 +407,7 @@ impl MetricsStore {
             // Non-finite losses become JSON null.
             Some(serde_json::to_string(losses).map_err(|source| Error::Json {
                 path: self.path.to_path_buf(),
-                source,
+                source: Box::new(source),
             })?)
         };
         let what = format!("cannot store episode {episode} of experiment {experiment_id}");
@@ -703,4 +718,36 @@ fn mean_and_sample_std(values: &[f64]) -> (f64, f64) {
     }
     let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
     (mean, var.sqrt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_zero_window_and_a_missing_experiment_are_typed() {
+        let store = MetricsStore::in_memory().unwrap();
+        let err = store
+            .start_experiment("CEM", "CartPole-v1", &serde_json::json!({}), 0)
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::OutOfRange {
+                    setting: crate::Setting::RewardWindow,
+                    value: 0,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("reward_window is 0"), "{err}");
+        let err = store.set_experiment_name(7, "x", &[]).unwrap_err();
+        assert!(
+            matches!(&err, Error::UnknownExperiment { path, experiment_id: 7 }
+                if path == Path::new(":memory:")),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("no experiment 7"), "{err}");
+    }
 }

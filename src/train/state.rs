@@ -281,18 +281,16 @@ impl<'a> TrainState<'a> {
     /// Values already given are kept. As in velora, an empty name or an empty
     /// tag list counts as missing.
     ///
-    /// Errors when [`TrainState::analytics_state`] is `None` (velora fails
-    /// there too) or when the env has no spec to take the name from.
+    /// Errors with [`Error::NoAnalyticsState`] when
+    /// [`TrainState::analytics_state`] is `None` (velora fails there too) and
+    /// with [`Error::NoEnvSpec`] when the env has no spec to take the name
+    /// from.
     pub fn analytics_update(&mut self) -> Result<()> {
         let env_name = self.env_name()?;
         let agent_name = self.agent.name().to_string();
         let total_episodes = self.total_episodes;
         let Some(analytics) = self.analytics_state.as_mut() else {
-            return Err(Error::InvalidConfig(
-                "analytics_update() needs an analytics state; set \
-                 TrainState::analytics_state = Some(AnalyticsState::new(\"project\")) first"
-                    .into(),
-            ));
+            return Err(Error::NoAnalyticsState);
         };
         if analytics
             .experiment_name
@@ -310,13 +308,13 @@ impl<'a> TrainState<'a> {
     /// The env's name from its spec (`CartPole` for `CartPole-v1`), which
     /// names videos and checkpoints; an error when the env has no spec.
     pub fn env_name(&self) -> Result<String> {
-        self.env.spec().map(|s| s.name.clone()).ok_or_else(|| {
-            Error::InvalidConfig(
-                "the training env has no spec to take its name from; make it with \
-                 gymrec::make or a Registry, or give it an EnvSpec"
-                    .into(),
-            )
-        })
+        self.env
+            .spec()
+            .map(|s| s.name.clone())
+            .ok_or(Error::NoEnvSpec {
+                needed_for: "take its name from",
+                advice: "make it with gymrec::make or a Registry, or give it an EnvSpec",
+            })
     }
 
     /// Replaces [`TrainState::env`] with `f(env)`, as callbacks that wrap
@@ -343,11 +341,7 @@ impl Taken {
     }
 
     fn error() -> Error {
-        Error::InvalidConfig(
-            "the training env was lost when a callback failed to wrap it; \
-             fix the callback's error and start again"
-                .into(),
-        )
+        Error::EnvLost
     }
 }
 

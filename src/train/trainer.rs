@@ -10,7 +10,7 @@ use super::metrics::{MetricsStore, VideoRow};
 use super::state::{AnalyticsState, LoggingType, StateUpdate, Status, TrainState};
 use crate::env::{DynEnv, Env, SpaceValue};
 use crate::policy::run_episode;
-use crate::{Error, Result};
+use crate::{Error, Result, Setting};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -202,16 +202,19 @@ impl Trainer {
     }
 
     fn validate(&self) -> Result<()> {
-        for (name, value) in [
-            ("episodes", self.episodes),
-            ("log_freq", self.log_freq),
-            ("window", self.window),
-            ("max_steps", self.max_steps.unwrap_or(1)),
+        for (setting, value) in [
+            (Setting::TrainerEpisodes, self.episodes),
+            (Setting::TrainerLogFreq, self.log_freq),
+            (Setting::TrainerWindow, self.window),
+            (Setting::TrainerMaxSteps, self.max_steps.unwrap_or(1)),
         ] {
             if value == 0 {
-                return Err(Error::InvalidConfig(format!(
-                    "Trainer {name} is 0; it must be at least 1"
-                )));
+                return Err(Error::OutOfRange {
+                    setting,
+                    value,
+                    allowed: 1..=u64::MAX,
+                    context: None,
+                });
             }
         }
         Ok(())
@@ -375,9 +378,7 @@ impl Trainer {
         state.env.close()?;
         let elapsed = started.elapsed();
 
-        let last = last.ok_or_else(|| {
-            Error::InvalidConfig("training ended before its first episode".into())
-        })?;
+        let last = last.ok_or(Error::NoEpisodes)?;
         let summary = TrainSummary {
             experiment_id,
             episodes: last.episode,

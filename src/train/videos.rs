@@ -173,9 +173,12 @@ impl RecordVideosBuilder {
     pub fn build(self) -> Result<RecordVideos> {
         let dirpath = callback_folder(&self.root, &self.dirname, "videos")?;
         if self.frequency == 0 {
-            return Err(Error::InvalidConfig(
-                "RecordVideos frequency is 0; record every 1 or more episodes or steps".into(),
-            ));
+            return Err(Error::OutOfRange {
+                setting: crate::Setting::RecordVideosFrequency,
+                value: 0,
+                allowed: 1..=u64::MAX,
+                context: None,
+            });
         }
         if !self.force && dirpath.exists() {
             return Err(Error::AlreadyExists {
@@ -300,11 +303,10 @@ impl RecordVideos {
     /// Plays and records one greedy episode: `<EnvName>_final-episode-0.mp4`.
     fn record_final(&mut self, state: &mut TrainState<'_>) -> Result<()> {
         let Some(spec) = state.env.spec().cloned() else {
-            return Err(Error::InvalidConfig(
-                "the training env has no spec, so the final episode's env cannot be made; \
-                 give one with RecordVideos::builder(..).final_env(..)"
-                    .into(),
-            ));
+            return Err(Error::NoEnvSpec {
+                needed_for: "make the final episode's env from",
+                advice: "give a maker of that env with RecordVideos::builder(..).final_env(..)",
+            });
         };
         let env = match self.final_env.as_mut() {
             Some(make) => make(&spec)?,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::codecs;
 use super::{EncoderSettings, VideoSink, VideoSpec};
-use crate::{Error, Result};
+use crate::{Error, Result, Setting};
 
 /// The highest frame rate a GIF can play at: frame delays are whole
 /// hundredths of a second, and browsers slow delays under 2/100 s down to
@@ -232,10 +232,8 @@ impl FromStr for VideoFormat {
         VideoFormat::ALL
             .into_iter()
             .find(|f| f.name() == name)
-            .ok_or_else(|| {
-                Error::InvalidConfig(format!(
-                    "video format {text:?} is unknown; use one of mp4, webm, gif, png"
-                ))
+            .ok_or_else(|| Error::UnknownFormat {
+                name: text.to_string(),
             })
     }
 }
@@ -245,7 +243,9 @@ impl FromStr for VideoFormat {
 /// (a GIF plays at most [`GIF_MAX_FPS`] fps).
 ///
 /// Errors with [`Error::FormatUnavailable`] when the format's Cargo feature
-/// is off, and with [`Error::InvalidConfig`] naming the value at fault.
+/// is off, with [`Error::OutOfRange`] ([`Setting::Fps`], allowed
+/// `1..=GIF_MAX_FPS`) for a GIF above [`GIF_MAX_FPS`], and as
+/// [`VideoSpec::validate`] and [`EncoderSettings::validate`] do.
 pub fn check(format: VideoFormat, spec: &VideoSpec, settings: &EncoderSettings) -> Result<()> {
     spec.validate()?;
     settings.validate()?;
@@ -253,14 +253,20 @@ pub fn check(format: VideoFormat, spec: &VideoSpec, settings: &EncoderSettings) 
         return Err(format.unavailable());
     }
     if format == VideoFormat::Gif && spec.fps > GIF_MAX_FPS {
-        return Err(Error::InvalidConfig(format!(
-            "video fps = {} is too high for GIF, which plays at most {GIF_MAX_FPS} fps (frame \
-             delays are whole hundredths of a second and browsers slow shorter ones down); \
-             set fps to {GIF_MAX_FPS} or less, or pick mp4 or webm",
-            spec.fps
-        )));
+        return Err(gif_fps_error(spec.fps, None));
     }
     Ok(())
+}
+
+/// The [`Error::OutOfRange`] of a GIF at `fps` frames per second, above
+/// [`GIF_MAX_FPS`]; `context` names the file when there is one.
+pub(crate) fn gif_fps_error(fps: u32, context: Option<String>) -> Error {
+    Error::OutOfRange {
+        setting: Setting::Fps,
+        value: fps.into(),
+        allowed: 1..=GIF_MAX_FPS.into(),
+        context,
+    }
 }
 
 /// Makes the sink that writes `format` to `path` (for a PNG sequence,
@@ -297,6 +303,41 @@ pub fn open(
         _ => {
             let _ = path;
             Err(format.unavailable())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_names_and_gif_rates_are_typed() {
+        let err = " avi".parse::<VideoFormat>().unwrap_err();
+        assert!(
+            matches!(&err, Error::UnknownFormat { name } if name == " avi"),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("mp4, webm, gif, png"), "{err}");
+
+        let err = check(
+            VideoFormat::Gif,
+            &VideoSpec::new(8, 8, 60),
+            &EncoderSettings::default(),
+        )
+        .unwrap_err();
+        if VideoFormat::Gif.is_available() {
+            assert!(
+                matches!(&err, Error::OutOfRange { setting: Setting::Fps, value: 60, allowed, context: None }
+                    if *allowed == (1..=u64::from(GIF_MAX_FPS))),
+                "{err:?}"
+            );
+            assert!(
+                err.to_string().contains("fps = 60 is too high for GIF"),
+                "{err}"
+            );
+        } else {
+            assert!(matches!(err, Error::FormatUnavailable { .. }), "{err:?}");
         }
     }
 }

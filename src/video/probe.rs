@@ -134,8 +134,9 @@ mod ffmpeg_file {
     fn unavailable(path: &Path) -> Error {
         Error::Decode {
             path: path.to_path_buf(),
-            message: "gymrec was built without the `ffmpeg` feature; enable it to read videos"
-                .into(),
+            what: "gymrec was built without the `ffmpeg` feature".into(),
+            hint: "enable it to read videos",
+            source: None,
         }
     }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::frame::Frame;
-use crate::{Error, Result};
+use crate::{Error, Result, Setting};
 
 /// The largest frame width or height a video may have.
 pub const MAX_DIMENSION: u32 = 16384;
@@ -46,20 +46,30 @@ impl VideoSpec {
     /// Checks that the sizes are in `1..=`[`MAX_DIMENSION`] and the frame
     /// rate is at least 1.
     ///
-    /// Errors with [`Error::InvalidConfig`] naming the value at fault and the
-    /// allowed range.
+    /// Errors with [`Error::OutOfRange`] naming the setting at fault
+    /// ([`Setting::VideoWidth`], [`Setting::VideoHeight`], [`Setting::Fps`]),
+    /// its value and the allowed range.
     pub fn validate(&self) -> Result<()> {
-        for (name, value) in [("width", self.width), ("height", self.height)] {
+        for (setting, value) in [
+            (Setting::VideoWidth, self.width),
+            (Setting::VideoHeight, self.height),
+        ] {
             if !(1..=MAX_DIMENSION).contains(&value) {
-                return Err(Error::InvalidConfig(format!(
-                    "video {name} = {value} is out of range; it must be in 1..={MAX_DIMENSION} pixels"
-                )));
+                return Err(Error::OutOfRange {
+                    setting,
+                    value: value.into(),
+                    allowed: 1..=MAX_DIMENSION.into(),
+                    context: None,
+                });
             }
         }
         if self.fps == 0 {
-            return Err(Error::InvalidConfig(
-                "video fps = 0 is out of range; it must be at least 1 frame per second".into(),
-            ));
+            return Err(Error::OutOfRange {
+                setting: Setting::Fps,
+                value: 0,
+                allowed: 1..=u64::MAX,
+                context: None,
+            });
         }
         Ok(())
     }
@@ -125,33 +135,30 @@ impl EncoderSettings {
     /// Checks the preset name, `crf` in `0..=51`, `threads >= 1` and a
     /// keyframe interval of at least 1.
     ///
-    /// Errors with [`Error::InvalidConfig`] naming the value at fault and the
-    /// allowed values.
+    /// Errors with [`Error::UnknownPreset`] for a preset not in
+    /// [`X264_PRESETS`], else with [`Error::OutOfRange`] naming the setting
+    /// at fault ([`Setting::Crf`], [`Setting::Threads`],
+    /// [`Setting::KeyframeInterval`]), its value and the allowed range.
     pub fn validate(&self) -> Result<()> {
         if !X264_PRESETS.contains(&self.preset.as_str()) {
-            return Err(Error::InvalidConfig(format!(
-                "encoder preset {:?} is not an x264 preset; use one of {}",
-                self.preset,
-                X264_PRESETS.join(", ")
-            )));
+            return Err(Error::UnknownPreset {
+                preset: self.preset.clone(),
+            });
         }
+        let out_of_range = |setting, value: u64, allowed| Error::OutOfRange {
+            setting,
+            value,
+            allowed,
+            context: None,
+        };
         if self.crf > 51 {
-            return Err(Error::InvalidConfig(format!(
-                "encoder crf = {} is out of range; it must be in 0..=51 (lower is better quality)",
-                self.crf
-            )));
+            return Err(out_of_range(Setting::Crf, self.crf.into(), 0..=51));
         }
         if self.threads == 0 {
-            return Err(Error::InvalidConfig(
-                "encoder threads = 0 is out of range; it must be at least 1".into(),
-            ));
+            return Err(out_of_range(Setting::Threads, 0, 1..=u64::MAX));
         }
         if self.keyframe_interval == Some(0) {
-            return Err(Error::InvalidConfig(
-                "encoder keyframe_interval = 0 is out of range; it must be at least 1 frame, \
-                 or None for one keyframe a second"
-                    .into(),
-            ));
+            return Err(out_of_range(Setting::KeyframeInterval, 0, 1..=u64::MAX));
         }
         Ok(())
     }
@@ -201,5 +208,76 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("height = 20000"), "{err}");
+    }
+
+    #[test]
+    fn validation_errors_are_typed_with_the_value_and_range() {
+        let err = VideoSpec::new(0, 10, 30).validate().unwrap_err();
+        assert!(
+            matches!(&err, Error::OutOfRange { setting: Setting::VideoWidth, value: 0, allowed, .. }
+                if *allowed == (1..=u64::from(MAX_DIMENSION))),
+            "{err:?}"
+        );
+        let err = VideoSpec::new(10, 20000, 30).validate().unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::OutOfRange {
+                    setting: Setting::VideoHeight,
+                    value: 20000,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let err = VideoSpec::new(10, 10, 0).validate().unwrap_err();
+        assert!(
+            matches!(&err, Error::OutOfRange { setting: Setting::Fps, value: 0, allowed, .. }
+                if *allowed.start() == 1),
+            "{err:?}"
+        );
+
+        let settings = |f: fn(&mut EncoderSettings)| {
+            let mut s = EncoderSettings::default();
+            f(&mut s);
+            s.validate().unwrap_err()
+        };
+        let err = settings(|s| s.crf = 52);
+        assert!(
+            matches!(&err, Error::OutOfRange { setting: Setting::Crf, value: 52, allowed, .. }
+                if *allowed == (0..=51)),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("crf = 52"), "{err}");
+        let err = settings(|s| s.threads = 0);
+        assert!(
+            matches!(
+                err,
+                Error::OutOfRange {
+                    setting: Setting::Threads,
+                    value: 0,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let err = settings(|s| s.keyframe_interval = Some(0));
+        assert!(
+            matches!(
+                err,
+                Error::OutOfRange {
+                    setting: Setting::KeyframeInterval,
+                    value: 0,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let err = settings(|s| s.preset = "warp".into());
+        assert!(
+            matches!(&err, Error::UnknownPreset { preset } if preset == "warp"),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("not an x264 preset"), "{err}");
     }
 }

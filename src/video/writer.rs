@@ -178,7 +178,42 @@ pub struct VideoWriter {
     worker: Option<JoinHandle<Result<VideoFacts>>>,
     submitted: u64,
     /// Why the writer stopped, once it has; later calls report it.
-    stopped: Option<String>,
+    stopped: Option<Stopped>,
+}
+
+/// Why a [`VideoWriter`] stopped: the earlier error as text, and its I/O
+/// kind when it was an I/O failure.
+#[derive(Debug, Clone)]
+struct Stopped {
+    reason: String,
+    kind: Option<std::io::ErrorKind>,
+}
+
+impl Stopped {
+    /// A stop for a reason that is no I/O failure.
+    fn because(reason: impl Into<String>) -> Self {
+        Stopped {
+            reason: reason.into(),
+            kind: None,
+        }
+    }
+
+    /// A stop after `error`, which was reported.
+    fn after(error: &Error) -> Self {
+        Stopped {
+            reason: error.to_string(),
+            kind: error.io_kind(),
+        }
+    }
+
+    /// The [`Error::WriterStopped`] of the writer of `path`.
+    fn error(&self, path: &Path) -> Error {
+        Error::WriterStopped {
+            path: path.to_path_buf(),
+            reason: self.reason.clone(),
+            source: self.kind.map(std::io::Error::from),
+        }
+    }
 }
 
 impl VideoWriter {
@@ -264,10 +299,9 @@ impl VideoWriter {
                     }
                     Err(e) => {
                         let _ = ready_tx.send(Err(e));
-                        return Err(Error::WriterStopped {
-                            path: worker_path,
-                            reason: "the video could not be opened".into(),
-                        });
+                        return Err(
+                            Stopped::because("the video could not be opened").error(&worker_path)
+                        );
                     }
                 };
                 let painter =
@@ -297,7 +331,7 @@ impl VideoWriter {
                     Err(panic) => panic_message(&panic),
                     Ok(_) => "the encoder thread ended while opening the video".into(),
                 };
-                Err(Error::WriterStopped { path, reason })
+                Err(Stopped::because(reason).error(&path))
             }
         }
     }
@@ -366,11 +400,8 @@ impl VideoWriter {
 
     fn send(&mut self, job: Job) -> Result<()> {
         let frame = &job.0;
-        if let Some(reason) = &self.stopped {
-            return Err(Error::WriterStopped {
-                path: self.path.clone(),
-                reason: reason.clone(),
-            });
+        if let Some(stopped) = &self.stopped {
+            return Err(stopped.error(&self.path));
         }
         self.spec.check_frame(frame, &self.path)?;
         let Some(tx) = &self.frames_tx else {
@@ -409,11 +440,8 @@ impl VideoWriter {
 
     /// Ends the writer: drops the sender and joins the worker.
     fn close(&mut self) -> Result<VideoFacts> {
-        if let Some(reason) = &self.stopped {
-            return Err(Error::WriterStopped {
-                path: self.path.clone(),
-                reason: reason.clone(),
-            });
+        if let Some(stopped) = &self.stopped {
+            return Err(stopped.error(&self.path));
         }
         self.frames_tx = None;
         let Some(worker) = self.worker.take() else {
@@ -421,14 +449,11 @@ impl VideoWriter {
         };
         let result = match worker.join() {
             Ok(result) => result,
-            Err(panic) => Err(Error::WriterStopped {
-                path: self.path.clone(),
-                reason: panic_message(&panic),
-            }),
+            Err(panic) => Err(Stopped::because(panic_message(&panic)).error(&self.path)),
         };
         self.stopped = Some(match &result {
-            Ok(_) => "the writer was already finished".into(),
-            Err(e) => e.to_string(),
+            Ok(_) => Stopped::because("the writer was already finished"),
+            Err(e) => Stopped::after(e),
         });
         result
     }
@@ -439,29 +464,19 @@ impl VideoWriter {
         self.frames_tx = None;
         let error = match self.worker.take().map(JoinHandle::join) {
             Some(Ok(Err(e))) => e,
-            Some(Ok(Ok(_))) => Error::WriterStopped {
-                path: self.path.clone(),
-                reason: "the encoder thread ended early".into(),
-            },
-            Some(Err(panic)) => Error::WriterStopped {
-                path: self.path.clone(),
-                reason: panic_message(&panic),
-            },
-            None => Error::WriterStopped {
-                path: self.path.clone(),
-                reason: "the encoder thread is gone".into(),
-            },
+            Some(Ok(Ok(_))) => Stopped::because("the encoder thread ended early").error(&self.path),
+            Some(Err(panic)) => Stopped::because(panic_message(&panic)).error(&self.path),
+            None => Stopped::because("the encoder thread is gone").error(&self.path),
         };
-        self.stopped = Some(error.to_string());
+        self.stopped = Some(Stopped::after(&error));
         error
     }
 
     fn stop_with(&mut self, reason: String) -> Error {
-        self.stopped = Some(reason.clone());
-        Error::WriterStopped {
-            path: self.path.clone(),
-            reason,
-        }
+        let stopped = Stopped::because(reason);
+        let error = stopped.error(&self.path);
+        self.stopped = Some(stopped);
+        error
     }
 }
 

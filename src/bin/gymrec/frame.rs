@@ -29,16 +29,18 @@ pub struct FrameArgs {
     out: PathBuf,
 }
 
-pub fn run(args: &FrameArgs) -> gymrec::Result<()> {
+/// Renders and writes the frame; a `--state` value that is not a number is
+/// the command line's own error, the rest are gymrec's.
+pub fn run(args: &FrameArgs) -> Result<(), Box<dyn std::error::Error>> {
     let state = args
         .state
         .iter()
         .map(|v| {
             v.trim()
                 .parse::<f64>()
-                .map_err(|_| Error::InvalidConfig(format!("--state value {v:?} is not a number")))
+                .map_err(|_| format!("--state value {v:?} is not a number"))
         })
-        .collect::<gymrec::Result<Vec<f64>>>()?;
+        .collect::<Result<Vec<f64>, String>>()?;
     let frame = render_state(&args.env, &state, args.last_u)?;
     frame
         .save_with_format(&args.out, image::ImageFormat::Png)
@@ -46,7 +48,7 @@ pub fn run(args: &FrameArgs) -> gymrec::Result<()> {
             image::ImageError::IoError(io) => Error::io(&args.out, io),
             other => Error::Image {
                 path: args.out.clone(),
-                source: other,
+                source: Box::new(other),
             },
         })?;
     println!(

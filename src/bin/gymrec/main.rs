@@ -29,10 +29,10 @@ enum Command {
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Envs => envs::run(),
+    let result: Result<(), Box<dyn std::error::Error>> = match cli.command {
+        Command::Envs => envs::run().map_err(Into::into),
         Command::Frame(args) => frame::run(&args),
-        Command::Record(args) => record::run(&args),
+        Command::Record(args) => record::run(&args).map_err(Into::into),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -29,7 +29,7 @@ use ffmpeg_next as ff;
 use crate::frame::Frame;
 use crate::video::facts::file_bytes;
 use crate::video::{EncoderSettings, VideoFacts, VideoFormat, VideoSink, VideoSpec};
-use crate::{Error, Result};
+use crate::{Error, Result, Setting};
 
 static INIT: Once = Once::new();
 
@@ -169,9 +169,12 @@ impl FfmpegSink {
     /// Sets up libx264 for frames of `spec`'s size, then creates `path`
     /// (replacing an existing file) and writes the MP4 header.
     ///
-    /// Errors with [`Error::InvalidConfig`] for an invalid spec or settings
-    /// and with [`Error::Encode`] naming `path` when the file cannot be
-    /// created or FFmpeg refuses the setup (e.g. no libx264).
+    /// Errors as [`VideoSpec::validate`] and [`EncoderSettings::validate`]
+    /// do for an invalid spec or settings, and with [`Error::Encode`] naming
+    /// `path` when the file cannot be created or FFmpeg refuses the setup
+    /// (e.g. no libx264); its source is FFmpeg's error, an
+    /// [`std::io::Error`] of the errno's kind for a system error (a missing
+    /// folder is [`NotFound`](std::io::ErrorKind::NotFound)).
     pub fn create(path: &Path, spec: &VideoSpec, settings: &EncoderSettings) -> Result<Self> {
         Self::create_as(path, spec, settings, Container::Mp4)
     }
@@ -195,16 +198,15 @@ impl FfmpegSink {
         spec.validate()?;
         settings.validate()?;
         init_ffmpeg();
-        let fail = |what: &str, hint: &str, e: ff::Error| encode_error(path, what, hint, e);
+        let fail = |what: &str, hint: &'static str, e: ff::Error| encode_error(path, what, hint, e);
         let hint_codec = container.codec_hint();
 
         let (ew, eh) = spec.encoded_size();
-        let fps = i32::try_from(spec.fps).map_err(|_| {
-            Error::InvalidConfig(format!(
-                "video fps = {} is out of range; it must be at most {}",
-                spec.fps,
-                i32::MAX
-            ))
+        let fps = i32::try_from(spec.fps).map_err(|_| Error::OutOfRange {
+            setting: Setting::Fps,
+            value: spec.fps.into(),
+            allowed: 1..=i32::MAX as u64,
+            context: Some(path.display().to_string()),
         })?;
         let encoder_time_base = Rational::new(1, fps);
 
@@ -325,7 +327,7 @@ impl FfmpegSink {
         fps: i32,
         container: Container,
     ) -> Result<()> {
-        let fail = |what: &str, hint: &str, e: ff::Error| encode_error(path, what, hint, e);
+        let fail = |what: &str, hint: &'static str, e: ff::Error| encode_error(path, what, hint, e);
         {
             let mut stream = octx
                 .add_stream(encoder.codec())
@@ -362,7 +364,7 @@ impl FfmpegSink {
         self.frames
     }
 
-    fn fail(&self, what: &str, hint: &str, e: ff::Error) -> Error {
+    fn fail(&self, what: &str, hint: &'static str, e: ff::Error) -> Error {
         encode_error(&self.path, what, hint, e)
     }
 
@@ -426,10 +428,26 @@ const HINT_OTHER: &str = "FFmpeg refused it; check the frame size and encoder se
 
 /// An [`Error::Encode`] for `path`: `what` failed with `e`; `hint` says
 /// what to check.
-fn encode_error(path: &Path, what: &str, hint: &str, e: ff::Error) -> Error {
+fn encode_error(path: &Path, what: &str, hint: &'static str, e: ff::Error) -> Error {
     Error::Encode {
         path: path.to_path_buf(),
-        message: format!("{what} ({e}); {hint}"),
+        what: what.to_string(),
+        hint,
+        source: Some(source(e)),
+    }
+}
+
+/// FFmpeg's error as the source of an [`Error`]: a system error
+/// (`AVERROR(errno)`: a missing folder, a full disk) is an
+/// [`std::io::Error`] of the errno's kind wrapping FFmpeg's error, so that
+/// its kind is kept; any other is FFmpeg's error itself.
+pub(crate) fn source(e: ff::Error) -> Box<dyn std::error::Error + Send + Sync> {
+    match e {
+        ff::Error::Other { errno } => Box::new(std::io::Error::new(
+            std::io::Error::from_raw_os_error(errno).kind(),
+            e,
+        )),
+        e => Box::new(e),
     }
 }
 
@@ -496,19 +514,37 @@ pub(crate) mod read {
     use ff::{codec, decoder, frame, media};
     use ffmpeg_next as ff;
 
-    use super::init_ffmpeg;
+    use super::{init_ffmpeg, source};
     use crate::video::VideoProbe;
     use crate::{Error, Result};
 
-    fn err(path: &Path, what: &str, e: impl std::fmt::Display) -> Error {
-        let hint = if what == "cannot open" {
+    /// The hint of a read error: what `what` failing suggests.
+    fn hint(what: &str) -> &'static str {
+        if what == "cannot open" {
             "is it a video file?"
         } else {
             "is it a complete video file written by a current FFmpeg?"
-        };
+        }
+    }
+
+    /// An [`Error::Decode`] for `path`: `what` failed with FFmpeg's `e`.
+    fn err(path: &Path, what: &str, e: ff::Error) -> Error {
         Error::Decode {
             path: path.to_path_buf(),
-            message: format!("{what} ({e}); {hint}"),
+            what: what.to_string(),
+            hint: hint(what),
+            source: Some(source(e)),
+        }
+    }
+
+    /// An [`Error::Decode`] for `path`: `what` failed, for no error of
+    /// FFmpeg's.
+    fn failed(path: &Path, what: &str) -> Error {
+        Error::Decode {
+            path: path.to_path_buf(),
+            what: what.to_string(),
+            hint: hint(what),
+            source: None,
         }
     }
 
@@ -523,17 +559,29 @@ pub(crate) mod read {
     impl Reader {
         fn open(path: &Path) -> Result<Reader> {
             init_ffmpeg();
-            if !path.is_file() {
-                return Err(Error::Decode {
-                    path: path.to_path_buf(),
-                    message: "there is no such file (or it is not a regular file)".into(),
-                });
+            match std::fs::metadata(path) {
+                Ok(meta) if meta.is_file() => {}
+                Ok(_) => {
+                    return Err(Error::Decode {
+                        path: path.to_path_buf(),
+                        what: "it is not a regular file".into(),
+                        hint: "",
+                        source: None,
+                    });
+                }
+                Err(e) => {
+                    return Err(Error::Decode {
+                        path: path.to_path_buf(),
+                        what: "there is no such file".into(),
+                        hint: "",
+                        source: Some(Box::new(e)),
+                    });
+                }
             }
             let input = ff::format::input(path).map_err(|e| err(path, "cannot open", e))?;
-            let stream = input
-                .streams()
-                .best(media::Type::Video)
-                .ok_or_else(|| err(path, "cannot find a stream", "the file has no video stream"))?;
+            let stream = input.streams().best(media::Type::Video).ok_or_else(|| {
+                failed(path, "cannot find a stream (the file has no video stream)")
+            })?;
             let stream_index = stream.index();
             let mut ctx = codec::context::Context::from_parameters(stream.parameters())
                 .map_err(|e| err(path, "cannot read the stream parameters", e))?;
@@ -619,7 +667,7 @@ pub(crate) mod read {
         let stream = reader
             .input
             .stream(reader.stream_index)
-            .ok_or_else(|| err(path, "cannot find a stream", "the video stream vanished"))?;
+            .ok_or_else(|| failed(path, "cannot find a stream (the video stream vanished)"))?;
         let time_base = f64::from(stream.time_base());
         let rate = stream.avg_frame_rate();
         let fps = if rate.denominator() != 0 && rate.numerator() > 0 {

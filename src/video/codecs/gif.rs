@@ -75,19 +75,18 @@ impl GifSink {
     /// Creates `path` (replacing an existing file) and writes the GIF
     /// header for frames of `spec`'s size.
     ///
-    /// Errors with [`Error::InvalidConfig`] for an invalid spec or a frame
-    /// rate above [`GIF_MAX_FPS`], with [`Error::Io`] when the file cannot
-    /// be created, and with [`Error::Encode`] when the header cannot be
-    /// written.
+    /// Errors as [`VideoSpec::validate`] does for an invalid spec, with
+    /// [`Error::OutOfRange`] ([`Setting::Fps`](crate::Setting::Fps)) for a
+    /// frame rate above [`GIF_MAX_FPS`], with [`Error::Io`] when the file
+    /// cannot be created, and with [`Error::Encode`] (its source the `gif`
+    /// encoder's error) when the header cannot be written.
     pub fn create(path: &Path, spec: &VideoSpec) -> Result<Self> {
         spec.validate()?;
         if spec.fps > GIF_MAX_FPS {
-            return Err(Error::InvalidConfig(format!(
-                "{}: video fps = {} is too high for GIF, which plays at most {GIF_MAX_FPS} fps; \
-                 set fps to {GIF_MAX_FPS} or less, or pick mp4 or webm",
-                path.display(),
-                spec.fps
-            )));
+            return Err(crate::video::format::gif_fps_error(
+                spec.fps,
+                Some(path.display().to_string()),
+            ));
         }
         // validate() caps sizes at MAX_DIMENSION, below u16::MAX.
         let (w, h) = (spec.width as u16, spec.height as u16);
@@ -316,13 +315,19 @@ impl VideoSink for GifSink {
     }
 }
 
-/// An [`Error::Encode`] for `path`: `what` failed with `e`.
-fn encode_error(path: &Path, what: &str, e: impl std::fmt::Display) -> Error {
+/// An [`Error::Encode`] for `path`: `what` failed with `e` (a
+/// `gif::EncodingError`, whose source is the `io::Error` of a failed write,
+/// or an `io::Error`).
+fn encode_error(
+    path: &Path,
+    what: &str,
+    e: impl std::error::Error + Send + Sync + 'static,
+) -> Error {
     Error::Encode {
         path: path.to_path_buf(),
-        message: format!(
-            "{what} ({e}); check that the disk is not full and the file was not removed"
-        ),
+        what: what.to_string(),
+        hint: "check that the disk is not full and the file was not removed",
+        source: Some(Box::new(e)),
     }
 }
 
@@ -339,10 +344,12 @@ pub(crate) mod read {
     use crate::video::VideoProbe;
     use crate::{Error, Result};
 
-    fn err(path: &Path, what: &str, e: impl std::fmt::Display) -> Error {
+    fn err(path: &Path, what: &str, e: image::ImageError) -> Error {
         Error::Decode {
             path: path.to_path_buf(),
-            message: format!("{what} ({e}); is it a complete GIF file?"),
+            what: what.to_string(),
+            hint: "is it a complete GIF file?",
+            source: Some(Box::new(e)),
         }
     }
 

@@ -88,9 +88,10 @@ impl OpenH264Sink {
     /// (replacing an existing file); the header is written with the first
     /// frame.
     ///
-    /// Errors with [`Error::InvalidConfig`] for an invalid spec or settings,
-    /// with [`Error::Io`] when the file cannot be created and with
-    /// [`Error::Encode`] when OpenH264 refuses the setup.
+    /// Errors as [`VideoSpec::validate`] and [`EncoderSettings::validate`]
+    /// do for an invalid spec or settings, with [`Error::Io`] when the file
+    /// cannot be created and with [`Error::Encode`] (its source OpenH264's
+    /// error) when OpenH264 refuses the setup.
     pub fn create(path: &Path, spec: &VideoSpec, settings: &EncoderSettings) -> Result<Self> {
         spec.validate()?;
         settings.validate()?;
@@ -316,9 +317,9 @@ impl OpenH264Sink {
         moof.encode(&mut self.boxes)
             .map_err(|e| encode_error(&self.path, "cannot build an MP4 fragment", e))?;
         let mdat_size = u32::try_from(self.mdat.len() + 8).map_err(|_| {
-            encode_error(
+            encode_failed(
                 &self.path,
-                "a fragment is over 4 GiB",
+                "a fragment is over 4 GiB".into(),
                 "use a shorter keyframe interval",
             )
         })?;
@@ -373,10 +374,10 @@ impl VideoSink for OpenH264Sink {
                 FrameType::IDR | FrameType::I => true,
                 FrameType::P => false,
                 other => {
-                    return Err(encode_error(
+                    return Err(encode_failed(
                         &self.path,
-                        "OpenH264 skipped a frame",
-                        format!("frame type {other:?}"),
+                        format!("OpenH264 skipped a frame (frame type {other:?})"),
+                        "",
                     ));
                 }
             };
@@ -404,10 +405,10 @@ impl VideoSink for OpenH264Sink {
         };
         if !self.header_written {
             let (Some(sps), Some(pps)) = (sps, pps) else {
-                return Err(encode_error(
+                return Err(encode_failed(
                     &self.path,
-                    "OpenH264's first frame has no SPS/PPS",
-                    "the stream cannot start",
+                    "OpenH264's first frame has no SPS/PPS (the stream cannot start)".into(),
+                    "",
                 ));
             };
             self.write_header(&sps, &pps)?;
@@ -439,10 +440,28 @@ impl VideoSink for OpenH264Sink {
     }
 }
 
-/// An [`Error::Encode`] for `path`: `what` failed with `e`.
-fn encode_error(path: &Path, what: &str, e: impl std::fmt::Display) -> Error {
+/// An [`Error::Encode`] for `path`: `what` failed with `e` (OpenH264's or
+/// mp4-atom's error).
+fn encode_error(
+    path: &Path,
+    what: &str,
+    e: impl std::error::Error + Send + Sync + 'static,
+) -> Error {
     Error::Encode {
         path: path.to_path_buf(),
-        message: format!("{what} ({e})"),
+        what: what.to_string(),
+        hint: "",
+        source: Some(Box::new(e)),
+    }
+}
+
+/// An [`Error::Encode`] for `path`: `what` failed, for no error of a
+/// library's; `hint` says what to do.
+fn encode_failed(path: &Path, what: String, hint: &'static str) -> Error {
+    Error::Encode {
+        path: path.to_path_buf(),
+        what,
+        hint,
+        source: None,
     }
 }

@@ -75,7 +75,7 @@ impl PngSequenceSink {
     /// Creates the folder `folder` when missing, removes the frame files of
     /// an older video from it, and readies frames of `spec`'s size.
     ///
-    /// Errors with [`Error::InvalidConfig`] for an invalid spec and with
+    /// Errors as [`VideoSpec::validate`] does for an invalid spec and with
     /// [`Error::Io`] naming the folder when it cannot be created or
     /// cleared, or when `folder` is a file.
     pub fn create(folder: &Path, spec: &VideoSpec) -> Result<Self> {
@@ -124,7 +124,9 @@ impl PngSequenceSink {
     fn encode(&mut self, frame: &Frame, path: &Path) -> Result<()> {
         let fail = |e: ::png::EncodingError| Error::Encode {
             path: path.to_path_buf(),
-            message: format!("cannot encode the PNG frame ({e})"),
+            what: "cannot encode the PNG frame".into(),
+            hint: "",
+            source: Some(Box::new(e)),
         };
         self.encoded.clear();
         let mut encoder = ::png::Encoder::new(&mut self.encoded, self.spec.width, self.spec.height);
@@ -185,10 +187,18 @@ pub(crate) mod read {
     use crate::video::VideoProbe;
     use crate::{Error, Result};
 
-    fn err(path: &Path, message: String) -> Error {
+    /// An [`Error::Decode`] for `path`: `what` failed, with `source` when a
+    /// decoder's error is behind it.
+    fn err(
+        path: &Path,
+        what: String,
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Error {
         Error::Decode {
             path: path.to_path_buf(),
-            message,
+            what,
+            hint: "",
+            source,
         }
     }
 
@@ -214,6 +224,7 @@ pub(crate) mod read {
                         frame_file_name(expected as u64),
                         frame_file_name(*index)
                     ),
+                    None,
                 ));
             }
         }
@@ -227,7 +238,7 @@ pub(crate) mod read {
         decoder.set_ignore_text_chunk(false);
         let reader = decoder
             .read_info()
-            .map_err(|e| err(file, format!("cannot read the PNG header ({e})")))?;
+            .map_err(|e| err(file, "cannot read the PNG header".into(), Some(Box::new(e))))?;
         Ok(reader
             .info()
             .uncompressed_latin1_text
@@ -249,7 +260,13 @@ pub(crate) mod read {
         for file in frame_files(folder)? {
             let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
             let image = image::load_from_memory_with_format(&bytes, image::ImageFormat::Png)
-                .map_err(|e| err(&file, format!("cannot decode the PNG frame ({e})")))?
+                .map_err(|e| {
+                    err(
+                        &file,
+                        "cannot decode the PNG frame".into(),
+                        Some(Box::new(e)),
+                    )
+                })?
                 .into_rgb8();
             match size {
                 None => size = Some(image.dimensions()),
@@ -264,6 +281,7 @@ pub(crate) mod read {
                             s.0,
                             s.1
                         ),
+                        None,
                     ));
                 }
                 Some(_) => {}
@@ -284,6 +302,7 @@ pub(crate) mod read {
                 folder,
                 "the folder holds no frame-000000.png; is it a PNG sequence written by gymrec?"
                     .into(),
+                None,
             ));
         };
         let fps = fps_of(&folder.join(frame_file_name(0)))?.unwrap_or(0.0);

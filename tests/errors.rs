@@ -1,0 +1,453 @@
+//! Typed errors through the public API: each configuration rule is its own
+//! variant carrying the value and the allowed range, I/O failures keep their
+//! `io::ErrorKind` along the source chain, and an existing video is
+//! `Error::AlreadyExists` in recording as in training.
+
+mod common;
+
+use common::{Painted, run, temp_dir};
+use gymrec::env::classic::CartPole;
+use gymrec::env::{Discrete, DynEnv, Env, Erased, RenderMode, SyncVectorEnv};
+use gymrec::record::{RecordingConfig, Trigger, VectorFrames};
+use gymrec::train::{
+    Cem, CemConfig, LinearPolicy, MetricsStore, RecordVideos, TrainState, Trainer,
+};
+use gymrec::video::{
+    MAX_DIMENSION, VideoFacts, VideoFormat, VideoSink, VideoSpec, VideoWriter, WriterOptions,
+};
+use gymrec::{Error, Frame, Setting};
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+/// The kinds of the `io::Error`s along `err`'s source chain, `err` first.
+fn io_kinds(err: &(dyn std::error::Error + 'static)) -> Vec<ErrorKind> {
+    let mut kinds = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            kinds.push(io.kind());
+        }
+        next = e.source();
+    }
+    kinds
+}
+
+#[test]
+fn a_video_in_a_missing_folder_fails_with_io_not_found_in_every_format() {
+    let dir = temp_dir("errors-missing");
+    let missing = dir.join("no-such-folder");
+    for format in VideoFormat::available() {
+        if format == VideoFormat::Png {
+            // A PNG sequence is a folder, made with its parents.
+            continue;
+        }
+        let path = missing.join(format.file_name("clip"));
+        let err = WriterOptions::new()
+            .format(format)
+            .create(&path, VideoSpec::new(32, 32, 10))
+            .unwrap_err();
+        assert!(
+            io_kinds(&err).contains(&ErrorKind::NotFound),
+            "{format}: {err:?}"
+        );
+        assert_eq!(err.io_kind(), Some(ErrorKind::NotFound), "{format}");
+        assert!(err.to_string().contains("no-such-folder"), "{err}");
+        match format {
+            // FFmpeg's error is the source: an io::Error of the errno's kind
+            // that wraps it; the message is as before.
+            #[cfg(feature = "ffmpeg")]
+            VideoFormat::Mp4 | VideoFormat::WebM => {
+                assert!(matches!(err, Error::Encode { .. }), "{format}: {err:?}");
+                let source = std::error::Error::source(&err).unwrap();
+                let io = source.downcast_ref::<std::io::Error>().unwrap();
+                assert!(io.get_ref().is_some(), "{io:?}");
+                assert!(err.to_string().contains("cannot create the file"), "{err}");
+            }
+            _ => assert!(
+                matches!(&err, Error::Io { path: p, .. } if *p == path),
+                "{format}: {err:?}"
+            ),
+        }
+        assert!(!path.exists());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[cfg(feature = "ffmpeg")]
+#[test]
+fn a_video_under_a_file_and_a_missing_video_keep_their_io_kinds() {
+    let dir = temp_dir("errors-not-a-dir");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("a-file");
+    std::fs::write(&file, b"not a folder").unwrap();
+    let err = VideoWriter::create(file.join("video.mp4"), VideoSpec::new(64, 48, 30)).unwrap_err();
+    assert!(matches!(err, Error::Encode { .. }), "{err:?}");
+    assert_eq!(err.io_kind(), Some(ErrorKind::NotADirectory), "{err:?}");
+
+    let err = gymrec::video::probe::probe(&dir.join("missing.mp4")).unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    assert_eq!(err.io_kind(), Some(ErrorKind::NotFound), "{err:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A sink whose disk fills up at its second frame.
+struct FullDisk {
+    frames: u64,
+}
+
+impl VideoSink for FullDisk {
+    fn write(&mut self, _frame: &Frame) -> gymrec::Result<()> {
+        self.frames += 1;
+        if self.frames == 2 {
+            return Err(Error::io(
+                "full.mp4",
+                std::io::Error::from(ErrorKind::StorageFull),
+            ));
+        }
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> gymrec::Result<VideoFacts> {
+        Err(Error::io(
+            "full.mp4",
+            std::io::Error::from(ErrorKind::StorageFull),
+        ))
+    }
+}
+
+#[test]
+fn a_stopped_writer_keeps_the_io_kind_of_the_error_that_stopped_it() {
+    let mut writer = VideoWriter::with_sink("full.mp4", VideoSpec::new(8, 8, 10), 0, || {
+        Ok(Box::new(FullDisk { frames: 0 }) as Box<dyn VideoSink>)
+    })
+    .unwrap();
+    let first = (0..10)
+        .find_map(|_| {
+            let frame = writer.buffer();
+            writer.submit(frame).err()
+        })
+        .expect("the sink's error reaches submit");
+    assert!(matches!(first, Error::Io { .. }), "{first:?}");
+    assert_eq!(first.io_kind(), Some(ErrorKind::StorageFull));
+
+    let again = writer.submit(Frame::new(8, 8)).unwrap_err();
+    assert!(
+        matches!(&again, Error::WriterStopped { reason, .. } if reason.contains("full.mp4")),
+        "{again:?}"
+    );
+    assert_eq!(again.io_kind(), Some(ErrorKind::StorageFull));
+    assert_eq!(io_kinds(&again), [ErrorKind::StorageFull]);
+    let fin = writer.finish().unwrap_err();
+    assert!(matches!(fin, Error::WriterStopped { .. }), "{fin:?}");
+    assert_eq!(fin.io_kind(), Some(ErrorKind::StorageFull));
+}
+
+/// Creates what `format` writes for a video named `stem` in `dir`.
+fn plant_video(dir: &Path, stem: &str) -> PathBuf {
+    let format = VideoFormat::default();
+    let path = dir.join(format.file_name(stem));
+    match format.extension() {
+        Some(_) => std::fs::write(&path, b"not a video").unwrap(),
+        None => std::fs::create_dir_all(&path).unwrap(),
+    }
+    path
+}
+
+#[test]
+fn the_recorder_refuses_an_existing_video_with_already_exists() {
+    let dir = temp_dir("errors-exists");
+    std::fs::create_dir_all(&dir).unwrap();
+    let existing = plant_video(&dir, "rl-video-episode-3");
+    let err = RecordingConfig::new(&dir)
+        .wrap(Painted::new(2))
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::AlreadyExists { path, advice }
+            if *path == existing && advice.contains("overwrite(true)")),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("already exists"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    // A video written by someone else after the wrapper was made is not
+    // replaced either: the recorder reports AlreadyExists and goes on.
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut env = RecordingConfig::new(&dir)
+        .episode_trigger(Trigger::always())
+        .wrap(Painted::new(2))
+        .unwrap();
+    let planted = plant_video(&dir, "rl-video-episode-0");
+    run(&mut env, 2);
+    let report = env.finish();
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    assert!(
+        matches!(&report.errors[0], Error::AlreadyExists { path, .. } if *path == planted),
+        "{:?}",
+        report.errors[0]
+    );
+    assert!(
+        report.errors[0]
+            .to_string()
+            .contains("written by someone else"),
+        "{}",
+        report.errors[0]
+    );
+    assert_eq!(report.videos.len(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn recording_config_errors_are_typed() {
+    let dir = temp_dir("errors-config");
+    let err = RecordingConfig::new(&dir)
+        .name_prefix("../up")
+        .wrap(Painted::new(2))
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidNamePrefix { prefix } if prefix == "../up"),
+        "{err:?}"
+    );
+    let err = RecordingConfig::new(&dir)
+        .fps(0)
+        .wrap(Painted::new(2))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::OutOfRange {
+                setting: Setting::Fps,
+                value: 0,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+
+    // An env that declares 0 fps, with no fps set.
+    let err = RecordingConfig::new(&dir)
+        .wrap(Painted::sized(2, 64, 48, Some(0)))
+        .unwrap_err();
+    assert!(matches!(err, Error::ZeroRenderFps { .. }), "{err:?}");
+    assert!(err.to_string().contains("declares render_fps 0"), "{err}");
+
+    #[cfg(feature = "gif")]
+    {
+        let err = RecordingConfig::new(&dir)
+            .format(VideoFormat::Gif)
+            .fps(60)
+            .wrap(Painted::new(2))
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::OutOfRange { setting: Setting::Fps, value: 60, allowed, .. }
+                if *allowed.end() == u64::from(gymrec::video::GIF_MAX_FPS)),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("too high for GIF"), "{err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn vector_env_errors_are_typed() {
+    let err = SyncVectorEnv::<Painted>::new(Vec::new()).unwrap_err();
+    assert!(matches!(err, Error::NoSubEnvs), "{err:?}");
+    assert!(err.to_string().contains("at least one sub-env"), "{err}");
+
+    let mut other = Painted::new(2);
+    other.actions = Discrete::new(3).into();
+    let err = SyncVectorEnv::new(vec![Painted::new(2), other]).unwrap_err();
+    assert!(
+        matches!(&err, Error::SubEnvSpaces { index: 1, space: "action", got, expected }
+            if got == "Discrete(3)" && expected == "Discrete(1)"),
+        "{err:?}"
+    );
+
+    let dir = temp_dir("errors-tiles");
+    let big = SyncVectorEnv::from_fn(30, |_| Ok(Painted::sized(3, 3000, 240, Some(25)))).unwrap();
+    let err = RecordingConfig::new(&dir)
+        .wrap_vector(big, VectorFrames::Tiled)
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::TiledVideoTooLarge { cells: 30, cell_size: (3000, 240), size: (18000, 1200), max, .. }
+                if *max == MAX_DIMENSION
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("tile into a 18000x1200 video"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_zero_step_limit_is_out_of_range_naming_the_env() {
+    let err = gymrec::env::Registry::classic()
+        .make_with_limit("CartPole-v1", RenderMode::None, Some(0))
+        .err()
+        .unwrap();
+    assert!(
+        matches!(&err, Error::OutOfRange { setting: Setting::MaxEpisodeSteps, value: 0, allowed, context: Some(env) }
+            if *allowed.start() == 1 && env == "CartPole-v1"),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .contains("CartPole-v1: max_episode_steps must be at least 1"),
+        "{err}"
+    );
+}
+
+fn cartpole() -> DynEnv {
+    gymrec::make("CartPole-v1", RenderMode::None).unwrap()
+}
+
+/// CartPole without a spec, as a user's own env might be.
+struct NoSpec(Erased<CartPole>);
+
+impl Env for NoSpec {
+    type Obs = Vec<f32>;
+    type Action = gymrec::env::SpaceValue;
+    fn reset(&mut self, seed: Option<u64>) -> gymrec::Result<(Vec<f32>, gymrec::env::Info)> {
+        self.0.reset(seed)
+    }
+    fn step(&mut self, a: Self::Action) -> gymrec::Result<gymrec::env::Step<Vec<f32>>> {
+        self.0.step(a)
+    }
+    fn action_space(&self) -> &gymrec::env::Space {
+        self.0.action_space()
+    }
+    fn observation_space(&self) -> &gymrec::env::Space {
+        self.0.observation_space()
+    }
+    fn render_mode(&self) -> RenderMode {
+        self.0.render_mode()
+    }
+    fn metadata(&self) -> &gymrec::env::Metadata {
+        self.0.metadata()
+    }
+    fn frame_size(&self) -> Option<(u32, u32)> {
+        self.0.frame_size()
+    }
+    fn render_into(&mut self, frame: &mut Frame) -> gymrec::Result<()> {
+        self.0.render_into(frame)
+    }
+}
+
+#[test]
+fn training_errors_are_typed() {
+    let env = cartpole();
+    let mut agent = Cem::for_env(&env, CemConfig::default()).unwrap();
+    let metrics = MetricsStore::in_memory().unwrap();
+    for (trainer, setting) in [
+        (
+            Trainer::new(cartpole()).episodes(0),
+            Setting::TrainerEpisodes,
+        ),
+        (
+            Trainer::new(cartpole()).log_freq(0),
+            Setting::TrainerLogFreq,
+        ),
+        (Trainer::new(cartpole()).window(0), Setting::TrainerWindow),
+        (
+            Trainer::new(cartpole()).max_steps(0),
+            Setting::TrainerMaxSteps,
+        ),
+    ] {
+        let err = trainer.run(&mut agent, &metrics).unwrap_err();
+        assert!(
+            matches!(&err, Error::OutOfRange { setting: s, value: 0, allowed, .. }
+                if *s == setting && *allowed.start() == 1),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("it must be at least 1"), "{err}");
+    }
+
+    let root = temp_dir("errors-train");
+    let err = RecordVideos::builder("run")
+        .root(&root)
+        .frequency(0)
+        .build()
+        .err()
+        .unwrap();
+    assert!(
+        matches!(
+            err,
+            Error::OutOfRange {
+                setting: Setting::RecordVideosFrequency,
+                value: 0,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let err = RecordVideos::builder("a/b")
+        .root(&root)
+        .build()
+        .err()
+        .unwrap();
+    assert!(
+        matches!(&err, Error::InvalidDirname { dirname, sub, .. } if dirname == "a/b" && sub == "videos"),
+        "{err:?}"
+    );
+
+    let id = metrics
+        .start_experiment("CEM", "CartPole-v1", &serde_json::json!({}), 10)
+        .unwrap();
+    let mut state = TrainState::new(&mut agent, env, metrics.clone(), id);
+    let err = state.analytics_update().unwrap_err();
+    assert!(matches!(err, Error::NoAnalyticsState), "{err:?}");
+    assert!(err.to_string().contains("AnalyticsState::new"), "{err}");
+
+    // An env without a spec has no name.
+    state.env = Box::new(NoSpec(Erased::new(CartPole::new(RenderMode::None))));
+    let err = state.env_name().unwrap_err();
+    assert!(matches!(err, Error::NoEnvSpec { .. }), "{err:?}");
+    assert!(err.to_string().contains("no spec"), "{err}");
+
+    // A callback that fails to wrap the env loses it.
+    let wrap_err = state.map_env(|_| Err(Error::NoSubEnvs)).unwrap_err();
+    assert!(matches!(wrap_err, Error::NoSubEnvs), "{wrap_err:?}");
+    let err = state.env.reset(None).unwrap_err();
+    assert!(matches!(err, Error::EnvLost), "{err:?}");
+    assert!(err.to_string().contains("was lost"), "{err}");
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn foreign_errors_are_sources_and_schema_versions_are_typed() {
+    let dir = temp_dir("errors-foreign");
+    std::fs::create_dir_all(&dir).unwrap();
+    let newer = dir.join("newer.db");
+    let conn = rusqlite::Connection::open(&newer).unwrap();
+    conn.execute_batch("PRAGMA user_version = 99;").unwrap();
+    drop(conn);
+    let err = MetricsStore::open(&newer).err().unwrap();
+    assert!(
+        matches!(&err, Error::MetricsSchemaTooNew { path, version: 99, supported }
+            if *path == newer && *supported < 99),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("newer gymrec"), "{err}");
+
+    let text = dir.join("notes.db");
+    std::fs::write(&text, "not a database\n".repeat(200)).unwrap();
+    let err = MetricsStore::open(&text).err().unwrap();
+    assert!(matches!(err, Error::Metrics { .. }), "{err:?}");
+    let source = std::error::Error::source(&err).unwrap();
+    assert!(
+        source.downcast_ref::<rusqlite::Error>().is_some(),
+        "{source:?}"
+    );
+
+    let err = LinearPolicy::from_json("{ not json", "weights.json").unwrap_err();
+    assert!(matches!(err, Error::Json { .. }), "{err:?}");
+    let source = std::error::Error::source(&err).unwrap();
+    assert!(
+        source.downcast_ref::<serde_json::Error>().is_some(),
+        "{source:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
