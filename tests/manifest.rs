@@ -6,8 +6,8 @@
 
 use gymrec::catalog::Manifest;
 use gymrec::catalog::{
-    self, GALLERY_FILE, INDEX_FILE, ManifestEntry, StepRange, listed_videos, read_index,
-    read_sidecar, sidecar_path, write_gallery,
+    GALLERY_FILE, INDEX_FILE, ManifestEntry, StepRange, listed_videos, read_index, read_sidecar,
+    sidecar_path, write_gallery,
 };
 use gymrec::env::{
     BoxSpace, Discrete, Env, EnvSpec, Frame, Info, Metadata, RenderMode, Space, Step,
@@ -16,6 +16,7 @@ use gymrec::record::{RecordingConfig, Trigger, VideoStart};
 use gymrec::video::probe::probe;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+#[cfg(feature = "cli")]
 use std::process::Command;
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -589,6 +590,7 @@ fn wrappers_in_threads_sharing_a_folder_lose_no_lines() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+#[cfg(feature = "cli")]
 /// Four `gymrec record` processes write into one folder at once.
 #[test]
 fn processes_sharing_a_folder_lose_no_lines() {
@@ -674,6 +676,7 @@ fn check_shared_folder(dir: &Path, videos: usize) -> Vec<ManifestEntry> {
     listed
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn the_cli_writes_the_gallery_unless_told_not_to() {
     let dir = temp_dir("cli");
@@ -718,7 +721,7 @@ fn the_cli_writes_the_gallery_unless_told_not_to() {
             "rl-video-episode-1.mp4",
         ]
     );
-    assert_eq!(catalog::read_index(&dir.join("on")).unwrap().len(), 2);
+    assert_eq!(read_index(&dir.join("on")).unwrap().len(), 2);
 
     let stdout = record(&dir.join("off"), &["--no-gallery"]);
     assert!(!stdout.contains("gallery"), "{stdout}");
