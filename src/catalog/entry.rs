@@ -8,7 +8,7 @@ use std::time::SystemTime;
 /// Everything the sidecar and the index say about one video (a file, or
 /// the folder of a PNG sequence).
 ///
-/// It is what [`Manifest`] writes as `<name>.json` and as one line of
+/// It is what [`Manifest`](super::Manifest) writes as `<name>.json` and as one line of
 /// `index.jsonl`; times are RFC 3339 in UTC with milliseconds, returns that
 /// are not finite numbers are written as `null` and read back as NaN.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -127,8 +127,9 @@ mod lenient {
 }
 
 /// `SystemTime` as RFC 3339 in UTC with milliseconds
-/// (`2025-11-25T16:25:51.013Z`), formatted and parsed here.
+/// (`2025-11-25T16:25:51.013Z`), through jiff's [`Timestamp`].
 pub(crate) mod rfc3339 {
+    use jiff::Timestamp;
     use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
     use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -145,113 +146,45 @@ pub(crate) mod rfc3339 {
         })
     }
 
-    /// The UTC date and time of `t`: `(year, month, day, hour, minute,
-    /// second, millisecond)`; times before 1970 count as 1970.
-    pub fn parts(t: SystemTime) -> (i64, u32, u32, u32, u32, u32, u32) {
+    /// `t` as a timestamp cut to whole milliseconds, as written: times
+    /// before 1970 count as 1970, times after jiff's last (the end of year
+    /// 9999) as that.
+    pub fn timestamp(t: SystemTime) -> Timestamp {
         let since = t.duration_since(UNIX_EPOCH).unwrap_or_default();
-        let secs = since.as_secs() as i64;
-        let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-        let day = secs.rem_euclid(86_400) as u32;
-        (
-            y,
-            m,
-            d,
-            day / 3600,
-            day / 60 % 60,
-            day % 60,
-            since.subsec_millis(),
-        )
+        i64::try_from(since.as_millis())
+            .ok()
+            .and_then(|ms| Timestamp::from_millisecond(ms).ok())
+            .unwrap_or(Timestamp::MAX)
     }
 
     /// `t` cut to whole milliseconds, as written (before 1970: 1970).
     pub fn to_millis(t: SystemTime) -> SystemTime {
-        let since = t.duration_since(UNIX_EPOCH).unwrap_or_default();
-        UNIX_EPOCH + Duration::new(since.as_secs(), since.subsec_millis() * 1_000_000)
+        let ms = u64::try_from(timestamp(t).as_millisecond()).unwrap_or(0);
+        UNIX_EPOCH
+            .checked_add(Duration::from_millis(ms))
+            .unwrap_or(t)
     }
 
     /// `t` as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
     pub fn format(t: SystemTime) -> String {
-        let (y, mo, d, h, mi, s, ms) = parts(t);
-        format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}Z")
+        format!("{:.3}", timestamp(t))
     }
 
-    /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (`t` or a space may stand
-    /// for `T`, `z` for `Z`).
+    /// Parses an RFC 3339 time in UTC, `YYYY-MM-DDTHH:MM:SS[.fraction]Z`
+    /// (`t` or a space may stand for `T`, `z` for `Z`), or whatever else
+    /// jiff reads as a timestamp (ISO 8601's other forms) as long as it ends
+    /// in `Z`: what gymrec writes is UTC, so a time with an offset is not
+    /// its. A leap second (`:60`) reads as `:59`, as jiff does; times before
+    /// 1970 are refused, as they are never written.
     pub fn parse(text: &str) -> Option<SystemTime> {
-        let b = text.as_bytes();
-        if b.len() < 20 || !b.is_ascii() {
+        if !text.ends_with(['Z', 'z']) {
             return None;
         }
-        let num = |range: std::ops::Range<usize>| -> Option<u64> {
-            let s = &text[range];
-            s.bytes()
-                .all(|c| c.is_ascii_digit())
-                .then(|| s.parse().ok())?
-        };
-        if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+        let t: Timestamp = text.parse().ok()?;
+        if t < Timestamp::UNIX_EPOCH {
             return None;
         }
-        if b[13] != b':' || b[16] != b':' || !matches!(b[b.len() - 1], b'Z' | b'z') {
-            return None;
-        }
-        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-        let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-        let fraction = &text[19..text.len() - 1];
-        let nanos = match fraction.strip_prefix('.') {
-            None if fraction.is_empty() => 0,
-            Some(digits) if (1..=9).contains(&digits.len()) => {
-                num(20..20 + digits.len())? * 10u64.pow(9 - digits.len() as u32)
-            }
-            _ => return None,
-        };
-        if !(1..=12).contains(&month) || hour > 23 || minute > 59 || second > 60 {
-            return None;
-        }
-        let (year, month, day) = (year as i64, month as u32, day as u32);
-        if day == 0 || day > days_in_month(year, month) {
-            return None;
-        }
-        let days = days_from_civil(year, month, day);
-        let secs = days * 86_400 + (hour * 3600 + minute * 60 + second) as i64;
-        let secs = u64::try_from(secs).ok()?;
-        Some(UNIX_EPOCH + Duration::new(secs, nanos as u32))
-    }
-
-    fn days_in_month(year: i64, month: u32) -> u32 {
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-        match month {
-            2 if leap => 29,
-            2 => 28,
-            4 | 6 | 9 | 11 => 30,
-            _ => 31,
-        }
-    }
-
-    /// The proleptic Gregorian date of a day count since 1970-01-01
-    /// (Howard Hinnant's `civil_from_days`).
-    fn civil_from_days(z: i64) -> (i64, u32, u32) {
-        let z = z + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let year = yoe + era * 400 + i64::from(month <= 2);
-        (year, month, day)
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date
-    /// (Howard Hinnant's `days_from_civil`).
-    fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-        let y = if month <= 2 { year - 1 } else { year };
-        let era = y.div_euclid(400);
-        let yoe = y.rem_euclid(400);
-        let mp = i64::from((month + 9) % 12);
-        let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
+        SystemTime::try_from(t).ok()
     }
 }
 
@@ -299,5 +232,22 @@ mod tests {
         ] {
             assert_eq!(rfc3339::parse(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn times_are_cut_to_the_millisecond_and_never_before_1970() {
+        let t = at(1_764_087_951, 13) + Duration::from_nanos(999_999);
+        assert_eq!(rfc3339::format(t), "2025-11-25T16:25:51.013Z");
+        assert_eq!(rfc3339::to_millis(t), at(1_764_087_951, 13));
+        let before = UNIX_EPOCH - Duration::from_secs(86_400);
+        assert_eq!(rfc3339::format(before), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339::to_millis(before), UNIX_EPOCH);
+        // Never written, so never read.
+        assert_eq!(rfc3339::parse("1969-12-31T23:59:59.999Z"), None);
+        // Nine fractional digits still read, to the nanosecond.
+        assert_eq!(
+            rfc3339::parse("2025-11-25T16:25:51.013000001Z"),
+            Some(at(1_764_087_951, 13) + Duration::from_nanos(1))
+        );
     }
 }
