@@ -216,21 +216,24 @@ fn sidecar_and_index_line_describe_each_kept_video() {
         first_step += length;
 
         let probed = probe(&video.facts.path).unwrap();
-        assert_eq!(sidecar.frames, length + 1);
-        assert_eq!(probed.frames, sidecar.frames);
+        assert_eq!(sidecar.facts.frames, length + 1);
+        assert_eq!(probed.frames, sidecar.facts.frames);
         assert_eq!(
-            (sidecar.fps, sidecar.duration_secs),
+            (sidecar.facts.fps, sidecar.facts.duration_secs),
             (25, (length + 1) as f64 / 25.0)
         );
-        assert_eq!((sidecar.width, sidecar.height), (64, 48));
-        assert_eq!((sidecar.encoded_width, sidecar.encoded_height), (64, 48));
+        assert_eq!((sidecar.facts.width, sidecar.facts.height), (64, 48));
         assert_eq!(
-            (sidecar.codec.as_str(), probed.codec.as_str()),
+            (sidecar.facts.encoded_width, sidecar.facts.encoded_height),
+            (64, 48)
+        );
+        assert_eq!(
+            (sidecar.facts.codec.as_str(), probed.codec.as_str()),
             ("h264", "h264")
         );
-        assert_eq!(sidecar.pixel_format, "yuv420p");
+        assert_eq!(sidecar.facts.pixel_format, "yuv420p");
         assert_eq!(
-            sidecar.bytes,
+            sidecar.facts.bytes,
             std::fs::metadata(&video.facts.path).unwrap().len()
         );
         assert!(sidecar.started_at <= sidecar.finished_at);
@@ -241,6 +244,38 @@ fn sidecar_and_index_line_describe_each_kept_video() {
     // The files, as written: one JSON document per sidecar, one line per video.
     let raw = std::fs::read_to_string(dir.join("rl-video-episode-1.json")).unwrap();
     let json: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    // The keys a sidecar has always had: the video's facts at the top level,
+    // with its file name and no full path.
+    let keys: BTreeSet<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    assert_eq!(
+        keys,
+        BTreeSet::from([
+            "file",
+            "env_id",
+            "gymrec_version",
+            "trigger",
+            "started_by",
+            "episodes",
+            "steps",
+            "frames",
+            "fps",
+            "duration_secs",
+            "width",
+            "height",
+            "encoded_width",
+            "encoded_height",
+            "codec",
+            "pixel_format",
+            "bytes",
+            "started_at",
+            "finished_at",
+        ])
+    );
     assert_eq!(json["episodes"][0]["return"], -7.0);
     assert_eq!(json["started_by"]["kind"], "episode");
     assert_eq!(json["steps"]["first"], 4);
@@ -302,7 +337,7 @@ fn step_videos_over_several_episodes_list_each_episode() {
     assert_eq!(entry.file, "rl-video-step-0.mp4");
     assert_eq!(entry.trigger, "every:100");
     assert_eq!(entry.started_by, VideoStart::Step(0));
-    assert_eq!(entry.frames, 8);
+    assert_eq!(entry.facts.frames, 8);
     let episodes: Vec<_> = entry
         .episodes
         .iter()

@@ -2,7 +2,9 @@
 //! about one video, and how it is written as JSON.
 
 use crate::record::{EpisodeInVideo, RecordedVideo, VideoStart};
+use crate::video::VideoFacts;
 use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
 use std::time::SystemTime;
 
 /// Everything the sidecar and the index say about one video (a file, or
@@ -30,26 +32,12 @@ pub struct ManifestEntry {
     /// The first and last steps whose frames the video holds (`None` when it
     /// holds only a reset frame).
     pub steps: Option<StepRange>,
-    /// Frames in the file.
-    pub frames: u64,
-    /// Frames per second.
-    pub fps: u32,
-    /// Play time in seconds: `frames / fps`.
-    pub duration_secs: f64,
-    /// Width of the frames recorded.
-    pub width: u32,
-    /// Height of the frames recorded.
-    pub height: u32,
-    /// Width of the encoded picture (padded to even).
-    pub encoded_width: u32,
-    /// Height of the encoded picture (padded to even).
-    pub encoded_height: u32,
-    /// The codec's short name, e.g. `"h264"`.
-    pub codec: String,
-    /// The encoded pixel format, e.g. `"yuv420p"`.
-    pub pixel_format: String,
-    /// Size of the file in bytes.
-    pub bytes: u64,
+    /// What the file holds: frames, fps, duration, sizes, codec, pixel
+    /// format, bytes (flattened: the JSON has these keys at the top level).
+    /// Its `path` is empty, and not written: the entry names its file by
+    /// [`file`](Self::file), relative to the folder, which can move.
+    #[serde(flatten)]
+    pub facts: VideoFacts,
     /// Wall-clock time of the first frame, to the millisecond.
     #[serde(with = "rfc3339")]
     pub started_at: SystemTime,
@@ -81,16 +69,10 @@ impl From<&RecordedVideo> for ManifestEntry {
             started_by: video.started_by,
             episodes: video.episodes.clone(),
             steps: video.steps.map(|(first, last)| StepRange { first, last }),
-            frames: facts.frames,
-            fps: facts.fps,
-            duration_secs: facts.duration_secs,
-            width: facts.width,
-            height: facts.height,
-            encoded_width: facts.encoded_width,
-            encoded_height: facts.encoded_height,
-            codec: facts.codec.clone(),
-            pixel_format: facts.pixel_format.clone(),
-            bytes: facts.bytes,
+            facts: VideoFacts {
+                path: PathBuf::new(),
+                ..facts.clone()
+            },
             started_at: rfc3339::to_millis(video.started_at),
             finished_at: rfc3339::to_millis(video.finished_at),
         }
@@ -190,8 +172,128 @@ pub(crate) mod rfc3339 {
 
 #[cfg(test)]
 mod tests {
-    use super::rfc3339;
-    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+    use super::*;
+    use std::collections::BTreeSet;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    /// An index line as gymrec 0.1.0 wrote it before the entry embedded
+    /// [`VideoFacts`] (the same text, key for key and byte for byte).
+    const LINE: &str = concat!(
+        r#"{"file":"rl-video-episode-2.mp4","env_id":"CartPole-v1","gymrec_version":"0.1.0","#,
+        r#""trigger":"cubic","started_by":{"kind":"episode","id":2},"#,
+        r#""episodes":[{"episode":2,"return":null,"length":9,"complete":false}],"#,
+        r#""steps":{"first":40,"last":48},"frames":10,"fps":50,"duration_secs":0.2,"#,
+        r#""width":601,"height":401,"encoded_width":602,"encoded_height":402,"#,
+        r#""codec":"h264","pixel_format":"yuv420p","bytes":12345,"#,
+        r#""started_at":"2025-11-25T16:25:51.013Z","finished_at":"2025-11-25T16:25:52.500Z"}"#
+    );
+
+    /// The keys of an entry's JSON, as they have always been (in `LINE`'s order).
+    const KEYS: [&str; 19] = [
+        "file",
+        "env_id",
+        "gymrec_version",
+        "trigger",
+        "started_by",
+        "episodes",
+        "steps",
+        "frames",
+        "fps",
+        "duration_secs",
+        "width",
+        "height",
+        "encoded_width",
+        "encoded_height",
+        "codec",
+        "pixel_format",
+        "bytes",
+        "started_at",
+        "finished_at",
+    ];
+
+    fn video() -> RecordedVideo {
+        RecordedVideo {
+            facts: VideoFacts {
+                path: PathBuf::from("videos/run/rl-video-episode-2.mp4"),
+                frames: 10,
+                fps: 50,
+                duration_secs: 0.2,
+                width: 601,
+                height: 401,
+                encoded_width: 602,
+                encoded_height: 402,
+                codec: "h264".into(),
+                pixel_format: "yuv420p".into(),
+                bytes: 12345,
+            },
+            env_id: Some("CartPole-v1".into()),
+            trigger: "cubic".into(),
+            started_by: VideoStart::Episode(2),
+            episodes: vec![EpisodeInVideo {
+                episode: 2,
+                ret: f64::NAN,
+                length: 9,
+                complete: false,
+            }],
+            steps: Some((40, 48)),
+            // Cut to the millisecond in the entry.
+            started_at: at(1_764_087_951, 13) + Duration::from_micros(700),
+            finished_at: at(1_764_087_952, 500),
+        }
+    }
+
+    #[test]
+    fn an_entry_is_written_as_before_and_reads_back() {
+        let mut entry = ManifestEntry::from(&video());
+        assert_eq!(entry.file, "rl-video-episode-2.mp4");
+        assert_eq!(
+            entry.facts.path,
+            PathBuf::new(),
+            "the entry names its file by `file`"
+        );
+        assert_eq!(entry.facts.frames, 10);
+        entry.gymrec_version = "0.1.0".into();
+        let line = serde_json::to_string(&entry).unwrap();
+        assert_eq!(line, LINE);
+        // The same keys (their order is the line's, checked above).
+        let value: serde_json::Value = serde_json::from_str(&line).unwrap();
+        let keys: BTreeSet<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str())
+            .collect();
+        assert_eq!(keys, BTreeSet::from(KEYS));
+        // The sidecar's pretty form has the same keys and values.
+        let pretty = serde_json::to_string_pretty(&entry).unwrap();
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&pretty).unwrap(),
+            value
+        );
+
+        // Round trip; NaN returns compared by hand, as NaN != NaN.
+        let back: ManifestEntry = serde_json::from_str(LINE).unwrap();
+        assert!(back.episodes[0].ret.is_nan());
+        let (mut back, mut entry) = (back, entry);
+        back.episodes[0].ret = 0.0;
+        entry.episodes[0].ret = 0.0;
+        assert_eq!(back, entry);
+        let again: ManifestEntry = serde_json::from_str(&pretty).unwrap();
+        assert_eq!(serde_json::to_string(&again).unwrap(), LINE);
+    }
+
+    #[test]
+    fn a_recorded_video_still_writes_its_path() {
+        let mut video = video();
+        // (A RecordedVideo reads no NaN back from null; the entry does.)
+        video.episodes[0].ret = 1.5;
+        let json = serde_json::to_value(&video).unwrap();
+        assert_eq!(json["path"], "videos/run/rl-video-episode-2.mp4");
+        assert_eq!(json["frames"], 10);
+        let back: RecordedVideo = serde_json::from_value(json).unwrap();
+        // (Its times are float seconds, which need not round-trip exactly.)
+        assert_eq!(back.facts, video.facts);
+    }
 
     fn at(secs: u64, millis: u64) -> SystemTime {
         UNIX_EPOCH + Duration::from_millis(secs * 1000 + millis)

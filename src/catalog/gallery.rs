@@ -143,7 +143,7 @@ pub(crate) fn render(folder: &str, videos: &[(ManifestEntry, Media)], now: Syste
 fn card(out: &mut String, v: &ManifestEntry, media: &Media) {
     let env = escape(env_label(v));
     let src = escape(&percent_encode(&v.file));
-    let (w, h) = (v.encoded_width, v.encoded_height);
+    let (w, h) = (v.facts.encoded_width, v.facts.encoded_height);
     let _ = write!(
         out,
         "\n    <figure class=\"card\" data-env=\"{env}\" style=\"--hue: {hue}\">\n      ",
@@ -155,7 +155,7 @@ fn card(out: &mut String, v: &ManifestEntry, media: &Media) {
                 out,
                 "<video class=\"media\" src=\"{src}\" width=\"{w}\" height=\"{h}\" controls muted loop \
                  playsinline preload=\"metadata\" data-frames=\"{}\" data-fps=\"{}\"></video>",
-                v.frames, v.fps
+                v.facts.frames, v.facts.fps
             );
         }
         Media::Image => {
@@ -237,11 +237,11 @@ fn card(out: &mut String, v: &ManifestEntry, media: &Media) {
          \n      </figcaption>\
          \n    </figure>",
         time = time_element(v.started_at),
-        secs = v.duration_secs,
-        frames = v.frames,
-        w = v.width,
-        h = v.height,
-        kib = v.bytes.div_ceil(1024),
+        secs = v.facts.duration_secs,
+        frames = v.facts.frames,
+        w = v.facts.width,
+        h = v.facts.height,
+        kib = v.facts.bytes.div_ceil(1024),
         trigger = escape(&v.trigger),
     );
 }
