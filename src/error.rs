@@ -488,6 +488,7 @@ pub enum Error {
     },
 
     /// The training metrics database could not be opened, read or written.
+    #[cfg(feature = "train")]
     #[error("{path}: metrics database: {what}: {source}")]
     Metrics {
         /// The database file (`:memory:` for an in-memory store).

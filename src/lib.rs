@@ -61,10 +61,22 @@
 //! - [`catalog`]: what a folder says about its videos: JSON sidecars,
 //!   `index.jsonl` and the `index.html` gallery.
 //! - [`policy`]: random and heuristic policies for demos.
-//! - [`train`]: velora's training side ([`TrainState`](train::TrainState),
-//!   callbacks that record videos, stop early and save checkpoints), a SQLite
-//!   metrics store, an [`Agent`](train::Agent) trait, a cross-entropy learner and
-//!   the [`Trainer`](train::Trainer) loop.
+#![cfg_attr(
+    feature = "train",
+    doc = "- [`train`] (feature `train`): velora's training side \
+           ([`TrainState`](train::TrainState), callbacks that record videos, stop early \
+           and save checkpoints), a SQLite metrics store, an [`Agent`](train::Agent) \
+           trait, a cross-entropy learner and the [`Trainer`](train::Trainer) loop."
+)]
+#![cfg_attr(
+    not(feature = "train"),
+    doc = "- `train` (feature `train`, off in this build): velora's training side."
+)]
+//!
+//! Cargo features: `ffmpeg`, `gif`, `png` (the video backends, see
+//! [`video`]), `openh264`, `train` and `cli` (the `gymrec` command line); all
+//! but `openh264` are on by default. A program that only records needs
+//! `default-features = false, features = ["ffmpeg"]`.
 
 #![warn(missing_docs)]
 
@@ -74,6 +86,7 @@ mod error;
 pub mod frame;
 pub mod policy;
 pub mod record;
+#[cfg(feature = "train")]
 pub mod train;
 pub mod video;
 

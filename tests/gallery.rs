@@ -315,14 +315,14 @@ fn every_video_plays_in_chromium_with_its_duration() {
         );
         if *tag == "img" {
             assert!(
-                entry.file.ends_with(".gif") || entry.codec == "png",
+                entry.file.ends_with(".gif") || entry.facts.codec == "png",
                 "{} is shown as an image",
                 entry.file
             );
             let width = element.get("data-natural-width");
             assert_eq!(
                 width,
-                Some(&entry.width.to_string()),
+                Some(&entry.facts.width.to_string()),
                 "{}: {element:?}",
                 entry.file
             );
@@ -340,9 +340,9 @@ fn every_video_plays_in_chromium_with_its_duration() {
             entry.file
         );
         let duration: f64 = element["data-duration"].parse().unwrap();
-        let want = entry.frames as f64 / entry.fps as f64;
+        let want = entry.facts.frames as f64 / entry.facts.fps as f64;
         assert!(
-            (duration - want).abs() <= 0.5 / entry.fps as f64 + 1e-3,
+            (duration - want).abs() <= 0.5 / entry.facts.fps as f64 + 1e-3,
             "{}: the browser says {duration} s, the index {want} s",
             entry.file
         );

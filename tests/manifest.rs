@@ -6,8 +6,8 @@
 
 use gymrec::catalog::Manifest;
 use gymrec::catalog::{
-    self, GALLERY_FILE, INDEX_FILE, ManifestEntry, StepRange, listed_videos, read_index,
-    read_sidecar, sidecar_path, write_gallery,
+    GALLERY_FILE, INDEX_FILE, ManifestEntry, StepRange, listed_videos, read_index, read_sidecar,
+    sidecar_path, write_gallery,
 };
 use gymrec::env::{
     BoxSpace, Discrete, Env, EnvSpec, Frame, Info, Metadata, RenderMode, Space, Step,
@@ -16,6 +16,7 @@ use gymrec::record::{RecordingConfig, Trigger, VideoStart};
 use gymrec::video::probe::probe;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+#[cfg(feature = "cli")]
 use std::process::Command;
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -214,21 +215,24 @@ fn sidecar_and_index_line_describe_each_kept_video() {
         first_step += length;
 
         let probed = probe(&video.facts.path).unwrap();
-        assert_eq!(sidecar.frames, length + 1);
-        assert_eq!(probed.frames, sidecar.frames);
+        assert_eq!(sidecar.facts.frames, length + 1);
+        assert_eq!(probed.frames, sidecar.facts.frames);
         assert_eq!(
-            (sidecar.fps, sidecar.duration_secs),
+            (sidecar.facts.fps, sidecar.facts.duration_secs),
             (25, (length + 1) as f64 / 25.0)
         );
-        assert_eq!((sidecar.width, sidecar.height), (64, 48));
-        assert_eq!((sidecar.encoded_width, sidecar.encoded_height), (64, 48));
+        assert_eq!((sidecar.facts.width, sidecar.facts.height), (64, 48));
         assert_eq!(
-            (sidecar.codec.as_str(), probed.codec.as_str()),
+            (sidecar.facts.encoded_width, sidecar.facts.encoded_height),
+            (64, 48)
+        );
+        assert_eq!(
+            (sidecar.facts.codec.as_str(), probed.codec.as_str()),
             ("h264", "h264")
         );
-        assert_eq!(sidecar.pixel_format, "yuv420p");
+        assert_eq!(sidecar.facts.pixel_format, "yuv420p");
         assert_eq!(
-            sidecar.bytes,
+            sidecar.facts.bytes,
             std::fs::metadata(&video.facts.path).unwrap().len()
         );
         assert!(sidecar.started_at <= sidecar.finished_at);
@@ -239,6 +243,38 @@ fn sidecar_and_index_line_describe_each_kept_video() {
     // The files, as written: one JSON document per sidecar, one line per video.
     let raw = std::fs::read_to_string(dir.join("rl-video-episode-1.json")).unwrap();
     let json: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    // The keys a sidecar has always had: the video's facts at the top level,
+    // with its file name and no full path.
+    let keys: BTreeSet<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    assert_eq!(
+        keys,
+        BTreeSet::from([
+            "file",
+            "env_id",
+            "gymrec_version",
+            "trigger",
+            "started_by",
+            "episodes",
+            "steps",
+            "frames",
+            "fps",
+            "duration_secs",
+            "width",
+            "height",
+            "encoded_width",
+            "encoded_height",
+            "codec",
+            "pixel_format",
+            "bytes",
+            "started_at",
+            "finished_at",
+        ])
+    );
     assert_eq!(json["episodes"][0]["return"], -7.0);
     assert_eq!(json["started_by"]["kind"], "episode");
     assert_eq!(json["steps"]["first"], 4);
@@ -300,7 +336,7 @@ fn step_videos_over_several_episodes_list_each_episode() {
     assert_eq!(entry.file, "rl-video-step-0.mp4");
     assert_eq!(entry.trigger, "every:100");
     assert_eq!(entry.started_by, VideoStart::Step(0));
-    assert_eq!(entry.frames, 8);
+    assert_eq!(entry.facts.frames, 8);
     let episodes: Vec<_> = entry
         .episodes
         .iter()
@@ -588,6 +624,7 @@ fn wrappers_in_threads_sharing_a_folder_lose_no_lines() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+#[cfg(feature = "cli")]
 /// Four `gymrec record` processes write into one folder at once.
 #[test]
 fn processes_sharing_a_folder_lose_no_lines() {
@@ -673,6 +710,7 @@ fn check_shared_folder(dir: &Path, videos: usize) -> Vec<ManifestEntry> {
     listed
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn the_cli_writes_the_gallery_unless_told_not_to() {
     let dir = temp_dir("cli");
@@ -717,7 +755,7 @@ fn the_cli_writes_the_gallery_unless_told_not_to() {
             "rl-video-episode-1.mp4",
         ]
     );
-    assert_eq!(catalog::read_index(&dir.join("on")).unwrap().len(), 2);
+    assert_eq!(read_index(&dir.join("on")).unwrap().len(), 2);
 
     let stdout = record(&dir.join("off"), &["--no-gallery"]);
     assert!(!stdout.contains("gallery"), "{stdout}");

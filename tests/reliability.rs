@@ -8,8 +8,12 @@ use gymrec::env::wrappers::EpisodeStatistics;
 use gymrec::env::{Env, Frame, Info, Step};
 use gymrec::record::{RecordingConfig, Trigger};
 use gymrec::video::probe::probe;
+// What the tests that run the `gymrec` binary use.
+#[cfg(feature = "cli")]
 use std::path::Path;
+#[cfg(feature = "cli")]
 use std::process::{Command, Stdio};
+#[cfg(feature = "cli")]
 use std::time::{Duration, Instant};
 
 /// Open file descriptors and threads of this process.
@@ -202,6 +206,7 @@ fn several_recorders_in_several_threads_share_one_folder() {
     }
 }
 
+#[cfg(feature = "cli")]
 /// The `gymrec` binary, recording CartPole episodes of 101 frames each.
 fn record_cartpole(dir: &Path, episodes: u64) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_gymrec"));
@@ -226,6 +231,7 @@ fn record_cartpole(dir: &Path, episodes: u64) -> Command {
     cmd
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn killed_at_random_points_every_file_decodes_and_earlier_videos_are_whole() {
     // Kill points spread over the first few videos, fixed for repeatability.
@@ -259,10 +265,12 @@ fn killed_at_random_points_every_file_decodes_and_earlier_videos_are_whole() {
     }
 }
 
+#[cfg(feature = "cli")]
 fn files_if_any(dir: &Path) -> Vec<String> {
     if dir.exists() { files(dir) } else { Vec::new() }
 }
 
+#[cfg(feature = "cli")]
 fn episode_of(name: &str) -> u64 {
     name.trim_start_matches("rl-video-episode-")
         .trim_end_matches(".mp4")
@@ -270,9 +278,11 @@ fn episode_of(name: &str) -> u64 {
         .unwrap()
 }
 
+#[cfg(feature = "cli")]
 /// A 512 KiB tmpfs mounted for the test and unmounted when dropped.
 struct SmallDisk(std::path::PathBuf);
 
+#[cfg(feature = "cli")]
 impl SmallDisk {
     fn mount(name: &str) -> SmallDisk {
         let dir = temp_dir(name);
@@ -290,6 +300,7 @@ impl SmallDisk {
     }
 }
 
+#[cfg(feature = "cli")]
 impl Drop for SmallDisk {
     fn drop(&mut self) {
         let _ = Command::new("umount").arg(&self.0).status();
@@ -297,6 +308,7 @@ impl Drop for SmallDisk {
     }
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn a_full_disk_is_reported_the_loop_runs_on_and_earlier_videos_are_intact() {
     let disk = SmallDisk::mount("full");

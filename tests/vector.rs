@@ -1137,6 +1137,7 @@ fn tiling_reuses_buffers() {
 // ---------------------------------------------------------------------------
 // The command line.
 
+#[cfg(feature = "cli")]
 #[test]
 fn cli_records_a_grid_of_sub_envs() {
     let dir = temp_dir("cli");

@@ -2,13 +2,15 @@
 //! about one video, and how it is written as JSON.
 
 use crate::record::{EpisodeInVideo, RecordedVideo, VideoStart};
+use crate::video::VideoFacts;
 use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
 use std::time::SystemTime;
 
 /// Everything the sidecar and the index say about one video (a file, or
 /// the folder of a PNG sequence).
 ///
-/// It is what [`Manifest`] writes as `<name>.json` and as one line of
+/// It is what [`Manifest`](super::Manifest) writes as `<name>.json` and as one line of
 /// `index.jsonl`; times are RFC 3339 in UTC with milliseconds, returns that
 /// are not finite numbers are written as `null` and read back as NaN.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -30,26 +32,12 @@ pub struct ManifestEntry {
     /// The first and last steps whose frames the video holds (`None` when it
     /// holds only a reset frame).
     pub steps: Option<StepRange>,
-    /// Frames in the file.
-    pub frames: u64,
-    /// Frames per second.
-    pub fps: u32,
-    /// Play time in seconds: `frames / fps`.
-    pub duration_secs: f64,
-    /// Width of the frames recorded.
-    pub width: u32,
-    /// Height of the frames recorded.
-    pub height: u32,
-    /// Width of the encoded picture (padded to even).
-    pub encoded_width: u32,
-    /// Height of the encoded picture (padded to even).
-    pub encoded_height: u32,
-    /// The codec's short name, e.g. `"h264"`.
-    pub codec: String,
-    /// The encoded pixel format, e.g. `"yuv420p"`.
-    pub pixel_format: String,
-    /// Size of the file in bytes.
-    pub bytes: u64,
+    /// What the file holds: frames, fps, duration, sizes, codec, pixel
+    /// format, bytes (flattened: the JSON has these keys at the top level).
+    /// Its `path` is empty, and not written: the entry names its file by
+    /// [`file`](Self::file), relative to the folder, which can move.
+    #[serde(flatten)]
+    pub facts: VideoFacts,
     /// Wall-clock time of the first frame, to the millisecond.
     #[serde(with = "rfc3339")]
     pub started_at: SystemTime,
@@ -81,16 +69,10 @@ impl From<&RecordedVideo> for ManifestEntry {
             started_by: video.started_by,
             episodes: video.episodes.clone(),
             steps: video.steps.map(|(first, last)| StepRange { first, last }),
-            frames: facts.frames,
-            fps: facts.fps,
-            duration_secs: facts.duration_secs,
-            width: facts.width,
-            height: facts.height,
-            encoded_width: facts.encoded_width,
-            encoded_height: facts.encoded_height,
-            codec: facts.codec.clone(),
-            pixel_format: facts.pixel_format.clone(),
-            bytes: facts.bytes,
+            facts: VideoFacts {
+                path: PathBuf::new(),
+                ..facts.clone()
+            },
             started_at: rfc3339::to_millis(video.started_at),
             finished_at: rfc3339::to_millis(video.finished_at),
         }
@@ -127,8 +109,9 @@ mod lenient {
 }
 
 /// `SystemTime` as RFC 3339 in UTC with milliseconds
-/// (`2025-11-25T16:25:51.013Z`), formatted and parsed here.
+/// (`2025-11-25T16:25:51.013Z`), through jiff's [`Timestamp`].
 pub(crate) mod rfc3339 {
+    use jiff::Timestamp;
     use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
     use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -145,120 +128,172 @@ pub(crate) mod rfc3339 {
         })
     }
 
-    /// The UTC date and time of `t`: `(year, month, day, hour, minute,
-    /// second, millisecond)`; times before 1970 count as 1970.
-    pub fn parts(t: SystemTime) -> (i64, u32, u32, u32, u32, u32, u32) {
+    /// `t` as a timestamp cut to whole milliseconds, as written: times
+    /// before 1970 count as 1970, times after jiff's last (the end of year
+    /// 9999) as that.
+    pub fn timestamp(t: SystemTime) -> Timestamp {
         let since = t.duration_since(UNIX_EPOCH).unwrap_or_default();
-        let secs = since.as_secs() as i64;
-        let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-        let day = secs.rem_euclid(86_400) as u32;
-        (
-            y,
-            m,
-            d,
-            day / 3600,
-            day / 60 % 60,
-            day % 60,
-            since.subsec_millis(),
-        )
+        i64::try_from(since.as_millis())
+            .ok()
+            .and_then(|ms| Timestamp::from_millisecond(ms).ok())
+            .unwrap_or(Timestamp::MAX)
     }
 
     /// `t` cut to whole milliseconds, as written (before 1970: 1970).
     pub fn to_millis(t: SystemTime) -> SystemTime {
-        let since = t.duration_since(UNIX_EPOCH).unwrap_or_default();
-        UNIX_EPOCH + Duration::new(since.as_secs(), since.subsec_millis() * 1_000_000)
+        let ms = u64::try_from(timestamp(t).as_millisecond()).unwrap_or(0);
+        UNIX_EPOCH
+            .checked_add(Duration::from_millis(ms))
+            .unwrap_or(t)
     }
 
     /// `t` as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
     pub fn format(t: SystemTime) -> String {
-        let (y, mo, d, h, mi, s, ms) = parts(t);
-        format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}Z")
+        format!("{:.3}", timestamp(t))
     }
 
-    /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (`t` or a space may stand
-    /// for `T`, `z` for `Z`).
+    /// Parses an RFC 3339 time in UTC, `YYYY-MM-DDTHH:MM:SS[.fraction]Z`
+    /// (`t` or a space may stand for `T`, `z` for `Z`), or whatever else
+    /// jiff reads as a timestamp (ISO 8601's other forms) as long as it ends
+    /// in `Z`: what gymrec writes is UTC, so a time with an offset is not
+    /// its. A leap second (`:60`) reads as `:59`, as jiff does; times before
+    /// 1970 are refused, as they are never written.
     pub fn parse(text: &str) -> Option<SystemTime> {
-        let b = text.as_bytes();
-        if b.len() < 20 || !b.is_ascii() {
+        if !text.ends_with(['Z', 'z']) {
             return None;
         }
-        let num = |range: std::ops::Range<usize>| -> Option<u64> {
-            let s = &text[range];
-            s.bytes()
-                .all(|c| c.is_ascii_digit())
-                .then(|| s.parse().ok())?
-        };
-        if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+        let t: Timestamp = text.parse().ok()?;
+        if t < Timestamp::UNIX_EPOCH {
             return None;
         }
-        if b[13] != b':' || b[16] != b':' || !matches!(b[b.len() - 1], b'Z' | b'z') {
-            return None;
-        }
-        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-        let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-        let fraction = &text[19..text.len() - 1];
-        let nanos = match fraction.strip_prefix('.') {
-            None if fraction.is_empty() => 0,
-            Some(digits) if (1..=9).contains(&digits.len()) => {
-                num(20..20 + digits.len())? * 10u64.pow(9 - digits.len() as u32)
-            }
-            _ => return None,
-        };
-        if !(1..=12).contains(&month) || hour > 23 || minute > 59 || second > 60 {
-            return None;
-        }
-        let (year, month, day) = (year as i64, month as u32, day as u32);
-        if day == 0 || day > days_in_month(year, month) {
-            return None;
-        }
-        let days = days_from_civil(year, month, day);
-        let secs = days * 86_400 + (hour * 3600 + minute * 60 + second) as i64;
-        let secs = u64::try_from(secs).ok()?;
-        Some(UNIX_EPOCH + Duration::new(secs, nanos as u32))
-    }
-
-    fn days_in_month(year: i64, month: u32) -> u32 {
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-        match month {
-            2 if leap => 29,
-            2 => 28,
-            4 | 6 | 9 | 11 => 30,
-            _ => 31,
-        }
-    }
-
-    /// The proleptic Gregorian date of a day count since 1970-01-01
-    /// (Howard Hinnant's `civil_from_days`).
-    fn civil_from_days(z: i64) -> (i64, u32, u32) {
-        let z = z + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let year = yoe + era * 400 + i64::from(month <= 2);
-        (year, month, day)
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date
-    /// (Howard Hinnant's `days_from_civil`).
-    fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-        let y = if month <= 2 { year - 1 } else { year };
-        let era = y.div_euclid(400);
-        let yoe = y.rem_euclid(400);
-        let mp = i64::from((month + 9) % 12);
-        let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
+        SystemTime::try_from(t).ok()
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::rfc3339;
-    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+    use super::*;
+    use std::collections::BTreeSet;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    /// An index line as gymrec 0.1.0 wrote it before the entry embedded
+    /// [`VideoFacts`] (the same text, key for key and byte for byte).
+    const LINE: &str = concat!(
+        r#"{"file":"rl-video-episode-2.mp4","env_id":"CartPole-v1","gymrec_version":"0.1.0","#,
+        r#""trigger":"cubic","started_by":{"kind":"episode","id":2},"#,
+        r#""episodes":[{"episode":2,"return":null,"length":9,"complete":false}],"#,
+        r#""steps":{"first":40,"last":48},"frames":10,"fps":50,"duration_secs":0.2,"#,
+        r#""width":601,"height":401,"encoded_width":602,"encoded_height":402,"#,
+        r#""codec":"h264","pixel_format":"yuv420p","bytes":12345,"#,
+        r#""started_at":"2025-11-25T16:25:51.013Z","finished_at":"2025-11-25T16:25:52.500Z"}"#
+    );
+
+    /// The keys of an entry's JSON, as they have always been (in `LINE`'s order).
+    const KEYS: [&str; 19] = [
+        "file",
+        "env_id",
+        "gymrec_version",
+        "trigger",
+        "started_by",
+        "episodes",
+        "steps",
+        "frames",
+        "fps",
+        "duration_secs",
+        "width",
+        "height",
+        "encoded_width",
+        "encoded_height",
+        "codec",
+        "pixel_format",
+        "bytes",
+        "started_at",
+        "finished_at",
+    ];
+
+    fn video() -> RecordedVideo {
+        RecordedVideo {
+            facts: VideoFacts {
+                path: PathBuf::from("videos/run/rl-video-episode-2.mp4"),
+                frames: 10,
+                fps: 50,
+                duration_secs: 0.2,
+                width: 601,
+                height: 401,
+                encoded_width: 602,
+                encoded_height: 402,
+                codec: "h264".into(),
+                pixel_format: "yuv420p".into(),
+                bytes: 12345,
+            },
+            env_id: Some("CartPole-v1".into()),
+            trigger: "cubic".into(),
+            started_by: VideoStart::Episode(2),
+            episodes: vec![EpisodeInVideo {
+                episode: 2,
+                ret: f64::NAN,
+                length: 9,
+                complete: false,
+            }],
+            steps: Some((40, 48)),
+            // Cut to the millisecond in the entry.
+            started_at: at(1_764_087_951, 13) + Duration::from_micros(700),
+            finished_at: at(1_764_087_952, 500),
+        }
+    }
+
+    #[test]
+    fn an_entry_is_written_as_before_and_reads_back() {
+        let mut entry = ManifestEntry::from(&video());
+        assert_eq!(entry.file, "rl-video-episode-2.mp4");
+        assert_eq!(
+            entry.facts.path,
+            PathBuf::new(),
+            "the entry names its file by `file`"
+        );
+        assert_eq!(entry.facts.frames, 10);
+        entry.gymrec_version = "0.1.0".into();
+        let line = serde_json::to_string(&entry).unwrap();
+        assert_eq!(line, LINE);
+        // The same keys (their order is the line's, checked above).
+        let value: serde_json::Value = serde_json::from_str(&line).unwrap();
+        let keys: BTreeSet<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str())
+            .collect();
+        assert_eq!(keys, BTreeSet::from(KEYS));
+        // The sidecar's pretty form has the same keys and values.
+        let pretty = serde_json::to_string_pretty(&entry).unwrap();
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&pretty).unwrap(),
+            value
+        );
+
+        // Round trip; NaN returns compared by hand, as NaN != NaN.
+        let back: ManifestEntry = serde_json::from_str(LINE).unwrap();
+        assert!(back.episodes[0].ret.is_nan());
+        let (mut back, mut entry) = (back, entry);
+        back.episodes[0].ret = 0.0;
+        entry.episodes[0].ret = 0.0;
+        assert_eq!(back, entry);
+        let again: ManifestEntry = serde_json::from_str(&pretty).unwrap();
+        assert_eq!(serde_json::to_string(&again).unwrap(), LINE);
+    }
+
+    #[test]
+    fn a_recorded_video_still_writes_its_path() {
+        let mut video = video();
+        // (A RecordedVideo reads no NaN back from null; the entry does.)
+        video.episodes[0].ret = 1.5;
+        let json = serde_json::to_value(&video).unwrap();
+        assert_eq!(json["path"], "videos/run/rl-video-episode-2.mp4");
+        assert_eq!(json["frames"], 10);
+        let back: RecordedVideo = serde_json::from_value(json).unwrap();
+        // (Its times are float seconds, which need not round-trip exactly.)
+        assert_eq!(back.facts, video.facts);
+    }
 
     fn at(secs: u64, millis: u64) -> SystemTime {
         UNIX_EPOCH + Duration::from_millis(secs * 1000 + millis)
@@ -299,5 +334,22 @@ mod tests {
         ] {
             assert_eq!(rfc3339::parse(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn times_are_cut_to_the_millisecond_and_never_before_1970() {
+        let t = at(1_764_087_951, 13) + Duration::from_nanos(999_999);
+        assert_eq!(rfc3339::format(t), "2025-11-25T16:25:51.013Z");
+        assert_eq!(rfc3339::to_millis(t), at(1_764_087_951, 13));
+        let before = UNIX_EPOCH - Duration::from_secs(86_400);
+        assert_eq!(rfc3339::format(before), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339::to_millis(before), UNIX_EPOCH);
+        // Never written, so never read.
+        assert_eq!(rfc3339::parse("1969-12-31T23:59:59.999Z"), None);
+        // Nine fractional digits still read, to the nanosecond.
+        assert_eq!(
+            rfc3339::parse("2025-11-25T16:25:51.013000001Z"),
+            Some(at(1_764_087_951, 13) + Duration::from_nanos(1))
+        );
     }
 }

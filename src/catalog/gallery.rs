@@ -24,10 +24,10 @@ pub const GALLERY_FILE: &str = "index.html";
 const GALLERY_ROUNDS: usize = 8;
 
 /// Rewrites the folder's `index.html` from its `index.jsonl` and returns
-/// its path. [`Manifest`] calls it after each video; call it yourself after
-/// deleting videos by hand.
+/// its path. [`Manifest`](super::Manifest) calls it after each video; call
+/// it yourself after deleting videos by hand.
 ///
-/// Errors with [`Error::Io`] when the index cannot be read or the page
+/// Errors with [`Error::Io`](crate::Error::Io) when the index cannot be read or the page
 /// cannot be written.
 pub fn write_gallery(folder: &Path) -> Result<PathBuf> {
     let page = folder.join(GALLERY_FILE);
@@ -143,7 +143,7 @@ pub(crate) fn render(folder: &str, videos: &[(ManifestEntry, Media)], now: Syste
 fn card(out: &mut String, v: &ManifestEntry, media: &Media) {
     let env = escape(env_label(v));
     let src = escape(&percent_encode(&v.file));
-    let (w, h) = (v.encoded_width, v.encoded_height);
+    let (w, h) = (v.facts.encoded_width, v.facts.encoded_height);
     let _ = write!(
         out,
         "\n    <figure class=\"card\" data-env=\"{env}\" style=\"--hue: {hue}\">\n      ",
@@ -155,7 +155,7 @@ fn card(out: &mut String, v: &ManifestEntry, media: &Media) {
                 out,
                 "<video class=\"media\" src=\"{src}\" width=\"{w}\" height=\"{h}\" controls muted loop \
                  playsinline preload=\"metadata\" data-frames=\"{}\" data-fps=\"{}\"></video>",
-                v.frames, v.fps
+                v.facts.frames, v.facts.fps
             );
         }
         Media::Image => {
@@ -237,11 +237,11 @@ fn card(out: &mut String, v: &ManifestEntry, media: &Media) {
          \n      </figcaption>\
          \n    </figure>",
         time = time_element(v.started_at),
-        secs = v.duration_secs,
-        frames = v.frames,
-        w = v.width,
-        h = v.height,
-        kib = v.bytes.div_ceil(1024),
+        secs = v.facts.duration_secs,
+        frames = v.facts.frames,
+        w = v.facts.width,
+        h = v.facts.height,
+        kib = v.facts.bytes.div_ceil(1024),
         trigger = escape(&v.trigger),
     );
 }
@@ -267,10 +267,10 @@ fn number(x: f64) -> String {
 
 /// A `<time>` element: UTC text, the script shows it in local time.
 fn time_element(t: SystemTime) -> String {
-    let (y, mo, d, h, mi, _, _) = rfc3339::parts(t);
     format!(
-        "<time datetime=\"{}\">{y:04}-{mo:02}-{d:02} {h:02}:{mi:02} UTC</time>",
-        rfc3339::format(t)
+        "<time datetime=\"{}\">{}</time>",
+        rfc3339::format(t),
+        rfc3339::timestamp(t).strftime("%Y-%m-%d %H:%M UTC")
     )
 }
 
@@ -382,6 +382,20 @@ mod tests {
         assert_eq!(number(500.0), "500");
         assert_eq!(number(-1234.5678), "-1234.57");
         assert_eq!(number(f64::NAN), "NaN");
+    }
+
+    #[test]
+    fn times_show_utc_to_the_minute_and_keep_the_millisecond_for_the_script() {
+        use std::time::{Duration, UNIX_EPOCH};
+        let t = UNIX_EPOCH + Duration::from_millis(1_764_087_951_013);
+        assert_eq!(
+            time_element(t),
+            "<time datetime=\"2025-11-25T16:25:51.013Z\">2025-11-25 16:25 UTC</time>"
+        );
+        assert_eq!(
+            time_element(UNIX_EPOCH - Duration::from_secs(1)),
+            "<time datetime=\"1970-01-01T00:00:00.000Z\">1970-01-01 00:00 UTC</time>"
+        );
     }
 
     #[test]

@@ -48,7 +48,7 @@
 //!
 //! let sidecar = catalog::read_sidecar(&dir.join("rl-video-episode-0.mp4"))?;
 //! assert_eq!(sidecar.env_id.as_deref(), Some("CartPole-v1"));
-//! assert_eq!(sidecar.frames, 6);
+//! assert_eq!(sidecar.facts.frames, 6);
 //! assert_eq!(sidecar.episodes[0].length, 5);
 //! assert_eq!(catalog::read_index(&dir)?, [sidecar]);
 //! assert!(dir.join("index.html").is_file());

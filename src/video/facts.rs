@@ -9,12 +9,23 @@ use super::{VideoFormat, VideoSpec};
 use crate::{Error, Result};
 
 /// Facts about a finished video file.
+///
+/// As JSON (flattened into the record layer's `RecordedVideo` and the
+/// catalog's `ManifestEntry`), the fields are written in the order declared
+/// here, and an empty `path` is left out: a catalog entry, which names its
+/// file relative to its folder instead, has none.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VideoFacts {
-    /// The file written.
+    /// The file written (empty in a catalog entry, and when it is read
+    /// back from JSON without a `path`).
+    #[serde(default, skip_serializing_if = "is_empty")]
     pub path: PathBuf,
     /// Frames in the file (every frame written).
     pub frames: u64,
+    /// Frames per second.
+    pub fps: u32,
+    /// Play time in seconds: `frames / fps`.
+    pub duration_secs: f64,
     /// Width of the frames given.
     pub width: u32,
     /// Height of the frames given.
@@ -23,10 +34,6 @@ pub struct VideoFacts {
     pub encoded_width: u32,
     /// Height of the encoded picture (the frame height padded to even).
     pub encoded_height: u32,
-    /// Frames per second.
-    pub fps: u32,
-    /// Play time in seconds: `frames / fps`.
-    pub duration_secs: f64,
     /// The codec's short name, e.g. `"h264"`.
     pub codec: String,
     /// The encoded pixel format, e.g. `"yuv420p"`.
@@ -72,6 +79,11 @@ impl VideoFacts {
             bytes,
         }
     }
+}
+
+/// Whether `path` is empty, which [`VideoFacts`]' JSON leaves out.
+fn is_empty(path: &Path) -> bool {
+    path.as_os_str().is_empty()
 }
 
 /// The size of the finished file at `path`, in bytes.
