@@ -11,7 +11,6 @@ use gymrec::Error;
 use gymrec::env::{Env, Info};
 use gymrec::record::{Recorder, RecordingConfig, RecordingSource, Trigger};
 use gymrec::video::probe::{decode_rgb, probe};
-use gymrec::video::{VideoFormat, VideoSpec, VideoWriter, WriterOptions};
 use std::path::Path;
 
 /// The (left, right) grey levels of every decoded frame.
@@ -220,6 +219,7 @@ fn the_wrapper_shows_its_recorder_and_gives_its_env_back() {
 #[test]
 #[cfg(all(feature = "ffmpeg", feature = "gif", feature = "png"))]
 fn the_writer_takes_the_format_from_the_extension() {
+    use gymrec::video::{VideoFormat, VideoSpec, VideoWriter, WriterOptions};
     let dir = temp_dir("writer-extension");
     std::fs::create_dir_all(&dir).unwrap();
     let spec = VideoSpec::new(16, 12, 10);
@@ -271,6 +271,7 @@ fn the_writer_takes_the_format_from_the_extension() {
 #[test]
 #[cfg(feature = "png")]
 fn buffers_are_black_unless_recycled_as_they_are_is_asked_for() {
+    use gymrec::video::{VideoSpec, VideoWriter};
     use std::collections::HashSet;
     use std::time::{Duration, Instant};
     let dir = temp_dir("writer-buffers");
