@@ -5,9 +5,6 @@ use std::fmt;
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
-use crate::record::RecordMethod;
-use crate::video::{GIF_MAX_FPS, X264_PRESETS};
-
 /// Everything that can go wrong in gymrec.
 ///
 /// Every variant names the thing at fault (an env id, a path, a value) and,
@@ -96,7 +93,7 @@ pub enum Error {
     },
 
     /// A numeric setting outside the values it may take: a video's width,
-    /// height or frame rate (a GIF's at most [`GIF_MAX_FPS`]), an encoder
+    /// height or frame rate (a GIF's at most [`GIF_MAX_FPS`](crate::video::GIF_MAX_FPS)), an encoder
     /// setting, the queue capacity, `Trigger::every(0)`, a callback's
     /// frequency, a trainer count, a metrics window, `max_episode_steps`.
     #[error("invalid configuration: {}", out_of_range(*setting, *value, allowed, context.as_deref()))]
@@ -151,30 +148,43 @@ pub enum Error {
         name: String,
     },
 
-    /// An encoder preset that is not one of [`X264_PRESETS`].
+    /// An encoder preset that is not one of
+    /// [`X264_PRESETS`](crate::video::X264_PRESETS).
     #[error(
         "invalid configuration: encoder preset {preset:?} is not an x264 preset; use one of {}",
-        X264_PRESETS.join(", ")
+        known.join(", ")
     )]
     UnknownPreset {
         /// The preset as given.
         preset: String,
+        /// The presets there are.
+        known: &'static [&'static str],
     },
 
-    /// A [`RecordState`](crate::record::RecordState) whose method
-    /// contradicts its triggers: [`RecordMethod::Step`] without a step
-    /// trigger, or [`RecordMethod::Episode`] with only a step trigger.
-    #[error("invalid configuration: RecordState for {dirpath}: {}", match method {
-        RecordMethod::Step => "method is step but no step_trigger is set; set one (for example \
-            Trigger::every(1000)) or use RecordMethod::Episode",
-        RecordMethod::Episode => "method is episode but only a step_trigger is set; set an \
-            episode_trigger or use RecordMethod::Step",
-    })]
-    MethodContradictsTriggers {
+    /// A [`RecordState`](crate::record::RecordState) whose method is
+    /// [`Step`](crate::record::RecordMethod::Step) but which has no step
+    /// trigger.
+    #[error(
+        "invalid configuration: RecordState for {}: method is step but no step_trigger is set; \
+         set one (for example Trigger::every(1000)) or use RecordMethod::Episode",
+        dirpath.display()
+    )]
+    NoStepTrigger {
         /// The state's video folder.
         dirpath: PathBuf,
-        /// The state's method.
-        method: RecordMethod,
+    },
+
+    /// A [`RecordState`](crate::record::RecordState) whose method is
+    /// [`Episode`](crate::record::RecordMethod::Episode) but which has only
+    /// a step trigger.
+    #[error(
+        "invalid configuration: RecordState for {}: method is episode but only a step_trigger is \
+         set; set an episode_trigger or use RecordMethod::Step",
+        dirpath.display()
+    )]
+    OnlyStepTrigger {
+        /// The state's video folder.
+        dirpath: PathBuf,
     },
 
     /// A grid ([`TileLayout`](crate::record::tile::TileLayout)) that cannot
@@ -698,9 +708,12 @@ pub enum Setting {
     VideoHeight,
     /// A video's frames per second, wherever it is set
     /// ([`RecordingConfig::fps`](crate::record::RecordingConfig::fps),
-    /// [`VideoSpec::fps`](crate::video::VideoSpec::fps)); a GIF plays at
-    /// most [`GIF_MAX_FPS`].
+    /// [`VideoSpec::fps`](crate::video::VideoSpec::fps)).
     Fps,
+    /// A GIF's frame rate, which is at most
+    /// [`GIF_MAX_FPS`](crate::video::GIF_MAX_FPS) (frame delays are whole
+    /// hundredths of a second).
+    GifFps,
     /// [`EncoderSettings::crf`](crate::video::EncoderSettings::crf).
     Crf,
     /// [`EncoderSettings::threads`](crate::video::EncoderSettings::threads).
@@ -736,7 +749,7 @@ impl fmt::Display for Setting {
         f.write_str(match self {
             Setting::VideoWidth => "video width",
             Setting::VideoHeight => "video height",
-            Setting::Fps => "video fps",
+            Setting::Fps | Setting::GifFps => "video fps",
             Setting::Crf => "encoder crf",
             Setting::Threads => "encoder threads",
             Setting::KeyframeInterval => "encoder keyframe_interval",
@@ -775,7 +788,7 @@ fn out_of_range(
         Setting::Fps if value < lo => format!(
             "{setting} = {value} is out of range; it must be at least {lo} frame per second"
         ),
-        Setting::Fps if hi == u64::from(GIF_MAX_FPS) => format!(
+        Setting::GifFps => format!(
             "{setting} = {value} is too high for GIF, which plays at most {hi} fps (frame delays \
              are whole hundredths of a second and browsers slow shorter ones down); set fps to \
              {hi} or less, or pick mp4 or webm"
@@ -893,7 +906,7 @@ mod tests {
                 "video fps = 0 is out of range; it must be at least 1 frame per second",
             ),
             (
-                out_of_range(Setting::Fps, 60, 1..=u64::from(GIF_MAX_FPS)),
+                out_of_range(Setting::GifFps, 60, 1..=50),
                 "video fps = 60 is too high for GIF, which plays at most 50 fps (frame delays are \
                  whole hundredths of a second and browsers slow shorter ones down); set fps to 50 \
                  or less, or pick mp4 or webm",
@@ -983,17 +996,15 @@ mod tests {
                  it must be a plain file-name prefix (choose the folder with the video folder)",
             ),
             (
-                Error::MethodContradictsTriggers {
+                Error::NoStepTrigger {
                     dirpath: "v".into(),
-                    method: RecordMethod::Step,
                 },
                 "invalid configuration: RecordState for v: method is step but no step_trigger is \
                  set; set one (for example Trigger::every(1000)) or use RecordMethod::Episode",
             ),
             (
-                Error::MethodContradictsTriggers {
+                Error::OnlyStepTrigger {
                     dirpath: "v".into(),
-                    method: RecordMethod::Episode,
                 },
                 "invalid configuration: RecordState for v: method is episode but only a \
                  step_trigger is set; set an episode_trigger or use RecordMethod::Step",

@@ -234,7 +234,7 @@ fn recording_config_errors_are_typed() {
             .wrap(Painted::new(2))
             .unwrap_err();
         assert!(
-            matches!(&err, Error::OutOfRange { setting: Setting::Fps, value: 60, allowed, .. }
+            matches!(&err, Error::OutOfRange { setting: Setting::GifFps, value: 60, allowed, .. }
                 if *allowed.end() == u64::from(gymrec::video::GIF_MAX_FPS)),
             "{err:?}"
         );

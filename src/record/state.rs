@@ -85,8 +85,8 @@ impl RecordState {
     /// With [`RecordMethod::Episode`] and no episode trigger, Gymnasium's
     /// capped cubic schedule is used, unless a step trigger was given
     /// instead, which contradicts the method and is an error. With
-    /// [`RecordMethod::Step`], a step trigger is required. Both errors are
-    /// [`Error::MethodContradictsTriggers`].
+    /// [`RecordMethod::Step`], a step trigger is required. The errors are
+    /// [`Error::NoStepTrigger`] and [`Error::OnlyStepTrigger`].
     pub fn to_wrapper(self) -> Result<RecordingConfig> {
         let RecordState {
             dirpath,
@@ -95,8 +95,9 @@ impl RecordState {
             step_trigger,
         } = self;
         let (episode_trigger, step_trigger) = match (method, episode_trigger, step_trigger) {
-            (RecordMethod::Step, _, None) | (RecordMethod::Episode, None, Some(_)) => {
-                return Err(Error::MethodContradictsTriggers { dirpath, method });
+            (RecordMethod::Step, _, None) => return Err(Error::NoStepTrigger { dirpath }),
+            (RecordMethod::Episode, None, Some(_)) => {
+                return Err(Error::OnlyStepTrigger { dirpath });
             }
             (RecordMethod::Episode, None, None) => (Some(Trigger::capped_cubic()), None),
             (_, e, s) => (e, s),
@@ -147,24 +148,14 @@ mod tests {
             .to_wrapper()
             .unwrap_err();
         assert!(
-            matches!(&err, Error::MethodContradictsTriggers { dirpath, method: RecordMethod::Step }
-                if dirpath == Path::new("v")),
+            matches!(&err, Error::NoStepTrigger { dirpath } if dirpath == Path::new("v")),
             "{err:?}"
         );
         let err = RecordState::new("v", RecordMethod::Episode)
             .with_step_trigger(Trigger::always())
             .to_wrapper()
             .unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::MethodContradictsTriggers {
-                    method: RecordMethod::Episode,
-                    ..
-                }
-            ),
-            "{err:?}"
-        );
+        assert!(matches!(err, Error::OnlyStepTrigger { .. }), "{err:?}");
         assert!(err.to_string().contains("only a step_trigger"), "{err}");
     }
 }

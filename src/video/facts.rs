@@ -1,4 +1,5 @@
-//! [`VideoFacts`]: what a finished video file holds.
+//! What a video file holds: [`VideoFacts`] as written, [`VideoProbe`] as
+//! read back.
 
 use std::path::{Path, PathBuf};
 
@@ -92,4 +93,24 @@ pub(crate) fn file_bytes(path: &Path) -> Result<u64> {
     Ok(std::fs::metadata(path)
         .map_err(|e| Error::io(path, e))?
         .len())
+}
+
+/// What a video file (or PNG-sequence folder) holds, as read back from it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VideoProbe {
+    /// Frames in the file, counted by decoding every one.
+    pub frames: u64,
+    /// Width of the encoded picture.
+    pub width: u32,
+    /// Height of the encoded picture.
+    pub height: u32,
+    /// Pixel format of the video stream, e.g. `"yuv420p"`.
+    pub pixel_format: String,
+    /// Codec of the video stream, e.g. `"h264"`.
+    pub codec: String,
+    /// Frame rate: the stream's average frame rate.
+    pub fps: f64,
+    /// Play time in seconds: from the first frame's start to the last
+    /// frame's end, as the packets' timestamps say.
+    pub duration_secs: f64,
 }

@@ -1,5 +1,4 @@
-//! [`VideoFormat`]: the kinds of file gymrec writes, and the dispatch from
-//! a format to its backend ([`check`], [`open`]).
+//! [`VideoFormat`]: the kinds of file gymrec writes.
 
 use std::fmt;
 use std::path::Path;
@@ -7,8 +6,6 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::codecs;
-use super::{EncoderSettings, VideoSink, VideoSpec};
 use crate::{Error, Result, Setting};
 
 /// The highest frame rate a GIF can play at: frame delays are whole
@@ -238,72 +235,14 @@ impl FromStr for VideoFormat {
     }
 }
 
-/// Checks that this build can write `format` and that `spec` and `settings`
-/// suit it: the spec's and settings' own checks, then the format's limits
-/// (a GIF plays at most [`GIF_MAX_FPS`] fps).
-///
-/// Errors with [`Error::FormatUnavailable`] when the format's Cargo feature
-/// is off, with [`Error::OutOfRange`] ([`Setting::Fps`], allowed
-/// `1..=GIF_MAX_FPS`) for a GIF above [`GIF_MAX_FPS`], and as
-/// [`VideoSpec::validate`] and [`EncoderSettings::validate`] do.
-pub fn check(format: VideoFormat, spec: &VideoSpec, settings: &EncoderSettings) -> Result<()> {
-    spec.validate()?;
-    settings.validate()?;
-    if !format.is_available() {
-        return Err(format.unavailable());
-    }
-    if format == VideoFormat::Gif && spec.fps > GIF_MAX_FPS {
-        return Err(gif_fps_error(spec.fps, None));
-    }
-    Ok(())
-}
-
 /// The [`Error::OutOfRange`] of a GIF at `fps` frames per second, above
 /// [`GIF_MAX_FPS`]; `context` names the file when there is one.
 pub(crate) fn gif_fps_error(fps: u32, context: Option<String>) -> Error {
     Error::OutOfRange {
-        setting: Setting::Fps,
+        setting: Setting::GifFps,
         value: fps.into(),
         allowed: 1..=GIF_MAX_FPS.into(),
         context,
-    }
-}
-
-/// Makes the sink that writes `format` to `path` (for a PNG sequence,
-/// `path` is the folder), after [`check`]ing the format, spec and settings.
-///
-/// MP4 is written by FFmpeg when the `ffmpeg` feature is on, else by
-/// OpenH264 (`openh264`). Errors as [`check`] does, and as the backend's
-/// constructor does when the file cannot be created.
-pub fn open(
-    format: VideoFormat,
-    path: &Path,
-    spec: &VideoSpec,
-    settings: &EncoderSettings,
-) -> Result<Box<dyn VideoSink>> {
-    check(format, spec, settings)?;
-    match format {
-        #[cfg(feature = "ffmpeg")]
-        VideoFormat::Mp4 => Ok(Box::new(codecs::ffmpeg::FfmpegSink::create(
-            path, spec, settings,
-        )?)),
-        #[cfg(all(feature = "openh264", not(feature = "ffmpeg")))]
-        VideoFormat::Mp4 => Ok(Box::new(codecs::openh264::OpenH264Sink::create(
-            path, spec, settings,
-        )?)),
-        #[cfg(feature = "ffmpeg")]
-        VideoFormat::WebM => Ok(Box::new(codecs::ffmpeg::FfmpegSink::create_webm(
-            path, spec, settings,
-        )?)),
-        #[cfg(feature = "gif")]
-        VideoFormat::Gif => Ok(Box::new(codecs::gif::GifSink::create(path, spec)?)),
-        #[cfg(feature = "png")]
-        VideoFormat::Png => Ok(Box::new(codecs::png::PngSequenceSink::create(path, spec)?)),
-        #[allow(unreachable_patterns)]
-        _ => {
-            let _ = path;
-            Err(format.unavailable())
-        }
     }
 }
 
@@ -312,32 +251,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn unknown_names_and_gif_rates_are_typed() {
+    fn unknown_names_are_typed() {
         let err = " avi".parse::<VideoFormat>().unwrap_err();
         assert!(
             matches!(&err, Error::UnknownFormat { name } if name == " avi"),
             "{err:?}"
         );
         assert!(err.to_string().contains("mp4, webm, gif, png"), "{err}");
-
-        let err = check(
-            VideoFormat::Gif,
-            &VideoSpec::new(8, 8, 60),
-            &EncoderSettings::default(),
-        )
-        .unwrap_err();
-        if VideoFormat::Gif.is_available() {
-            assert!(
-                matches!(&err, Error::OutOfRange { setting: Setting::Fps, value: 60, allowed, context: None }
-                    if *allowed == (1..=u64::from(GIF_MAX_FPS))),
-                "{err:?}"
-            );
-            assert!(
-                err.to_string().contains("fps = 60 is too high for GIF"),
-                "{err}"
-            );
-        } else {
-            assert!(matches!(err, Error::FormatUnavailable { .. }), "{err:?}");
-        }
     }
 }

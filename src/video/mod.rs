@@ -23,6 +23,7 @@
 //!   `openh264` crate) in MP4, with no FFmpeg. Writes MP4 when `ffmpeg` is
 //!   not enabled.
 
+mod backend;
 pub mod codecs;
 mod facts;
 mod format;
@@ -33,9 +34,10 @@ mod spec;
 mod writer;
 
 pub use crate::frame::Frame;
-pub use facts::VideoFacts;
-pub use format::{GIF_MAX_FPS, VideoFormat, check, open};
-pub use probe::{VideoProbe, decode_rgb};
+pub use backend::{check, open};
+pub use facts::{VideoFacts, VideoProbe};
+pub use format::{GIF_MAX_FPS, VideoFormat};
+pub use probe::decode_rgb;
 pub use sink::VideoSink;
 pub use spec::{EncoderSettings, MAX_DIMENSION, VideoSpec, X264_PRESETS};
 pub use writer::{DEFAULT_QUEUE_CAPACITY, VideoWriter, WriterOptions};

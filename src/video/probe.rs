@@ -15,29 +15,8 @@
 
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
-
+pub use super::VideoProbe;
 use crate::Result;
-
-/// What a video file (or PNG-sequence folder) holds, as read back from it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct VideoProbe {
-    /// Frames in the file, counted by decoding every one.
-    pub frames: u64,
-    /// Width of the encoded picture.
-    pub width: u32,
-    /// Height of the encoded picture.
-    pub height: u32,
-    /// Pixel format of the video stream, e.g. `"yuv420p"`.
-    pub pixel_format: String,
-    /// Codec of the video stream, e.g. `"h264"`.
-    pub codec: String,
-    /// Frame rate: the stream's average frame rate.
-    pub fps: f64,
-    /// Play time in seconds: from the first frame's start to the last
-    /// frame's end, as the packets' timestamps say.
-    pub duration_secs: f64,
-}
 
 /// Opens the video at `path`, decodes every frame of its first video stream
 /// and reports what it holds.

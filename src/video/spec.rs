@@ -142,6 +142,7 @@ impl EncoderSettings {
     pub fn validate(&self) -> Result<()> {
         if !X264_PRESETS.contains(&self.preset.as_str()) {
             return Err(Error::UnknownPreset {
+                known: &X264_PRESETS,
                 preset: self.preset.clone(),
             });
         }
@@ -275,7 +276,7 @@ mod tests {
         );
         let err = settings(|s| s.preset = "warp".into());
         assert!(
-            matches!(&err, Error::UnknownPreset { preset } if preset == "warp"),
+            matches!(&err, Error::UnknownPreset { preset, .. } if preset == "warp"),
             "{err:?}"
         );
         assert!(err.to_string().contains("not an x264 preset"), "{err}");

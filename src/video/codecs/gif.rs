@@ -76,7 +76,7 @@ impl GifSink {
     /// header for frames of `spec`'s size.
     ///
     /// Errors as [`VideoSpec::validate`] does for an invalid spec, with
-    /// [`Error::OutOfRange`] ([`Setting::Fps`](crate::Setting::Fps)) for a
+    /// [`Error::OutOfRange`] ([`Setting::GifFps`](crate::Setting::GifFps)) for a
     /// frame rate above [`GIF_MAX_FPS`], with [`Error::Io`] when the file
     /// cannot be created, and with [`Error::Encode`] (its source the `gif`
     /// encoder's error) when the header cannot be written.
