@@ -139,3 +139,13 @@ macro_rules! forward_to_painted {
         }
     };
 }
+
+/// The name libtest gives the test function `name` of the module at
+/// `module_path` (`module_path!()`): `file::name` inside the one test
+/// binary, for running a test as a child process with `--exact`.
+pub fn test_name(module_path: &str, name: &str) -> String {
+    match module_path.split_once("::") {
+        Some((_crate, module)) => format!("{module}::{name}"),
+        None => name.to_string(),
+    }
+}

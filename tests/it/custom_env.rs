@@ -4,9 +4,7 @@
 //! (`Error::Env`) reaching the caller through wrappers with its source
 //! intact; and what an env that overrides nothing gives.
 
-mod common;
-
-use common::temp_dir;
+use crate::common::temp_dir;
 use gymrec::env::wrappers::{EpisodeStatistics, TimeLimit};
 use gymrec::env::{Discrete, Env, Frame, Info, Metadata, RenderMode, Space, Step};
 use gymrec::record::{RecordingConfig, Trigger};

@@ -7,9 +7,7 @@
 //! to the frames captured: the left half's grey level is 20 + 12·step, the
 //! right half's 30 + 50·(episode mod 4).
 
-mod common;
-
-use common::{Painted, files, left_level, right_level, run, temp_dir};
+use crate::common::{Painted, files, left_level, right_level, run, temp_dir};
 use gymrec::env::{Env, Frame, Info, RenderMode, Step};
 use gymrec::record::RecordedVideo;
 use gymrec::record::{RecordMethod, RecordState, RecordingConfig, Trigger};

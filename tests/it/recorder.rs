@@ -4,9 +4,7 @@
 //! black buffers).
 #![cfg(feature = "ffmpeg")]
 
-mod common;
-
-use common::{Painted, files, left_level, right_level, run, temp_dir};
+use crate::common::{Painted, files, left_level, right_level, run, temp_dir};
 use gymrec::Error;
 use gymrec::env::{Env, Info};
 use gymrec::record::{Recorder, RecordingConfig, RecordingSource, Trigger};

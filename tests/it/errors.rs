@@ -3,9 +3,7 @@
 //! `io::ErrorKind` along the source chain, and an existing video is
 //! `Error::AlreadyExists` in recording as in training.
 
-mod common;
-
-use common::{Painted, run, temp_dir};
+use crate::common::{Painted, run, temp_dir};
 use gymrec::env::{Discrete, RenderMode, SyncVectorEnv};
 use gymrec::record::{RecordingConfig, Trigger, VectorFrames};
 use gymrec::video::{

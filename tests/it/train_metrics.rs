@@ -318,7 +318,7 @@ fn a_killed_training_loses_no_reported_episode() {
     let dir = temp_dir("kill");
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
-            "child_trains_until_killed",
+            crate::common::test_name(module_path!(), "child_trains_until_killed").as_str(),
             "--exact",
             "--ignored",
             "--nocapture",

@@ -549,7 +549,7 @@ fn killed_recording_leaves_a_playable_file() {
     let child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "kill_safety_child",
+            crate::common::test_name(module_path!(), "kill_safety_child").as_str(),
             "--nocapture",
             "--test-threads=1",
         ])

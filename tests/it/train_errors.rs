@@ -2,9 +2,7 @@
 //! carrying the value and the allowed range, and the metrics store's and
 //! JSON's errors are sources, not fields.
 
-mod common;
-
-use common::temp_dir;
+use crate::common::temp_dir;
 use gymrec::env::classic::CartPole;
 use gymrec::env::{DynEnv, Env, Erased, RenderMode};
 use gymrec::train::{

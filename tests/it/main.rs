@@ -1,0 +1,38 @@
+//! The integration tests, as one test binary: each file is a module, so
+//! the crate and its dependencies (FFmpeg's among them) are linked once
+//! rather than once per file. Three stay binaries of their own, because
+//! they measure the whole process: `not_recording.rs` and
+//! `render_alloc.rs` install counting global allocators, and
+//! `reliability.rs` counts the process's threads, files and memory.
+
+#[macro_use]
+#[path = "../common/mod.rs"]
+mod common;
+
+#[cfg(feature = "cli")]
+mod cli;
+mod custom_env;
+mod encode_pipeline;
+mod errors;
+mod formats;
+mod forwarding;
+mod gallery;
+mod layers;
+mod manifest;
+mod overlay;
+mod policies;
+mod properties;
+mod recorder;
+mod recording;
+mod render_golden;
+#[cfg(feature = "train")]
+mod train_callbacks;
+#[cfg(feature = "train")]
+mod train_errors;
+#[cfg(feature = "train")]
+mod train_learner;
+#[cfg(feature = "train")]
+mod train_metrics;
+#[cfg(feature = "train")]
+mod train_state;
+mod vector;
