@@ -149,3 +149,44 @@ pub fn test_name(module_path: &str, name: &str) -> String {
         None => name.to_string(),
     }
 }
+
+/// CartPole without a spec, as a user's own env might be.
+pub struct NoSpec(pub gymrec::env::Erased<gymrec::env::classic::CartPole>);
+
+impl NoSpec {
+    /// A CartPole that renders nothing, without a spec.
+    pub fn cartpole() -> Self {
+        NoSpec(gymrec::env::Erased::new(
+            gymrec::env::classic::CartPole::new(RenderMode::None),
+        ))
+    }
+}
+
+impl Env for NoSpec {
+    type Obs = Vec<f32>;
+    type Action = gymrec::env::SpaceValue;
+    fn reset(&mut self, seed: Option<u64>) -> gymrec::Result<(Vec<f32>, Info)> {
+        self.0.reset(seed)
+    }
+    fn step(&mut self, a: Self::Action) -> gymrec::Result<Step<Vec<f32>>> {
+        self.0.step(a)
+    }
+    fn action_space(&self) -> &Space {
+        self.0.action_space()
+    }
+    fn observation_space(&self) -> &Space {
+        self.0.observation_space()
+    }
+    fn render_mode(&self) -> RenderMode {
+        self.0.render_mode()
+    }
+    fn metadata(&self) -> &Metadata {
+        self.0.metadata()
+    }
+    fn frame_size(&self) -> Option<(u32, u32)> {
+        self.0.frame_size()
+    }
+    fn render_into(&mut self, frame: &mut Frame) -> gymrec::Result<()> {
+        self.0.render_into(frame)
+    }
+}

@@ -2,48 +2,15 @@
 //! carrying the value and the allowed range, and the metrics store's and
 //! JSON's errors are sources, not fields.
 
-use crate::common::temp_dir;
-use gymrec::env::classic::CartPole;
-use gymrec::env::{DynEnv, Env, Erased, RenderMode};
+use crate::common::{NoSpec, temp_dir};
+use gymrec::env::{DynEnv, RenderMode};
 use gymrec::train::{
     Cem, CemConfig, LinearPolicy, MetricsStore, RecordVideos, TrainState, Trainer,
 };
-use gymrec::{Error, Frame, Setting};
+use gymrec::{Error, Setting};
 
 fn cartpole() -> DynEnv {
     gymrec::make("CartPole-v1", RenderMode::None).unwrap()
-}
-
-/// CartPole without a spec, as a user's own env might be.
-struct NoSpec(Erased<CartPole>);
-
-impl Env for NoSpec {
-    type Obs = Vec<f32>;
-    type Action = gymrec::env::SpaceValue;
-    fn reset(&mut self, seed: Option<u64>) -> gymrec::Result<(Vec<f32>, gymrec::env::Info)> {
-        self.0.reset(seed)
-    }
-    fn step(&mut self, a: Self::Action) -> gymrec::Result<gymrec::env::Step<Vec<f32>>> {
-        self.0.step(a)
-    }
-    fn action_space(&self) -> &gymrec::env::Space {
-        self.0.action_space()
-    }
-    fn observation_space(&self) -> &gymrec::env::Space {
-        self.0.observation_space()
-    }
-    fn render_mode(&self) -> RenderMode {
-        self.0.render_mode()
-    }
-    fn metadata(&self) -> &gymrec::env::Metadata {
-        self.0.metadata()
-    }
-    fn frame_size(&self) -> Option<(u32, u32)> {
-        self.0.frame_size()
-    }
-    fn render_into(&mut self, frame: &mut Frame) -> gymrec::Result<()> {
-        self.0.render_into(frame)
-    }
 }
 
 #[test]
@@ -112,7 +79,7 @@ fn training_errors_are_typed() {
     assert!(err.to_string().contains("AnalyticsState::new"), "{err}");
 
     // An env without a spec has no name.
-    state.env = Box::new(NoSpec(Erased::new(CartPole::new(RenderMode::None))));
+    state.env = Box::new(NoSpec::cartpole());
     let err = state.env_name().unwrap_err();
     assert!(matches!(err, Error::NoEnvSpec { .. }), "{err:?}");
     assert!(err.to_string().contains("no spec"), "{err}");

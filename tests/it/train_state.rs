@@ -1,8 +1,8 @@
 //! `TrainState::update` and `TrainState::analytics_update`: velora's rules,
 //! and where gymrec departs from them on purpose.
 
-use gymrec::env::classic::CartPole;
-use gymrec::env::{DynEnv, Env, Erased, RenderMode};
+use crate::common::NoSpec;
+use gymrec::env::{DynEnv, RenderMode};
 use gymrec::train::{
     AnalyticsState, Cem, CemConfig, LoggingType, MetricsStore, StateUpdate, Status, TrainState,
 };
@@ -182,42 +182,10 @@ fn analytics_update_without_a_state_is_an_error_that_says_what_to_set() {
     assert!(state.analytics_state.is_none());
 }
 
-/// CartPole without a spec, as a user's own env might be.
-struct NoSpec(Erased<CartPole>);
-
-impl Env for NoSpec {
-    type Obs = Vec<f32>;
-    type Action = gymrec::env::SpaceValue;
-    fn reset(&mut self, seed: Option<u64>) -> gymrec::Result<(Vec<f32>, gymrec::env::Info)> {
-        self.0.reset(seed)
-    }
-    fn step(&mut self, a: Self::Action) -> gymrec::Result<gymrec::env::Step<Vec<f32>>> {
-        self.0.step(a)
-    }
-    fn action_space(&self) -> &gymrec::env::Space {
-        self.0.action_space()
-    }
-    fn observation_space(&self) -> &gymrec::env::Space {
-        self.0.observation_space()
-    }
-    fn render_mode(&self) -> RenderMode {
-        self.0.render_mode()
-    }
-    fn metadata(&self) -> &gymrec::env::Metadata {
-        self.0.metadata()
-    }
-    fn frame_size(&self) -> Option<(u32, u32)> {
-        self.0.frame_size()
-    }
-    fn render_into(&mut self, frame: &mut gymrec::env::Frame) -> gymrec::Result<()> {
-        self.0.render_into(frame)
-    }
-}
-
 #[test]
 fn analytics_update_needs_an_env_name() {
     let (mut agent, _, metrics, id) = setup();
-    let env: DynEnv = Box::new(NoSpec(Erased::new(CartPole::new(RenderMode::None))));
+    let env: DynEnv = Box::new(NoSpec::cartpole());
     let mut state = TrainState::new(&mut agent, env, metrics, id);
     state.analytics_state = Some(AnalyticsState::new("p"));
     let err = state.analytics_update().unwrap_err().to_string();
