@@ -727,20 +727,20 @@ pub enum Setting {
     TriggerEvery,
     /// The step limit of [`Registry::make_with_limit`](crate::env::registry::Registry::make_with_limit).
     MaxEpisodeSteps,
-    /// [`RecordVideos`](crate::train::RecordVideos)' frequency.
+    /// `RecordVideos` (training)' frequency.
     RecordVideosFrequency,
-    /// [`SaveCheckpoints`](crate::train::SaveCheckpoints)' frequency.
+    /// `SaveCheckpoints` (training)' frequency.
     SaveCheckpointsFrequency,
-    /// The episodes a [`Trainer`](crate::train::Trainer) runs.
+    /// The episodes a `Trainer` (training) runs.
     TrainerEpisodes,
-    /// [`Trainer::log_freq`](crate::train::Trainer::log_freq).
+    /// `Trainer::log_freq` (training).
     TrainerLogFreq,
-    /// [`Trainer::window`](crate::train::Trainer::window).
+    /// `Trainer::window` (training).
     TrainerWindow,
-    /// [`Trainer::max_steps`](crate::train::Trainer::max_steps).
+    /// `Trainer::max_steps` (training).
     TrainerMaxSteps,
     /// The `reward_window` of
-    /// [`MetricsStore::start_experiment`](crate::train::MetricsStore::start_experiment).
+    /// `MetricsStore::start_experiment` (training).
     RewardWindow,
 }
 

@@ -9,7 +9,7 @@ use crate::record::{RecordedVideo, RecordingConfig, RecordingObserver, VideoStar
 use std::path::{Path, PathBuf};
 
 /// The [`RecordingObserver`] that writes the sidecar, the index line and the
-/// gallery of every kept video (see the [module docs](self)).
+/// gallery of every kept video (see the [module docs](crate::catalog)).
 ///
 /// It keeps no state about the folder: everything is read from and written
 /// to the folder of each video, so any number of wrappers, in any number of

@@ -10,7 +10,7 @@ use crate::{Error, Result, Setting};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// Everything a [`RecordingWrapper`] needs, with Gymnasium's `RecordVideo`
+/// Everything a [`RecordingWrapper`](super::RecordingWrapper) needs, with Gymnasium's `RecordVideo`
 /// defaults; build it with the chained setters, then [`RecordingConfig::wrap`].
 ///
 /// | setting | default |

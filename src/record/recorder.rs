@@ -1,52 +1,4 @@
-//! [`Recorder`]: Gymnasium `RecordVideo`'s recording semantics, fed
-//! events, for loops that are not [`Env`](crate::env::Env)s (a game engine,
-//! a simulator, a Python binding) and as the one implementation under
-//! [`RecordingWrapper`](super::RecordingWrapper) and
-//! [`VectorRecordingWrapper`](super::VectorRecordingWrapper).
-//!
-//! The caller says what happens: an episode began
-//! ([`begin_episode`](Recorder::begin_episode)), a step was taken
-//! ([`step`](Recorder::step)); the recorder does the rest: Gymnasium's
-//! counters and triggers, the running episode's return and length, the
-//! video in progress (file names, the writer, overlays, `video_length`),
-//! the observers and keep filters, and the report of finished videos and
-//! errors. After each event, [`wants_frame`](Recorder::wants_frame) says
-//! whether a frame is to be captured; the frame is handed over in two calls,
-//! [`frame_buffer`](Recorder::frame_buffer) (a pooled buffer to fill) and
-//! [`submit_frame`](Recorder::submit_frame), so that a caller can release a
-//! lock while it fills the buffer. Each video takes its size from its first
-//! frame unless the source declares one.
-//!
-//! ```
-//! use gymrec::record::{Recorder, RecordingConfig, RecordingSource, Trigger};
-//! use gymrec::env::Info;
-//!
-//! # fn main() -> gymrec::Result<()> {
-//! # let dir = std::env::temp_dir().join(format!("gymrec-doc-recorder-{}", std::process::id()));
-//! let config = RecordingConfig::new(&dir).episode_trigger(Trigger::always()).fps(30).overwrite(true);
-//! let mut recorder = Recorder::new(config, RecordingSource::new("bouncing ball"))?;
-//! let info = Info::new();
-//! for episode in 0..2 {
-//!     recorder.begin_episode()?;
-//!     for t in 0..=20u32 {
-//!         if t > 0 {
-//!             recorder.step(1.0, t == 20)?;
-//!         }
-//!         if let Some(mut frame) = recorder.frame_buffer(64, 48) {
-//!             frame.fill(0); // black, then the ball
-//!             frame.put_pixel(3 * t, 24, gymrec::image::Rgb([255, 255, 255]));
-//!             recorder.submit_frame(frame, &info);
-//!         }
-//!     }
-//! }
-//! let videos = recorder.finish().into_result()?;
-//! assert_eq!(videos.len(), 2);
-//! assert!(videos[1].facts.path.ends_with("rl-video-episode-1.mp4"));
-//! assert_eq!((videos[0].facts.frames, videos[0].episodes[0].length), (21, 20));
-//! # std::fs::remove_dir_all(&dir).ok();
-//! # Ok(())
-//! # }
-//! ```
+//! [`Recorder`]: Gymnasium `RecordVideo`'s recording semantics, fed events.
 
 use super::config::RecordingConfig;
 use super::observer::RecordingObserver;
@@ -144,13 +96,60 @@ enum Moment {
     },
 }
 
-/// Records videos with Gymnasium `RecordVideo`'s semantics from events: see
-/// the [module docs](self).
+/// Records videos with Gymnasium `RecordVideo`'s semantics from events, for
+/// loops that are not [`Env`](crate::env::Env)s (a game engine, a simulator,
+/// a Python binding) and as the one implementation under
+/// [`RecordingWrapper`](super::RecordingWrapper) and
+/// [`VectorRecordingWrapper`](super::VectorRecordingWrapper).
+///
+/// The caller says what happens: an episode began
+/// ([`begin_episode`](Self::begin_episode)), a step was taken
+/// ([`step`](Self::step)); the recorder does the rest: Gymnasium's
+/// counters and triggers, the running episode's return and length, the
+/// video in progress (file names, the writer, overlays, `video_length`),
+/// the observers and keep filters, and the report of finished videos and
+/// errors. After each event, [`wants_frame`](Self::wants_frame) says
+/// whether a frame is to be captured; the frame is handed over in two calls,
+/// [`frame_buffer`](Self::frame_buffer) (a pooled buffer to fill) and
+/// [`submit_frame`](Self::submit_frame), so that a caller can release a
+/// lock while it fills the buffer. Each video takes its size from its first
+/// frame unless the source declares one.
+///
+/// ```
+/// use gymrec::record::{Recorder, RecordingConfig, RecordingSource, Trigger};
+/// use gymrec::env::Info;
+///
+/// # fn main() -> gymrec::Result<()> {
+/// # let dir = std::env::temp_dir().join(format!("gymrec-doc-recorder-{}", std::process::id()));
+/// let config = RecordingConfig::new(&dir).episode_trigger(Trigger::always()).fps(30).overwrite(true);
+/// let mut recorder = Recorder::new(config, RecordingSource::new("bouncing ball"))?;
+/// let info = Info::new();
+/// for episode in 0..2 {
+///     recorder.begin_episode()?;
+///     for t in 0..=20u32 {
+///         if t > 0 {
+///             recorder.step(1.0, t == 20)?;
+///         }
+///         if let Some(mut frame) = recorder.frame_buffer(64, 48) {
+///             frame.fill(0); // black, then the ball
+///             frame.put_pixel(3 * t, 24, gymrec::image::Rgb([255, 255, 255]));
+///             recorder.submit_frame(frame, &info);
+///         }
+///     }
+/// }
+/// let videos = recorder.finish().into_result()?;
+/// assert_eq!(videos.len(), 2);
+/// assert!(videos[1].facts.path.ends_with("rl-video-episode-1.mp4"));
+/// assert_eq!((videos[0].facts.frames, videos[0].episodes[0].length), (21, 20));
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok(())
+/// # }
+/// ```
 ///
 /// - `episode_id` counts [`begin_episode`](Self::begin_episode)s and
-///   `step_id` counts [`step`](Self::step)s, both from 0.
+///  `step_id` counts [`step`](Self::step)s, both from 0.
 /// - An episode trigger starts `{prefix}-episode-{id}` at an episode's
-///   beginning; with `video_length` 0 the video stops at the next one.
+///  beginning; with `video_length` 0 the video stops at the next one.
 /// - A step trigger starts `{prefix}-step-{id}` after the triggering step.
 /// - A trigger firing while a video runs stops that video first.
 /// - `video_length = N` gives exactly N frames.

@@ -13,8 +13,8 @@ use crate::Result;
 /// suit it: the spec's and settings' own checks, then the format's limits
 /// (a GIF plays at most [`GIF_MAX_FPS`] fps).
 ///
-/// Errors with [`Error::FormatUnavailable`] when the format's Cargo feature
-/// is off, with [`Error::OutOfRange`] ([`Setting::Fps`], allowed
+/// Errors with [`Error::FormatUnavailable`](crate::Error::FormatUnavailable) when the format's Cargo feature
+/// is off, with [`Error::OutOfRange`](crate::Error::OutOfRange) ([`Setting::GifFps`](crate::Setting::GifFps), allowed
 /// `1..=GIF_MAX_FPS`) for a GIF above [`GIF_MAX_FPS`], and as
 /// [`VideoSpec::validate`] and [`EncoderSettings::validate`] do.
 pub fn check(format: VideoFormat, spec: &VideoSpec, settings: &EncoderSettings) -> Result<()> {

@@ -22,7 +22,7 @@ pub const GIF_MAX_FPS: u32 = 50;
 /// | [`Gif`](Self::Gif) | `<name>.gif` | GIF, 8-bit palette per frame | pure Rust (`gif`) |
 /// | [`Png`](Self::Png) | folder `<name>/` of `frame-000000.png`, … | PNG, rgb24, lossless | pure Rust (`png`) |
 ///
-/// [`EncoderSettings`] apply to MP4 and WebM (see each field); GIF and PNG
+/// [`EncoderSettings`](super::EncoderSettings) apply to MP4 and WebM (see each field); GIF and PNG
 /// ignore them. The default is MP4 when an MP4 backend is built in, else
 /// GIF, else PNG.
 ///
@@ -93,7 +93,7 @@ impl VideoFormat {
         }
     }
 
-    /// The codec's short name as [`VideoFacts::codec`] and
+    /// The codec's short name as [`VideoFacts::codec`](super::VideoFacts::codec) and
     /// [`probe`](crate::video::probe::probe) report it: `h264`, `vp9`,
     /// `gif`, `png`.
     pub fn codec(self) -> &'static str {

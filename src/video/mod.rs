@@ -11,12 +11,12 @@
 //! Backends live in [`codecs`], one module per format family holding its
 //! writer and its reader, each behind its own Cargo feature (as `image`
 //! does with its codecs):
-//! - [`codecs::ffmpeg`] (feature `ffmpeg`, on by default): H.264 through
+//! - `codecs::ffmpeg` (feature `ffmpeg`, on by default): H.264 through
 //!   libx264 in fragmented MP4, and VP9 through libvpx in WebM; yuv420p.
 //!   Needs the system FFmpeg libraries.
-//! - [`codecs::gif`] (feature `gif`, on by default): animated GIF, pure
+//! - `codecs::gif` (feature `gif`, on by default): animated GIF, pure
 //!   Rust (image-rs's `gif` crate).
-//! - [`codecs::png`] (feature `png`, on by default): a folder of numbered
+//! - `codecs::png` (feature `png`, on by default): a folder of numbered
 //!   PNG frames, pure Rust (image-rs's `png` crate).
 //! - `codecs::openh264` (feature `openh264`, off by default): H.264
 //!   Constrained Baseline through Cisco's OpenH264 (built from source by the

@@ -4,7 +4,7 @@
 //!
 //! Each format is read by the backend family that writes it:
 //! - a folder is a PNG sequence (`frame-000000.png`, …; see
-//!   [`codecs::png`](super::codecs::png)), read in pure Rust (Cargo feature
+//!   `codecs::png`), read in pure Rust (Cargo feature
 //!   `png`); its frame rate comes from the frames' `fps` text chunk;
 //! - a `.gif` file is read in pure Rust through `image` (feature `gif`); its
 //!   timing comes from the frame delays;
