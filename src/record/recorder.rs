@@ -147,9 +147,9 @@ enum Moment {
 /// ```
 ///
 /// - `episode_id` counts [`begin_episode`](Self::begin_episode)s and
-///  `step_id` counts [`step`](Self::step)s, both from 0.
+///   `step_id` counts [`step`](Self::step)s, both from 0.
 /// - An episode trigger starts `{prefix}-episode-{id}` at an episode's
-///  beginning; with `video_length` 0 the video stops at the next one.
+///   beginning; with `video_length` 0 the video stops at the next one.
 /// - A step trigger starts `{prefix}-step-{id}` after the triggering step.
 /// - A trigger firing while a video runs stops that video first.
 /// - `video_length = N` gives exactly N frames.
