@@ -85,7 +85,7 @@ def main():
                 results["gymrec"].append(run_measured([
                     str(GYMREC), "record", "--env", env_id, "--episodes", str(episodes),
                     "--policy", "heuristic", "--trigger", "all", "--max-episode-steps", str(steps),
-                    "--out", str(out), "--quiet"]))
+                    "--threads", "1", "--out", str(out), "--quiet"]))
                 facts["gymrec"] = folder_facts(out)
 
                 out = work / "gymnasium"

@@ -63,6 +63,7 @@ fn encode(c: &mut Criterion) {
             b.iter(|| {
                 let settings = EncoderSettings {
                     preset: preset.into(),
+                    threads: Some(1),
                     ..EncoderSettings::default()
                 };
                 let spec = VideoSpec::new(WIDTH, HEIGHT, FPS);

@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use super::ColorTags;
 use crate::{Error, Result, Setting};
 
 /// The highest frame rate a GIF can play at: frame delays are whole
@@ -112,6 +113,23 @@ impl VideoFormat {
             VideoFormat::Mp4 | VideoFormat::WebM => "yuv420p",
             VideoFormat::Gif => "pal8",
             VideoFormat::Png => "rgb24",
+        }
+    }
+
+    /// The colour description the writers put into a file of this format:
+    /// for MP4 and WebM (yuv420p) [`ColorTags::bt601_limited`], the matrix
+    /// they convert RGB with; for GIF and PNG (RGB) none.
+    ///
+    /// ```
+    /// use gymrec::video::{ColorTags, VideoFormat};
+    ///
+    /// assert_eq!(VideoFormat::Mp4.color_tags().matrix.as_deref(), Some("smpte170m"));
+    /// assert_eq!(VideoFormat::Png.color_tags(), ColorTags::default());
+    /// ```
+    pub fn color_tags(self) -> ColorTags {
+        match self {
+            VideoFormat::Mp4 | VideoFormat::WebM => ColorTags::bt601_limited(),
+            VideoFormat::Gif | VideoFormat::Png => ColorTags::default(),
         }
     }
 

@@ -35,7 +35,7 @@ mod writer;
 
 pub use crate::frame::Frame;
 pub use backend::{check, open};
-pub use facts::{VideoFacts, VideoProbe};
+pub use facts::{ColorTags, VideoFacts, VideoProbe};
 pub use format::{GIF_MAX_FPS, VideoFormat};
 pub use probe::decode_rgb;
 pub use sink::VideoSink;

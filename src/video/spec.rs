@@ -102,8 +102,8 @@ impl VideoSpec {
 /// How to encode: x264 preset, quality, threads and keyframe spacing.
 ///
 /// The defaults are what a user would pick for RL videos: preset
-/// `"veryfast"`, CRF 23, one encoder thread (the env needs the other core)
-/// and one keyframe a second.
+/// `"veryfast"`, CRF 23, encoder threads picked for the machine
+/// ([`EncoderSettings::auto_threads`]) and one keyframe a second.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct EncoderSettings {
     /// The x264 preset, one of [`X264_PRESETS`]; slower presets compress
@@ -112,8 +112,10 @@ pub struct EncoderSettings {
     /// Constant rate factor, `0..=51`: lower is better quality and larger
     /// files; 23 is x264's default, 18 looks visually lossless.
     pub crf: u8,
-    /// Encoder threads, at least 1.
-    pub threads: usize,
+    /// Encoder threads: `None` (the default) picks
+    /// [`EncoderSettings::auto_threads`] for the machine when the encoder
+    /// starts; `Some(n)` uses `n`, at least 1.
+    pub threads: Option<usize>,
     /// Frames between keyframes; `None` means one keyframe a second (the
     /// frame rate). Keyframes are where a fragment of the MP4 ends, so this is
     /// also about how much a killed process loses.
@@ -125,15 +127,15 @@ impl Default for EncoderSettings {
         EncoderSettings {
             preset: "veryfast".into(),
             crf: 23,
-            threads: 1,
+            threads: None,
             keyframe_interval: None,
         }
     }
 }
 
 impl EncoderSettings {
-    /// Checks the preset name, `crf` in `0..=51`, `threads >= 1` and a
-    /// keyframe interval of at least 1.
+    /// Checks the preset name, `crf` in `0..=51`, threads (when set) at
+    /// least 1 and a keyframe interval of at least 1.
     ///
     /// Errors with [`Error::UnknownPreset`] for a preset not in
     /// [`X264_PRESETS`], else with [`Error::OutOfRange`] naming the setting
@@ -155,13 +157,33 @@ impl EncoderSettings {
         if self.crf > 51 {
             return Err(out_of_range(Setting::Crf, self.crf.into(), 0..=51));
         }
-        if self.threads == 0 {
+        if self.threads == Some(0) {
             return Err(out_of_range(Setting::Threads, 0, 1..=u64::MAX));
         }
         if self.keyframe_interval == Some(0) {
             return Err(out_of_range(Setting::KeyframeInterval, 0, 1..=u64::MAX));
         }
         Ok(())
+    }
+
+    /// The encoder threads to use: the ones set, else
+    /// [`auto_threads`](Self::auto_threads).
+    pub fn threads_or_auto(&self) -> usize {
+        self.threads.unwrap_or_else(Self::auto_threads).max(1)
+    }
+
+    /// The encoder threads picked when none are set: one fewer than the
+    /// cores this process may use ([`std::thread::available_parallelism`]),
+    /// leaving one for the env loop, but at least 2 on a machine of 2 or
+    /// more cores, and 1 where the count is unknown.
+    ///
+    /// On 2 cores 2 threads is best: the env loop (rendering a classic-control
+    /// frame takes 0.25 ms) keeps its core busy a quarter of the time while
+    /// the encoder (about 1 ms a 600×400 frame) is the bottleneck, and a
+    /// second x264 thread fills the idle time (`docs/BENCHMARKS.md`).
+    pub fn auto_threads() -> usize {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        cores.saturating_sub(1).max(cores.min(2))
     }
 
     /// The keyframe interval in frames for a video at `fps`: the one set,
@@ -180,7 +202,17 @@ mod tests {
         let s = EncoderSettings::default();
         assert_eq!(s.preset, "veryfast");
         assert_eq!(s.crf, 23);
-        assert_eq!(s.threads, 1);
+        assert_eq!(s.threads, None);
+        let auto = EncoderSettings::auto_threads();
+        assert!(auto >= 1);
+        assert_eq!(s.threads_or_auto(), auto);
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert!(auto <= cores, "{auto} threads on {cores} cores");
+        let set = EncoderSettings {
+            threads: Some(3),
+            ..EncoderSettings::default()
+        };
+        assert_eq!(set.threads_or_auto(), 3);
         assert_eq!(s.keyframe_interval_for(30), 30);
         s.validate().unwrap();
     }
@@ -250,7 +282,7 @@ mod tests {
             "{err:?}"
         );
         assert!(err.to_string().contains("crf = 52"), "{err}");
-        let err = settings(|s| s.threads = 0);
+        let err = settings(|s| s.threads = Some(0));
         assert!(
             matches!(
                 err,

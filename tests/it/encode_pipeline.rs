@@ -150,6 +150,7 @@ fn check_content(path: &Path, width: u32, height: u32) -> u64 {
         true
     })
     .unwrap();
+    eprintln!("{}: worst frame PSNR {worst:.2} dB", path.display());
     assert!(
         worst >= MIN_PSNR_DB,
         "worst frame PSNR {worst:.1} dB is below {MIN_PSNR_DB} dB"
@@ -449,7 +450,7 @@ fn invalid_settings_error_naming_the_value_and_range() {
         (
             spec,
             EncoderSettings {
-                threads: 0,
+                threads: Some(0),
                 ..Default::default()
             },
             &["threads = 0", "at least 1"],
@@ -494,7 +495,7 @@ fn invalid_settings_error_naming_the_value_and_range() {
     EncoderSettings {
         crf: 0,
         preset: "ultrafast".into(),
-        threads: 2,
+        threads: Some(2),
         keyframe_interval: Some(1),
     }
     .validate()

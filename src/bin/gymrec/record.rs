@@ -51,9 +51,10 @@ pub struct RecordArgs {
     /// x264 constant rate factor, 0 (lossless) to 51; lower is better.
     #[arg(long, default_value_t = 23)]
     crf: u8,
-    /// Encoder threads.
-    #[arg(long, default_value_t = 1)]
-    threads: usize,
+    /// Encoder threads (default: picked for the machine, one fewer than
+    /// the cores but at least 2 on a multi-core machine).
+    #[arg(long)]
+    threads: Option<usize>,
     /// Replace videos already in the folder instead of refusing to start.
     #[arg(long)]
     overwrite: bool,

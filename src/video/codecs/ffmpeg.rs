@@ -1,8 +1,11 @@
 //! The FFmpeg backend: H.264 through libx264 in fragmented MP4, or VP9
 //! through libvpx in WebM; yuv420p.
 //!
-//! Frames go RGB24 ─swscale─▶ YUV420P ─libx264─▶ MP4 muxer (or ─libvpx-vp9─▶
-//! WebM muxer). The MP4 is fragmented
+//! Frames go RGB24 ─yuvutils─▶ YUV420P ─libx264─▶ MP4 muxer (or ─libvpx-vp9─▶
+//! WebM muxer). The colour conversion (BT.601, limited range; see
+//! `codecs/yuv.rs`) writes straight into the encoder's frame, row by row at
+//! its stride, and the stream is tagged with what it did: matrix, primaries
+//! and transfer SMPTE 170M (BT.601 525), limited range. The MP4 is fragmented
 //! (`movflags=frag_keyframe+empty_moov+default_base_moof`) and flushed after
 //! every packet, so a process killed mid-video leaves a playable file holding
 //! every fragment completed so far (a fragment ends at each keyframe, by
@@ -22,10 +25,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Once;
 
 use ff::format::Pixel;
-use ff::software::scaling;
 use ff::{Dictionary, Packet, Rational, codec, color, encoder, format, frame};
 use ffmpeg_next as ff;
 
+use super::yuv::{Planes, RgbToYuv};
 use crate::frame::Frame;
 use crate::video::facts::file_bytes;
 use crate::video::{EncoderSettings, VideoFacts, VideoFormat, VideoSink, VideoSpec};
@@ -43,18 +46,6 @@ pub(crate) fn init_ffmpeg() {
         ff::util::log::set_level(ff::util::log::Level::Error);
     });
 }
-
-/// The swscale context, owned by one sink.
-///
-/// `ffmpeg_next::software::scaling::Context` is not `Send` because it holds a
-/// raw pointer; an `SwsContext` has no thread affinity, and this wrapper owns
-/// it exclusively and uses it through `&mut self` only.
-struct Scaler(scaling::Context);
-
-// SAFETY: the SwsContext is owned by this value alone (never shared or
-// aliased) and libswscale keeps no thread-local state tied to it, so moving
-// it to another thread is sound. It is not `Sync` (no shared access).
-unsafe impl Send for Scaler {}
 
 /// A [`VideoSink`] writing H.264 (libx264) in fragmented MP4, or VP9
 /// (libvpx) in WebM, through FFmpeg.
@@ -78,12 +69,10 @@ unsafe impl Send for Scaler {}
 pub struct FfmpegSink {
     path: PathBuf,
     spec: VideoSpec,
-    encoded: (u32, u32),
     container: Container,
     octx: format::context::Output,
     encoder: encoder::Video,
-    scaler: Scaler,
-    rgb: frame::Video,
+    converter: RgbToYuv,
     yuv: frame::Video,
     packet: Packet,
     encoder_time_base: Rational,
@@ -125,11 +114,12 @@ impl Container {
     /// The encoder's private options for `settings`.
     fn options(self, settings: &EncoderSettings) -> Dictionary<'static> {
         let mut opts = Dictionary::new();
+        let threads = settings.threads_or_auto().to_string();
         match self {
             Container::Mp4 => {
                 opts.set("preset", &settings.preset);
                 opts.set("crf", &settings.crf.to_string());
-                opts.set("threads", &settings.threads.to_string());
+                opts.set("threads", &threads);
             }
             Container::WebM => {
                 opts.set("deadline", "realtime");
@@ -137,7 +127,7 @@ impl Container {
                 opts.set("crf", &vp9_crf(settings.crf).to_string());
                 opts.set("b", "0");
                 opts.set("row-mt", "1");
-                opts.set("threads", &settings.threads.to_string());
+                opts.set("threads", &threads);
             }
         }
         opts
@@ -227,11 +217,13 @@ impl FfmpegSink {
         enc.set_time_base(encoder_time_base);
         enc.set_frame_rate(Some(Rational::new(fps, 1)));
         enc.set_gop(settings.keyframe_interval_for(spec.fps));
-        // swscale converts with BT.601 coefficients to limited range; say so
-        // in the stream, so that players do not guess (browsers guess BT.709
-        // for HD sizes).
-        enc.set_colorspace(color::Space::SMPTE170M);
-        enc.set_color_range(color::Range::MPEG);
+        // The conversion uses BT.601 coefficients and limited range; say so
+        // in the stream, with BT.601's primaries and transfer, so that
+        // players do not guess (browsers guess BT.709 for HD sizes).
+        enc.set_colorspace(COLOR_SPACE);
+        enc.set_color_range(COLOR_RANGE);
+        enc.set_color_primaries(COLOR_PRIMARIES);
+        enc.set_color_transfer_characteristic(COLOR_TRANSFER);
         // MP4 keeps the SPS/PPS in the header (avcC), not in the stream;
         // WebM keeps the codec's setup in its header likewise.
         enc.set_flags(codec::flag::Flags::GLOBAL_HEADER);
@@ -265,21 +257,10 @@ impl FfmpegSink {
             .map(|s| s.time_base())
             .unwrap_or(encoder_time_base);
 
-        let scaler = scaling::Context::get(
-            Pixel::RGB24,
-            ew,
-            eh,
-            Pixel::YUV420P,
-            ew,
-            eh,
-            scaling::Flags::AREA,
-        )
-        .map_err(|e| fail("cannot make the RGB to YUV converter", HINT_OTHER, e))?;
-        let rgb = frame::Video::new(Pixel::RGB24, ew, eh);
         let yuv = frame::Video::new(Pixel::YUV420P, ew, eh);
-        // SAFETY: both frames are valid AVFrames just made; `is_empty` reads
-        // their data pointer.
-        if unsafe { rgb.is_empty() || yuv.is_empty() } {
+        // SAFETY: the frame is a valid AVFrame just made; `is_empty` reads
+        // its data pointer.
+        if unsafe { yuv.is_empty() } {
             return Err(fail(
                 "cannot allocate the frame buffers",
                 HINT_OTHER,
@@ -298,18 +279,16 @@ impl FfmpegSink {
             spec.fps,
             settings.preset,
             settings.crf,
-            settings.threads
+            settings.threads_or_auto()
         );
 
         Ok(FfmpegSink {
             path: path.to_path_buf(),
             spec: *spec,
-            encoded: (ew, eh),
             container,
             octx,
             encoder,
-            scaler: Scaler(scaler),
-            rgb,
+            converter: RgbToYuv::new((spec.width, spec.height), (ew, eh)),
             yuv,
             packet: Packet::empty(),
             encoder_time_base,
@@ -368,26 +347,6 @@ impl FfmpegSink {
         encode_error(&self.path, what, hint, e)
     }
 
-    /// Copies `frame` into the padded RGB frame, repeating the last column
-    /// and row into the padding.
-    fn fill_rgb(&mut self, frame: &Frame) {
-        let (w, h) = (self.spec.width as usize, self.spec.height as usize);
-        let (ew, eh) = (self.encoded.0 as usize, self.encoded.1 as usize);
-        let stride = self.rgb.stride(0);
-        let src = frame.as_raw();
-        let dst = self.rgb.data_mut(0);
-        for y in 0..h {
-            let row = &mut dst[y * stride..y * stride + ew * 3];
-            row[..w * 3].copy_from_slice(&src[y * w * 3..(y + 1) * w * 3]);
-            if ew > w {
-                row.copy_within((w - 1) * 3..w * 3, w * 3);
-            }
-        }
-        if eh > h {
-            dst.copy_within((h - 1) * stride..(h - 1) * stride + ew * 3, h * stride);
-        }
-    }
-
     /// Sends every packet the encoder has ready to the muxer.
     fn drain(&mut self) -> Result<()> {
         loop {
@@ -426,6 +385,86 @@ const HINT_WRITE: &str = "check that the disk is not full and the file was not r
 /// Hint for other FFmpeg errors.
 const HINT_OTHER: &str = "FFmpeg refused it; check the frame size and encoder settings";
 
+/// The colour matrix the conversion uses and the stream says: BT.601 (525
+/// lines, SMPTE 170M; the same coefficients as BT.470 BG).
+const COLOR_SPACE: color::Space = color::Space::SMPTE170M;
+/// The range the conversion writes and the stream says: limited ("MPEG",
+/// Y in 16..=235, chroma in 16..=240).
+const COLOR_RANGE: color::Range = color::Range::MPEG;
+/// The colour primaries the stream says: BT.601 525 (SMPTE 170M), which
+/// players treat as sRGB's for rendered frames.
+const COLOR_PRIMARIES: color::Primaries = color::Primaries::SMPTE170M;
+/// The transfer characteristics the stream says: BT.601 (SMPTE 170M).
+const COLOR_TRANSFER: color::TransferCharacteristic = color::TransferCharacteristic::SMPTE170M;
+
+/// The three planes of a YUV420P frame, to write into, each as long as its
+/// stride times its rows; `None` when the frame is of another format, has
+/// no buffers or a non-positive stride.
+fn yuv_planes(frame: &mut frame::Video) -> Option<Planes<'_>> {
+    if frame.format() != Pixel::YUV420P {
+        return None;
+    }
+    let rows = frame.height() as usize;
+    let chroma_rows = rows.div_ceil(2);
+    // SAFETY: `frame` is a valid AVFrame (the pointer is its own).
+    let ptr = unsafe { frame.as_mut_ptr() };
+    // SAFETY: `frame` is a valid AVFrame whose buffers were allocated by
+    // `av_frame_get_buffer` for YUV420P at its size and made writable: plane
+    // `i` starts at `data[i]` and holds `linesize[i]` bytes for each of its
+    // rows (the frame's height for Y, half of it rounded up for U and V),
+    // and the three planes do not overlap. The slices borrow `frame`
+    // mutably (the returned lifetime), so nothing else reaches the buffers
+    // while they live.
+    let (y, y_stride) = unsafe { plane(ptr, 0, rows)? };
+    let (u, u_stride) = unsafe { plane(ptr, 1, chroma_rows)? };
+    let (v, v_stride) = unsafe { plane(ptr, 2, chroma_rows)? };
+    Some(Planes {
+        y,
+        y_stride,
+        u,
+        u_stride,
+        v,
+        v_stride,
+    })
+}
+
+/// Plane `i` of `frame` as `rows` rows of its stride, and the stride.
+///
+/// # Safety
+///
+/// `frame` points to a valid AVFrame whose plane `i` holds at least `rows`
+/// rows of `linesize[i]` bytes, which nothing else reads or writes during
+/// `'a`, and `i < 8`.
+unsafe fn plane<'a>(
+    frame: *mut ff::ffi::AVFrame,
+    i: usize,
+    rows: usize,
+) -> Option<(&'a mut [u8], usize)> {
+    // SAFETY: `frame` is valid (the caller's promise).
+    let (stride, data) = unsafe { ((*frame).linesize[i], (*frame).data[i]) };
+    let stride = usize::try_from(stride).ok().filter(|&s| s > 0)?;
+    if data.is_null() {
+        return None;
+    }
+    // SAFETY: `data` holds `rows` rows of `stride` bytes, used by nothing
+    // else during 'a (the caller's promise).
+    Some((
+        unsafe { std::slice::from_raw_parts_mut(data, stride * rows) },
+        stride,
+    ))
+}
+
+/// An [`Error::Encode`] for `path`: `what` failed, for no error of
+/// FFmpeg's; `hint` says what to check.
+fn encode_failed(path: &Path, what: String, hint: &'static str) -> Error {
+    Error::Encode {
+        path: path.to_path_buf(),
+        what,
+        hint,
+        source: None,
+    }
+}
+
 /// An [`Error::Encode`] for `path`: `what` failed with `e`; `hint` says
 /// what to check.
 fn encode_error(path: &Path, what: &str, hint: &'static str, e: ff::Error) -> Error {
@@ -454,7 +493,6 @@ pub(crate) fn source(e: ff::Error) -> Box<dyn std::error::Error + Send + Sync> {
 impl VideoSink for FfmpegSink {
     fn write(&mut self, frame: &Frame) -> Result<()> {
         self.spec.check_frame(frame, &self.path)?;
-        self.fill_rgb(frame);
         // SAFETY: `yuv` is a valid, allocated AVFrame owned by this sink.
         // Making it writable copies its buffers only if the encoder still
         // holds a reference to them (it normally does not, once drained).
@@ -466,9 +504,23 @@ impl VideoSink for FfmpegSink {
                 ff::Error::from(ret),
             ));
         }
-        if let Err(e) = self.scaler.0.run(&self.rgb, &mut self.yuv) {
-            return Err(self.fail("cannot convert RGB to YUV", HINT_OTHER, e));
-        }
+        let converted = match yuv_planes(&mut self.yuv) {
+            Some(planes) => self
+                .converter
+                .convert(frame, planes)
+                .map_err(|e| Error::Encode {
+                    path: self.path.clone(),
+                    what: "cannot convert RGB to YUV".into(),
+                    hint: HINT_OTHER,
+                    source: Some(Box::new(e)),
+                }),
+            None => Err(encode_failed(
+                &self.path,
+                "cannot convert RGB to YUV (the YUV frame has no planes)".into(),
+                HINT_OTHER,
+            )),
+        };
+        converted?;
         let pts = i64::try_from(self.frames).unwrap_or(i64::MAX);
         self.yuv.set_pts(Some(pts));
         if let Err(e) = self.encoder.send_frame(&self.yuv) {
@@ -511,11 +563,11 @@ pub(crate) mod read {
 
     use ff::format::Pixel;
     use ff::software::scaling;
-    use ff::{codec, decoder, frame, media};
+    use ff::{codec, color, decoder, frame, media};
     use ffmpeg_next as ff;
 
     use super::{init_ffmpeg, source};
-    use crate::video::VideoProbe;
+    use crate::video::{ColorTags, VideoProbe};
     use crate::{Error, Result};
 
     /// The hint of a read error: what `what` failing suggests.
@@ -687,9 +739,25 @@ pub(crate) mod read {
         let mut end_pts: Option<i64> = None;
         let mut size = (reader.decoder.width(), reader.decoder.height());
         let mut format = reader.decoder.format();
+        let mut color = color_tags(
+            reader.decoder.color_space(),
+            reader.decoder.color_range(),
+            reader.decoder.color_primaries(),
+            reader.decoder.color_transfer_characteristic(),
+        );
         reader.run(
             path,
             |f| {
+                if frames == 0 {
+                    // The first frame's, as the decoder read them from the
+                    // bitstream (the container's otherwise).
+                    color = color_tags(
+                        f.color_space(),
+                        f.color_range(),
+                        f.color_primaries(),
+                        f.color_transfer_characteristic(),
+                    );
+                }
                 frames += 1;
                 size = (f.width(), f.height());
                 format = f.format();
@@ -720,7 +788,25 @@ pub(crate) mod read {
             codec,
             fps,
             duration_secs,
+            color,
         })
+    }
+
+    /// FFmpeg's colour description as [`ColorTags`]: FFmpeg's names, `None`
+    /// for unspecified values.
+    fn color_tags(
+        matrix: color::Space,
+        range: color::Range,
+        primaries: color::Primaries,
+        transfer: color::TransferCharacteristic,
+    ) -> ColorTags {
+        let name = |n: Option<&str>| n.map(str::to_string);
+        ColorTags {
+            matrix: name(matrix.name()),
+            range: name(range.name()),
+            primaries: name(primaries.name()),
+            transfer: name(transfer.name()),
+        }
     }
 
     pub(crate) fn decode_rgb(
@@ -774,5 +860,23 @@ pub(crate) mod read {
             |_| {},
         )?;
         Ok(count)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::video::ColorTags;
+
+    #[test]
+    fn the_stream_tags_are_the_formats_colour_tags() {
+        let said = ColorTags {
+            matrix: COLOR_SPACE.name().map(str::to_string),
+            range: COLOR_RANGE.name().map(str::to_string),
+            primaries: COLOR_PRIMARIES.name().map(str::to_string),
+            transfer: COLOR_TRANSFER.name().map(str::to_string),
+        };
+        assert_eq!(said, VideoFormat::Mp4.color_tags());
+        assert_eq!(said, VideoFormat::WebM.color_tags());
     }
 }

@@ -397,6 +397,7 @@ pub(crate) mod read {
                 0.0
             },
             duration_secs,
+            color: VideoFormat::Gif.color_tags(),
         })
     }
 

@@ -10,3 +10,5 @@ pub mod gif;
 pub mod openh264;
 #[cfg(feature = "png")]
 pub mod png;
+#[cfg(any(feature = "ffmpeg", feature = "openh264"))]
+mod yuv;

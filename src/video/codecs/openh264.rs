@@ -2,7 +2,10 @@
 //! OpenH264 (compiled from source by the `openh264` crate), in fragmented
 //! MP4 written with `mp4-atom`; no FFmpeg needed.
 //!
-//! Frames go RGB24 ─(BT.601, limited range)─▶ YUV420P ─OpenH264─▶ MP4. The
+//! Frames go RGB24 ─yuvutils (BT.601, limited range)─▶ YUV420P ─OpenH264─▶
+//! MP4; the colours are tagged twice, as the FFmpeg backend's are: in the
+//! SPS's VUI (OpenH264 writes primaries, transfer, matrix, all SMPTE 170M,
+//! and the limited range there) and in the MP4's `colr` box. The
 //! encoder runs without rate control at its default quantizer (about 49 dB
 //! PSNR on CartPole, roughly twice the size of libx264 `veryfast` CRF 23),
 //! never skips a frame, and puts an IDR frame every keyframe interval
@@ -25,9 +28,10 @@ use ::openh264::encoder::{
     Encoder, EncoderConfig, FrameRate, FrameType, IntraFramePeriod, RateControlMode, UsageType,
     VuiConfig,
 };
-use ::openh264::formats::{RgbSliceU8, YUVBuffer};
+use ::openh264::formats::YUVSource;
 use mp4_atom::Encode as _;
 
+use super::yuv::{Planes, RgbToYuv};
 use crate::frame::Frame;
 use crate::video::{EncoderSettings, VideoFacts, VideoFormat, VideoSink, VideoSpec};
 use crate::{Error, Result};
@@ -64,9 +68,8 @@ pub struct OpenH264Sink {
     encoded: (u32, u32),
     file: File,
     encoder: Encoder,
-    yuv: YUVBuffer,
-    /// The frame padded to the encoded size, when that differs.
-    padded: Vec<u8>,
+    converter: RgbToYuv,
+    yuv: Yuv420,
     /// Whether `ftyp` and `moov` are written.
     header_written: bool,
     /// The current fragment's samples (AVCC, 4-byte lengths), back to back.
@@ -96,7 +99,7 @@ impl OpenH264Sink {
         spec.validate()?;
         settings.validate()?;
         let (ew, eh) = spec.encoded_size();
-        let threads = u16::try_from(settings.threads).unwrap_or(u16::MAX);
+        let threads = u16::try_from(settings.threads_or_auto()).unwrap_or(u16::MAX);
         let config = EncoderConfig::new()
             .usage_type(UsageType::CameraVideoRealTime)
             .max_frame_rate(FrameRate::from_hz(spec.fps as f32))
@@ -123,8 +126,8 @@ impl OpenH264Sink {
             encoded: (ew, eh),
             file,
             encoder,
-            yuv: YUVBuffer::new(ew as usize, eh as usize),
-            padded: Vec::new(),
+            converter: RgbToYuv::new((spec.width, spec.height), (ew, eh)),
+            yuv: Yuv420::new(ew as usize, eh as usize),
             header_written: false,
             mdat: Vec::new(),
             samples: Vec::new(),
@@ -144,23 +147,6 @@ impl OpenH264Sink {
     /// Frames written so far.
     pub fn frames(&self) -> u64 {
         self.frames
-    }
-
-    /// Copies `frame` into `padded`, repeating the last column and row into
-    /// the padding.
-    fn pad(&mut self, frame: &Frame) {
-        let (w, h) = (self.spec.width as usize, self.spec.height as usize);
-        let (ew, eh) = (self.encoded.0 as usize, self.encoded.1 as usize);
-        let src = frame.as_raw();
-        self.padded.resize(ew * eh * 3, 0);
-        for y in 0..eh {
-            let sy = y.min(h - 1);
-            let row = &mut self.padded[y * ew * 3..(y + 1) * ew * 3];
-            row[..w * 3].copy_from_slice(&src[sy * w * 3..(sy + 1) * w * 3]);
-            if ew > w {
-                row.copy_within((w - 1) * 3..w * 3, w * 3);
-            }
-        }
     }
 
     /// Writes `ftyp` and `moov` for the stream whose parameter sets are
@@ -345,6 +331,64 @@ impl OpenH264Sink {
     }
 }
 
+/// A YUV420P picture of even size, its planes packed (strides `width`,
+/// `width / 2`), as OpenH264 takes it.
+struct Yuv420 {
+    width: usize,
+    height: usize,
+    y: Vec<u8>,
+    u: Vec<u8>,
+    v: Vec<u8>,
+}
+
+impl Yuv420 {
+    /// A black-ish (all zero) picture of `width` × `height`, both even.
+    fn new(width: usize, height: usize) -> Self {
+        let chroma = (width / 2) * (height / 2);
+        Yuv420 {
+            width,
+            height,
+            y: vec![0; width * height],
+            u: vec![0; chroma],
+            v: vec![0; chroma],
+        }
+    }
+
+    /// The planes, to convert a frame into.
+    fn planes(&mut self) -> Planes<'_> {
+        Planes {
+            y: &mut self.y,
+            y_stride: self.width,
+            u: &mut self.u,
+            u_stride: self.width / 2,
+            v: &mut self.v,
+            v_stride: self.width / 2,
+        }
+    }
+}
+
+impl YUVSource for Yuv420 {
+    fn dimensions(&self) -> (usize, usize) {
+        (self.width, self.height)
+    }
+
+    fn strides(&self) -> (usize, usize, usize) {
+        (self.width, self.width / 2, self.width / 2)
+    }
+
+    fn y(&self) -> &[u8] {
+        &self.y
+    }
+
+    fn u(&self) -> &[u8] {
+        &self.u
+    }
+
+    fn v(&self) -> &[u8] {
+        &self.v
+    }
+}
+
 /// `nal` without its Annex B start code.
 fn strip_start_code(nal: &[u8]) -> &[u8] {
     nal.strip_prefix(&[0, 0, 0, 1])
@@ -355,13 +399,9 @@ fn strip_start_code(nal: &[u8]) -> &[u8] {
 impl VideoSink for OpenH264Sink {
     fn write(&mut self, frame: &Frame) -> Result<()> {
         self.spec.check_frame(frame, &self.path)?;
-        let size = (self.encoded.0 as usize, self.encoded.1 as usize);
-        if self.encoded == frame.dimensions() {
-            self.yuv.read_rgb8(RgbSliceU8::new(frame.as_raw(), size));
-        } else {
-            self.pad(frame);
-            self.yuv.read_rgb8(RgbSliceU8::new(&self.padded, size));
-        }
+        self.converter
+            .convert(frame, self.yuv.planes())
+            .map_err(|e| encode_error(&self.path, "cannot convert RGB to YUV", e))?;
         let mut sps = None;
         let mut pps = None;
         let sample_start = self.mdat.len();

@@ -314,6 +314,7 @@ pub(crate) mod read {
             codec: VideoFormat::Png.codec().into(),
             fps,
             duration_secs: if fps > 0.0 { frames as f64 / fps } else { 0.0 },
+            color: VideoFormat::Png.color_tags(),
         })
     }
 
