@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 /// | `video_length` | 0: whole episodes (episode videos) or until the next reset (step videos) |
 /// | `fps` | the env's `metadata().render_fps`, else 30 with a logged warning |
 /// | `format` | [`VideoFormat::default`]: MP4 when an MP4 backend is built in, else GIF, else PNG |
-/// | encoder | H.264 (libx264 `veryfast`, CRF 23, threads from the cores: [`EncoderSettings::auto_threads`](crate::video::EncoderSettings::auto_threads)), yuv420p MP4 |
+/// | encoder | H.264 (libx264 `veryfast`, CRF 23), yuv420p MP4 (BT.601, limited range); threads [`EncoderSettings::auto_threads`]: one fewer than the cores, at least 2 on a multi-core machine |
 /// | `overlay` | none: frames are recorded as rendered ([`RecordingConfig::overlay`]) |
 /// | `overwrite` | false: existing videos are an error at construction |
 /// | `queue_capacity` | 4 frames between the env and the encoder thread (the encoder is the slow side; a longer queue only costs memory) |
