@@ -621,6 +621,38 @@ impl Error {
         }
     }
 
+    /// An [`Error::Encode`] for the video at `path`: `what` failed with
+    /// `source` (the backend's error, kept as [`std::error::Error::source`]);
+    /// `hint` says what to check (may be empty).
+    pub fn encode(
+        path: impl Into<PathBuf>,
+        what: impl Into<String>,
+        hint: &'static str,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        Error::Encode {
+            path: path.into(),
+            what: what.into(),
+            hint,
+            source: Some(source.into()),
+        }
+    }
+
+    /// An [`Error::Encode`] for the video at `path` with no underlying
+    /// error: `what` failed; `hint` says what to do.
+    pub fn encode_failed(
+        path: impl Into<PathBuf>,
+        what: impl Into<String>,
+        hint: &'static str,
+    ) -> Self {
+        Error::Encode {
+            path: path.into(),
+            what: what.into(),
+            hint,
+            source: None,
+        }
+    }
+
     /// An [`Error::Env`]: env `env` failed with `source`, which can be any
     /// error type or a message (`&str`, `String`).
     ///

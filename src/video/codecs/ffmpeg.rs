@@ -457,23 +457,13 @@ unsafe fn plane<'a>(
 /// An [`Error::Encode`] for `path`: `what` failed, for no error of
 /// FFmpeg's; `hint` says what to check.
 fn encode_failed(path: &Path, what: String, hint: &'static str) -> Error {
-    Error::Encode {
-        path: path.to_path_buf(),
-        what,
-        hint,
-        source: None,
-    }
+    Error::encode_failed(path, what, hint)
 }
 
 /// An [`Error::Encode`] for `path`: `what` failed with `e`; `hint` says
 /// what to check.
 fn encode_error(path: &Path, what: &str, hint: &'static str, e: ff::Error) -> Error {
-    Error::Encode {
-        path: path.to_path_buf(),
-        what: what.to_string(),
-        hint,
-        source: Some(source(e)),
-    }
+    Error::encode(path, what, hint, source(e))
 }
 
 /// FFmpeg's error as the source of an [`Error`]: a system error
@@ -505,15 +495,14 @@ impl VideoSink for FfmpegSink {
             ));
         }
         let converted = match yuv_planes(&mut self.yuv) {
-            Some(planes) => self
-                .converter
-                .convert(frame, planes)
-                .map_err(|e| Error::Encode {
-                    path: self.path.clone(),
-                    what: "cannot convert RGB to YUV".into(),
-                    hint: HINT_OTHER,
-                    source: Some(Box::new(e)),
-                }),
+            Some(planes) => self.converter.convert(frame, planes).map_err(|e| {
+                Error::encode(
+                    &self.path,
+                    "cannot convert RGB to YUV",
+                    HINT_OTHER,
+                    Box::new(e),
+                )
+            }),
             None => Err(encode_failed(
                 &self.path,
                 "cannot convert RGB to YUV (the YUV frame has no planes)".into(),

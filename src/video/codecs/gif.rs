@@ -323,12 +323,12 @@ fn encode_error(
     what: &str,
     e: impl std::error::Error + Send + Sync + 'static,
 ) -> Error {
-    Error::Encode {
-        path: path.to_path_buf(),
-        what: what.to_string(),
-        hint: "check that the disk is not full and the file was not removed",
-        source: Some(Box::new(e)),
-    }
+    Error::encode(
+        path,
+        what,
+        "check that the disk is not full and the file was not removed",
+        Box::new(e),
+    )
 }
 
 /// Reading files of this format back.

@@ -487,21 +487,11 @@ fn encode_error(
     what: &str,
     e: impl std::error::Error + Send + Sync + 'static,
 ) -> Error {
-    Error::Encode {
-        path: path.to_path_buf(),
-        what: what.to_string(),
-        hint: "",
-        source: Some(Box::new(e)),
-    }
+    Error::encode(path, what, "", Box::new(e))
 }
 
 /// An [`Error::Encode`] for `path`: `what` failed, for no error of a
 /// library's; `hint` says what to do.
 fn encode_failed(path: &Path, what: String, hint: &'static str) -> Error {
-    Error::Encode {
-        path: path.to_path_buf(),
-        what,
-        hint,
-        source: None,
-    }
+    Error::encode_failed(path, what, hint)
 }

@@ -122,12 +122,8 @@ impl PngSequenceSink {
 
     /// Encodes `frame` into `self.encoded`.
     fn encode(&mut self, frame: &Frame, path: &Path) -> Result<()> {
-        let fail = |e: ::png::EncodingError| Error::Encode {
-            path: path.to_path_buf(),
-            what: "cannot encode the PNG frame".into(),
-            hint: "",
-            source: Some(Box::new(e)),
-        };
+        let fail =
+            |e: ::png::EncodingError| Error::encode(path, "cannot encode the PNG frame", "", e);
         self.encoded.clear();
         let mut encoder = ::png::Encoder::new(&mut self.encoded, self.spec.width, self.spec.height);
         encoder.set_color(::png::ColorType::Rgb);
