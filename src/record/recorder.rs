@@ -494,7 +494,7 @@ impl Recorder {
         let video = self.current.as_mut()?;
         if video.writer.is_none() {
             let spec = VideoSpec::new(width, height, self.settings.fps);
-            match open_writer(&self.settings, &video.path, spec) {
+            match open_writer(&self.settings, &mut self.observers, &video.path, spec) {
                 Ok(writer) => video.writer = Some(writer),
                 Err(err) => {
                     self.current = None;
@@ -657,7 +657,7 @@ impl Recorder {
         let writer = match self.settings.frame_size {
             Some((width, height)) => {
                 let spec = VideoSpec::new(width, height, self.settings.fps);
-                match open_writer(&self.settings, &path, spec) {
+                match open_writer(&self.settings, &mut self.observers, &path, spec) {
                     Ok(writer) => Some(writer),
                     Err(err) => return self.fail(err),
                 }
@@ -773,15 +773,25 @@ impl Recorder {
     }
 }
 
-/// Opens the writer of a video at `path` with `spec`.
-fn open_writer(settings: &Settings, path: &Path, spec: VideoSpec) -> Result<VideoWriter> {
+/// Opens the writer of a video at `path` with `spec`, with the frame taps
+/// the observers ask for.
+fn open_writer(
+    settings: &Settings,
+    observers: &mut [Box<dyn RecordingObserver>],
+    path: &Path,
+    spec: VideoSpec,
+) -> Result<VideoWriter> {
+    let taps = observers
+        .iter_mut()
+        .filter_map(|o| o.frame_tap(path, &spec))
+        .collect();
     let options = WriterOptions {
         format: Some(settings.format),
         encoder: settings.encoder.clone(),
         queue_capacity: settings.queue_capacity,
         overlay: settings.overlay.as_ref().map(|o| *o.style()),
     };
-    options.create(path, spec)
+    options.create_tapped(path, spec, taps)
 }
 
 impl std::fmt::Debug for Recorder {

@@ -6,7 +6,9 @@
 //! [`EncoderSettings`] how to encode, [`VideoFormat`] which kind of file, and
 //! [`VideoFacts`] what was written. The writer drives a [`VideoSink`], the
 //! trait each format's backend implements; [`probe`] reads written files
-//! back, and [`overlay`] draws text into frames on the encoder thread.
+//! back, and [`overlay`] draws text into frames on the encoder thread;
+//! a [`FrameTap`] sees every frame there beside the sink (poster frames,
+//! previews).
 //!
 //! Backends live in [`codecs`], one module per format family holding its
 //! writer and its reader, each behind its own Cargo feature (as `image`
@@ -31,6 +33,7 @@ pub mod overlay;
 pub mod probe;
 mod sink;
 mod spec;
+mod tap;
 mod writer;
 
 pub use crate::frame::Frame;
@@ -40,4 +43,5 @@ pub use format::{GIF_MAX_FPS, VideoFormat};
 pub use probe::decode_rgb;
 pub use sink::VideoSink;
 pub use spec::{EncoderSettings, MAX_DIMENSION, VideoSpec, X264_PRESETS};
+pub use tap::FrameTap;
 pub use writer::{DEFAULT_QUEUE_CAPACITY, VideoWriter, WriterOptions};

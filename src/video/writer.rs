@@ -18,7 +18,7 @@ use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
 use std::thread::JoinHandle;
 
 use super::overlay::{OverlayPainter, OverlayStyle};
-use super::{EncoderSettings, VideoFacts, VideoFormat, VideoSink, VideoSpec};
+use super::{EncoderSettings, FrameTap, VideoFacts, VideoFormat, VideoSink, VideoSpec};
 use crate::frame::Frame;
 use crate::{Error, Result};
 
@@ -124,6 +124,17 @@ impl WriterOptions {
     /// build lacks, an invalid spec or settings, an unwritable path or an
     /// encoder that cannot be opened is an error here.
     pub fn create(&self, path: impl AsRef<Path>, spec: VideoSpec) -> Result<VideoWriter> {
+        self.create_tapped(path, spec, Vec::new())
+    }
+
+    /// [`create`](Self::create), with `taps` that see every frame on the
+    /// encoder thread as it is encoded (see [`FrameTap`]).
+    pub fn create_tapped(
+        &self,
+        path: impl AsRef<Path>,
+        spec: VideoSpec,
+        taps: Vec<Box<dyn FrameTap>>,
+    ) -> Result<VideoWriter> {
         let path = path.as_ref().to_path_buf();
         let format = match self.format {
             Some(format) => format,
@@ -132,7 +143,11 @@ impl WriterOptions {
         let encoder = self.encoder.clone();
         super::check(format, &spec, &encoder)?;
         let sink_path = path.clone();
-        VideoWriter::start(path, spec, self.queue_capacity, self.overlay, move || {
+        let worker = Worker {
+            overlay: self.overlay,
+            taps,
+        };
+        VideoWriter::start(path, spec, self.queue_capacity, worker, move || {
             super::open(format, &sink_path, &spec, &encoder)
         })
     }
@@ -267,18 +282,18 @@ impl VideoWriter {
             path.as_ref().to_path_buf(),
             spec,
             queue_capacity,
-            None,
+            Worker::default(),
             make_sink,
         )
     }
 
     /// Starts the encoder thread: `make_sink` runs there, and so does the
-    /// overlay painter made from `overlay`.
+    /// overlay painter made from `worker.overlay`.
     fn start<F>(
         path: PathBuf,
         spec: VideoSpec,
         queue_capacity: usize,
-        overlay: Option<OverlayStyle>,
+        worker: Worker,
         make_sink: F,
     ) -> Result<Self>
     where
@@ -289,6 +304,7 @@ impl VideoWriter {
         let (pool_tx, pool_rx) = mpsc::sync_channel::<Job>(queue_capacity + POOL_SLACK);
         let (ready_tx, ready_rx) = mpsc::sync_channel::<Result<()>>(1);
         let worker_path = path.clone();
+        let Worker { overlay, taps } = worker;
         let worker = std::thread::Builder::new()
             .name("gymrec-encoder".into())
             .spawn(move || -> Result<VideoFacts> {
@@ -306,7 +322,7 @@ impl VideoWriter {
                 };
                 let painter =
                     overlay.map(|style| OverlayPainter::new(&style, spec.width, spec.height));
-                run_worker(sink, painter, frames_rx, pool_tx)
+                run_worker(sink, painter, taps, frames_rx, pool_tx)
             })
             .map_err(|e| Error::io(&path, e))?;
 
@@ -509,18 +525,26 @@ impl std::fmt::Debug for VideoWriter {
     }
 }
 
+/// What the encoder thread runs beside the sink: the overlay and the taps.
+#[derive(Default)]
+struct Worker {
+    overlay: Option<OverlayStyle>,
+    taps: Vec<Box<dyn FrameTap>>,
+}
+
 /// The worker's loop: draws the overlay into every frame received that has
-/// a label, writes it, returns buffers to the pool, finishes the sink when
-/// the channel closes. On a write error the sink is still finished (so the
-/// file holds the frames written so far) and the write error is returned,
-/// which hangs up the channel.
+/// a label, writes it, shows it to the taps, returns buffers to the pool,
+/// finishes the sink (then the taps) when the channel closes. On a write
+/// error the sink is still finished (so the file holds the frames written
+/// so far) and the write error is returned, which hangs up the channel.
 fn run_worker(
     mut sink: Box<dyn VideoSink>,
     painter: Option<OverlayPainter>,
+    mut taps: Vec<Box<dyn FrameTap>>,
     frames_rx: Receiver<Job>,
     pool_tx: SyncSender<Job>,
 ) -> Result<VideoFacts> {
-    for (mut frame, label) in frames_rx.iter() {
+    for (index, (mut frame, label)) in (0u64..).zip(frames_rx.iter()) {
         if let (Some(painter), Some(text)) = (painter.as_ref(), label.as_deref()) {
             painter.draw(&mut frame, text);
         }
@@ -529,13 +553,21 @@ fn run_worker(
             if let Err(finish_err) = sink.finish() {
                 log::debug!("after a write error, finishing the video failed too: {finish_err}");
             }
+            taps.into_iter().for_each(|tap| tap.finish(None));
             return Err(e);
+        }
+        for tap in &mut taps {
+            tap.frame(index, &frame);
         }
         // A full pool (the caller brings its own frames) or a gone writer
         // just drops the spare buffer.
         let _ = pool_tx.try_send((frame, label));
     }
-    sink.finish()
+    let facts = sink.finish();
+    for tap in taps {
+        tap.finish(facts.as_ref().ok());
+    }
+    facts
 }
 
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
