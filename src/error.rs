@@ -596,6 +596,32 @@ pub enum Error {
         got: (u32, u32),
     },
 
+    /// A [`crate::FrameRenderer`] read past the end of a
+    /// [`crate::Snapshot`]: the snapshot was written by another env, or
+    /// with fewer values than its renderer reads.
+    #[error(
+        "a snapshot of {len} bytes was read as one of at least {needed}: the env's \
+         snapshot_into and its renderer disagree on what a snapshot holds"
+    )]
+    SnapshotTooShort {
+        /// Bytes the reader needed.
+        needed: usize,
+        /// Bytes the snapshot held.
+        len: usize,
+    },
+
+    /// An env was asked for a snapshot of its picture
+    /// ([`crate::env::Env::snapshot_into`]) but offers no deferred
+    /// rendering (its `frame_renderer()` is `None`).
+    #[error(
+        "{env} offers no deferred rendering (its frame_renderer() is None): render it with \
+         render_into instead"
+    )]
+    NoSnapshot {
+        /// The env id or name.
+        env: String,
+    },
+
     /// An env's own failure, raised by its implementation (a simulator that
     /// crashed, a file it could not load, an invalid internal state).
     /// [`std::error::Error::source`] gives the underlying error. Build it

@@ -191,6 +191,14 @@ impl<E: Env> Env for RecordingWrapper<E> {
         self.env.render_into(frame)
     }
 
+    fn frame_renderer(&self) -> Option<Box<dyn crate::frame::FrameRenderer>> {
+        self.env.frame_renderer()
+    }
+
+    fn snapshot_into(&self, snapshot: &mut crate::frame::Snapshot) -> Result<()> {
+        self.env.snapshot_into(snapshot)
+    }
+
     fn render(&mut self) -> Result<Option<Frame>> {
         self.env.render()
     }
