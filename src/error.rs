@@ -610,6 +610,17 @@ pub enum Error {
         len: usize,
     },
 
+    /// A snapshot was sent to a video writer made without a renderer.
+    #[error(
+        "{}: a snapshot was submitted to a writer with no renderer; make it with \
+         WriterOptions::create_deferred, or submit frames",
+        path.display()
+    )]
+    NoRenderer {
+        /// The video being written.
+        path: std::path::PathBuf,
+    },
+
     /// An env was asked for a snapshot of its picture
     /// ([`crate::env::Env::snapshot_into`]) but offers no deferred
     /// rendering (its `frame_renderer()` is `None`).

@@ -375,10 +375,11 @@ pub trait Env {
         None
     }
 
-    /// Writes what the picture of the current state is drawn from into
-    /// `snapshot` (empty, from the recorder's pool), for the renderer
-    /// [`Env::frame_renderer`] gave. Should not allocate beyond the
-    /// snapshot's capacity.
+    /// Appends what the picture of the current state is drawn from to
+    /// `snapshot` (empty, from the recorder's pool, unless a vector
+    /// recorder is putting several sub-envs' snapshots together), for the
+    /// renderer [`Env::frame_renderer`] gave. Should not allocate beyond
+    /// the snapshot's capacity.
     ///
     /// Called only when `frame_renderer` is `Some`. The default errors with
     /// [`crate::Error::NoSnapshot`].

@@ -3,7 +3,8 @@
 
 use super::canvas::Canvas;
 use super::{
-    ClassicRenderer, PhysicalState, Picture, frame_size, snapshot_in_mode, invalid_action, new_rng, render_on_canvas, reseed, validate_state,
+    ClassicRenderer, PhysicalState, Picture, frame_size, invalid_action, new_rng, render_on_canvas,
+    reseed, snapshot_in_mode, validate_state,
 };
 use crate::env::space::SpaceRng;
 use crate::env::{
