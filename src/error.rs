@@ -792,6 +792,9 @@ pub enum Setting {
     /// The frames that may wait for the encoder
     /// ([`RecordingConfig::queue_capacity`](crate::record::RecordingConfig::queue_capacity)).
     QueueCapacity,
+    /// The videos that may encode at once
+    /// ([`RecordingConfig::parallel_videos`](crate::record::RecordingConfig::parallel_videos)).
+    ParallelVideos,
     /// The `n` of [`Trigger::every`](crate::record::Trigger::every).
     TriggerEvery,
     /// The step limit of [`Registry::make_with_limit`](crate::env::registry::Registry::make_with_limit).
@@ -823,6 +826,7 @@ impl fmt::Display for Setting {
             Setting::Threads => "encoder threads",
             Setting::KeyframeInterval => "encoder keyframe_interval",
             Setting::QueueCapacity => "queue_capacity",
+            Setting::ParallelVideos => "parallel_videos",
             Setting::TriggerEvery => "every(n)",
             Setting::MaxEpisodeSteps => "max_episode_steps",
             Setting::RecordVideosFrequency => "RecordVideos frequency",
@@ -875,6 +879,10 @@ fn out_of_range(
         Setting::QueueCapacity => {
             format!("{setting} is {value}; the encoder queue needs room for at least {lo} frame")
         }
+        Setting::ParallelVideos => format!(
+            "{setting} is {value}; at least {lo} video must be able to encode (1 encodes one \
+             video at a time)"
+        ),
         Setting::TriggerEvery => format!(
             "{setting} needs n >= {lo} (every {value}th id means nothing; use Trigger::never())"
         ),

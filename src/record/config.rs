@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 /// | `overwrite` | false: existing videos are an error at construction |
 /// | `queue_capacity` | 4 frames between the env and the encoder thread (the encoder is the slow side; a longer queue only costs memory) |
 /// | `deferred_rendering` | on: an env that offers a [`FrameRenderer`](crate::FrameRenderer) ([`Env::frame_renderer`](crate::env::Env::frame_renderer); the classic envs do) hands over snapshots, drawn on the encoder side |
+/// | `parallel_videos` | the machine's cores ([`std::thread::available_parallelism`]): videos that may encode at once, the recording one included |
 /// | `snapshot_queue_bytes` | 64 MiB ([`DEFAULT_SNAPSHOT_QUEUE_BYTES`](crate::video::DEFAULT_SNAPSHOT_QUEUE_BYTES)) of snapshots waiting for the encoder before a step waits: a million CartPole snapshots |
 /// | observers | none ([`RecordingConfig::observer`], [`RecordingConfig::on_video`], [`RecordingConfig::keep_if`]) |
 pub struct RecordingConfig {
@@ -41,6 +42,7 @@ pub struct RecordingConfig {
     pub(crate) queue_capacity: usize,
     pub(crate) deferred_rendering: bool,
     pub(crate) snapshot_queue_bytes: usize,
+    pub(crate) parallel_videos: Option<usize>,
     pub(crate) observers: Vec<Box<dyn RecordingObserver>>,
 }
 
@@ -60,6 +62,7 @@ impl fmt::Debug for RecordingConfig {
             .field("queue_capacity", &self.queue_capacity)
             .field("deferred_rendering", &self.deferred_rendering)
             .field("snapshot_queue_bytes", &self.snapshot_queue_bytes)
+            .field("parallel_videos", &self.parallel_videos)
             .field("observers", &self.observers.len())
             .finish()
     }
@@ -82,6 +85,7 @@ impl RecordingConfig {
             queue_capacity: crate::video::DEFAULT_QUEUE_CAPACITY,
             deferred_rendering: true,
             snapshot_queue_bytes: crate::video::DEFAULT_SNAPSHOT_QUEUE_BYTES,
+            parallel_videos: None,
             observers: Vec::new(),
         }
     }
@@ -202,6 +206,16 @@ impl RecordingConfig {
         self
     }
 
+    /// How many videos may encode at once, the one recording included: a
+    /// stopped video finishes encoding in the background while the next
+    /// records, and a video starting beyond this many waits for the oldest.
+    /// The default is the machine's cores; 1 finishes each video before
+    /// the next starts.
+    pub fn parallel_videos(mut self, videos: usize) -> Self {
+        self.parallel_videos = Some(videos);
+        self
+    }
+
     /// The folder videos are written into.
     pub fn video_folder(&self) -> &Path {
         &self.video_folder
@@ -218,6 +232,14 @@ impl RecordingConfig {
         if self.fps == Some(0) {
             return Err(Error::OutOfRange {
                 setting: Setting::Fps,
+                value: 0,
+                allowed: 1..=u64::MAX,
+                context: None,
+            });
+        }
+        if self.parallel_videos == Some(0) {
+            return Err(Error::OutOfRange {
+                setting: Setting::ParallelVideos,
                 value: 0,
                 allowed: 1..=u64::MAX,
                 context: None,

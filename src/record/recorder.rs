@@ -173,8 +173,8 @@ enum Moment {
 ///
 /// **Videos encode in parallel.** A stopped video finishes encoding on its
 /// own thread while the next one records; at most as many videos encode at
-/// once as the machine has cores (a new video waits for the oldest beyond
-/// that). Observers, the report and the index see finished videos in the
+/// once as the machine has cores, or [`RecordingConfig::parallel_videos`]
+/// (a new video waits for the oldest beyond that). Observers, the report and the index see finished videos in the
 /// order they started, at the next event after they are done;
 /// [`take_report`](Self::take_report), [`finish`](Self::finish),
 /// [`close`](Self::close) and dropping the recorder wait for them all.
@@ -297,7 +297,9 @@ impl Recorder {
                 overwrite: config.overwrite,
                 queue_capacity: config.queue_capacity,
                 snapshot_queue_bytes: config.snapshot_queue_bytes,
-                max_encoding: std::thread::available_parallelism().map_or(1, |n| n.get()),
+                max_encoding: config
+                    .parallel_videos
+                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
             },
             name: source.name,
             env_id: source.env_id,

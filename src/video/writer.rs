@@ -21,9 +21,9 @@
 //! by count: a whole episode's snapshots fit, and the caller waits only
 //! beyond the limit.
 
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TryRecvError};
+use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
@@ -295,10 +295,10 @@ impl WriterOptions {
 pub struct VideoWriter {
     path: PathBuf,
     spec: VideoSpec,
-    jobs_tx: Option<Sender<Job>>,
+    /// Whether jobs may still be sent (the queue was not ended).
+    open: bool,
     queue: Arc<Queue>,
     frames_rx: Receiver<(Frame, Option<String>)>,
-    snapshots_rx: Receiver<(Snapshot, Option<String>)>,
     /// Overlay texts back from the worker, handed out again by `label`.
     spare_labels: Vec<String>,
     /// Whether the worker has a renderer for snapshots.
@@ -358,27 +358,36 @@ enum Cost {
     Bytes(usize),
 }
 
-/// The jobs between the caller and the worker, counted: the channel itself
-/// is unbounded, and `admit` makes the caller wait while the frames or the
-/// snapshot bytes waiting are at their limit.
+/// The jobs between the caller and the worker: a queue whose buffer keeps
+/// its capacity (so that in the steady state handing a job over allocates
+/// nothing), counted against the limits. `push` makes the caller wait
+/// while the frames or the snapshot bytes waiting are at their limit.
 struct Queue {
     limits: Limits,
-    load: Mutex<Load>,
-    /// Signalled when the worker takes a job while the caller waits, and
-    /// when the worker ends.
-    changed: Condvar,
-    /// Bytes of snapshots in the pool, returned and not yet handed out
-    /// again; the worker returns no more than the byte limit.
-    pooled_bytes: AtomicUsize,
+    state: Mutex<State>,
+    /// The worker waits here for a job.
+    job_ready: Condvar,
+    /// The caller waits here for room, or for its frame to be taken.
+    room: Condvar,
 }
 
-#[derive(Debug, Default)]
-struct Load {
+#[derive(Default)]
+struct State {
+    jobs: VecDeque<Job>,
+    /// Snapshots (with their labels) the worker is done with, handed out
+    /// again by `snapshot_buffer`; no more than the byte limit.
+    pool: Vec<(Snapshot, Option<String>)>,
+    pooled_bytes: usize,
+    /// Frames waiting (taken off when the worker takes them).
     frames: usize,
+    /// Bytes of snapshots waiting or being drawn (taken off once the
+    /// snapshot is back in the pool).
     bytes: usize,
-    /// The caller is waiting on `changed`.
-    waiting: bool,
-    /// The worker has ended: nothing more is taken.
+    worker_waiting: bool,
+    caller_waiting: bool,
+    /// The writer sends no more jobs.
+    ended: bool,
+    /// The worker has stopped: nothing more is taken.
     closed: bool,
 }
 
@@ -386,69 +395,127 @@ impl Queue {
     fn new(limits: Limits) -> Self {
         Queue {
             limits,
-            load: Mutex::new(Load::default()),
-            changed: Condvar::new(),
-            pooled_bytes: AtomicUsize::new(0),
+            state: Mutex::new(State::default()),
+            job_ready: Condvar::new(),
+            room: Condvar::new(),
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Load> {
-        // The lock guards counters only: a panic while holding it leaves
-        // them usable.
-        self.load.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // The lock guards a queue and counters, left consistent at every
+        // unlock: a panic elsewhere while holding it leaves them usable.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Waits until a job of `cost` fits and counts it in; `false` when the
-    /// worker has ended. With a frame limit of 0, a frame fits when none is
-    /// waiting (and the caller then waits until it is taken: [`taken`]).
-    fn admit(&self, cost: Cost) -> bool {
-        let mut load = self.lock();
+    fn wait_for_room<'a>(&self, mut state: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
+        state.caller_waiting = true;
+        self.room.wait(state).unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits until `job` fits, then queues it; `false` (the job dropped)
+    /// when the worker has stopped. With a frame limit of 0 a frame fits
+    /// when none is waiting, and `push` returns once the worker took it.
+    fn push(&self, job: Job) -> bool {
+        let cost = job.cost();
+        let mut state = self.lock();
         loop {
-            if load.closed {
+            if state.closed {
                 return false;
             }
             let fits = match cost {
-                Cost::Frame => load.frames < self.limits.frames.max(1),
-                Cost::Bytes(bytes) => load.bytes == 0 || load.bytes + bytes <= self.limits.bytes,
+                Cost::Frame => state.frames < self.limits.frames.max(1),
+                Cost::Bytes(bytes) => state.bytes == 0 || state.bytes + bytes <= self.limits.bytes,
             };
             if fits {
-                match cost {
-                    Cost::Frame => load.frames += 1,
-                    Cost::Bytes(bytes) => load.bytes += bytes,
-                }
-                return true;
+                break;
             }
-            load.waiting = true;
-            load = self.changed.wait(load).unwrap_or_else(|e| e.into_inner());
+            state = self.wait_for_room(state);
         }
-    }
-
-    /// Waits until the worker has taken every waiting frame (for a frame
-    /// limit of 0: `submit` returns once its frame is taken).
-    fn taken(&self) {
-        let mut load = self.lock();
-        while load.frames > 0 && !load.closed {
-            load.waiting = true;
-            load = self.changed.wait(load).unwrap_or_else(|e| e.into_inner());
-        }
-    }
-
-    /// The worker took a job of `cost`.
-    fn release(&self, cost: Cost) {
-        let mut load = self.lock();
         match cost {
-            Cost::Frame => load.frames -= 1,
-            Cost::Bytes(bytes) => load.bytes -= bytes,
+            Cost::Frame => state.frames += 1,
+            Cost::Bytes(bytes) => state.bytes += bytes,
         }
-        if std::mem::take(&mut load.waiting) {
-            self.changed.notify_all();
+        state.jobs.push_back(job);
+        if std::mem::take(&mut state.worker_waiting) {
+            self.job_ready.notify_one();
+        }
+        if matches!(cost, Cost::Frame) && self.limits.frames == 0 {
+            while state.frames > 0 && !state.closed {
+                state = self.wait_for_room(state);
+            }
+        }
+        true
+    }
+
+    /// The worker takes the next job, waiting for one; `None` once the
+    /// writer has ended and every job was taken.
+    fn pop(&self) -> Option<Job> {
+        let mut state = self.lock();
+        loop {
+            if let Some(job) = state.jobs.pop_front() {
+                if matches!(job.picture, Picture::Frame(_)) {
+                    state.frames -= 1;
+                    self.wake_caller(&mut state);
+                }
+                return Some(job);
+            }
+            if state.ended {
+                return None;
+            }
+            state.worker_waiting = true;
+            state = self
+                .job_ready
+                .wait(state)
+                .unwrap_or_else(|e| e.into_inner());
         }
     }
 
-    /// The worker has ended: wakes a waiting caller.
+    /// The worker is done with `snapshot`: back into the pool when there
+    /// is room, and its bytes off the limit. Released once in the pool, so
+    /// that a caller let in finds a buffer there.
+    fn recycle(&self, snapshot: Snapshot, label: Option<String>) {
+        let cost = snapshot_cost(&snapshot, &label);
+        let mut state = self.lock();
+        if state.pooled_bytes + cost <= self.limits.bytes {
+            state.pooled_bytes += cost;
+            state.pool.push((snapshot, label));
+        }
+        state.bytes -= cost;
+        self.wake_caller(&mut state);
+    }
+
+    /// A snapshot from the pool, with its label, if there is one.
+    fn pooled(&self) -> Option<(Snapshot, Option<String>)> {
+        let mut state = self.lock();
+        let (snapshot, label) = state.pool.pop()?;
+        state.pooled_bytes -= snapshot_cost(&snapshot, &label);
+        Some((snapshot, label))
+    }
+
+    fn wake_caller(&self, state: &mut State) {
+        if std::mem::take(&mut state.caller_waiting) {
+            self.room.notify_all();
+        }
+    }
+
+    /// The writer sends no more jobs: the worker ends once it took them.
+    fn end(&self) {
+        let mut state = self.lock();
+        state.ended = true;
+        if std::mem::take(&mut state.worker_waiting) {
+            self.job_ready.notify_one();
+        }
+    }
+
+    /// The worker has stopped: drops what waits and wakes a waiting caller.
     fn close(&self) {
-        self.lock().closed = true;
-        self.changed.notify_all();
+        let dropped = {
+            let mut state = self.lock();
+            state.closed = true;
+            std::mem::take(&mut state.jobs)
+        };
+        drop(dropped);
+        self.room.notify_all();
     }
 }
 
@@ -534,9 +601,7 @@ impl VideoWriter {
         F: FnOnce() -> Result<Box<dyn VideoSink>> + Send + 'static,
     {
         spec.validate()?;
-        let (jobs_tx, jobs_rx) = mpsc::channel::<Job>();
         let (frames_tx, frames_rx) = mpsc::sync_channel(limits.frames + POOL_SLACK);
-        let (snapshots_tx, snapshots_rx) = mpsc::channel();
         let queue = Arc::new(Queue::new(limits));
         let (ready_tx, ready_rx) = mpsc::sync_channel::<Result<()>>(1);
         let renders = worker.renderer.is_some();
@@ -558,11 +623,8 @@ impl VideoWriter {
                         );
                     }
                 };
-                let pools = Pools {
-                    frames: frames_tx,
-                    snapshots: snapshots_tx,
-                };
-                worker.run(sink, spec, jobs_rx, &worker_queue, pools)
+                let pools = Pools { frames: frames_tx };
+                worker.run(sink, spec, &worker_queue, pools)
             })
             .map_err(|e| Error::io(&path, e))?;
 
@@ -570,10 +632,9 @@ impl VideoWriter {
             Ok(Ok(())) => Ok(VideoWriter {
                 path,
                 spec,
-                jobs_tx: Some(jobs_tx),
+                open: true,
                 queue,
                 frames_rx,
-                snapshots_rx,
                 spare_labels: Vec::new(),
                 renders,
                 worker: Some(worker),
@@ -631,17 +692,15 @@ impl VideoWriter {
     /// finished with when there is one (cleared; it keeps its capacity, so
     /// filling it allocates nothing in the steady state), else a new one.
     pub fn snapshot_buffer(&mut self) -> Snapshot {
-        match self.snapshots_rx.try_recv() {
-            Ok((mut snapshot, label)) => {
-                let cost = snapshot_cost(&snapshot, &label);
-                self.queue.pooled_bytes.fetch_sub(cost, Ordering::Relaxed);
+        match self.queue.pooled() {
+            Some((mut snapshot, label)) => {
                 if let Some(label) = label {
                     self.spare_labels.push(label);
                 }
                 snapshot.clear();
                 snapshot
             }
-            Err(TryRecvError::Empty | TryRecvError::Disconnected) => Snapshot::new(),
+            None => Snapshot::new(),
         }
     }
 
@@ -726,16 +785,12 @@ impl VideoWriter {
     }
 
     fn send(&mut self, job: Job) -> Result<()> {
-        let Some(tx) = &self.jobs_tx else {
+        if !self.open {
             return Err(self.stop_with("the writer was already finished".into()));
-        };
-        let cost = job.cost();
-        // A closed queue or a hung-up channel: the worker has failed.
-        if !self.queue.admit(cost) || tx.send(job).is_err() {
-            return Err(self.collect_failure());
         }
-        if matches!(cost, Cost::Frame) && self.queue.limits.frames == 0 {
-            self.queue.taken();
+        // A closed queue: the worker has failed.
+        if !self.queue.push(job) {
+            return Err(self.collect_failure());
         }
         self.submitted += 1;
         Ok(())
@@ -767,7 +822,7 @@ impl VideoWriter {
     /// when it is done and gives what [`finish`](Self::finish) would have.
     /// Several videos can so be encoded at once.
     pub fn finish_in_background(mut self) -> FinishingVideo {
-        self.jobs_tx = None;
+        self.end_jobs();
         let outcome = match (self.stopped.take(), self.worker.take()) {
             (Some(stopped), _) => Outcome::Done(Err(stopped.error(&self.path))),
             (None, Some(worker)) => Outcome::Running(worker),
@@ -786,7 +841,7 @@ impl VideoWriter {
         if let Some(stopped) = &self.stopped {
             return Err(stopped.error(&self.path));
         }
-        self.jobs_tx = None;
+        self.end_jobs();
         let Some(worker) = self.worker.take() else {
             return Err(self.stop_with("the writer was already finished".into()));
         };
@@ -801,7 +856,7 @@ impl VideoWriter {
     /// Joins the failed worker and returns its error, marking the writer
     /// stopped.
     fn collect_failure(&mut self) -> Error {
-        self.jobs_tx = None;
+        self.end_jobs();
         let error = match self.worker.take().map(JoinHandle::join) {
             Some(Ok(Err(e))) => e,
             Some(Ok(Ok(_))) => Stopped::because("the encoder thread ended early").error(&self.path),
@@ -810,6 +865,13 @@ impl VideoWriter {
         };
         self.stopped = Some(Stopped::after(&error));
         error
+    }
+
+    /// Tells the worker no more jobs come.
+    fn end_jobs(&mut self) {
+        if std::mem::take(&mut self.open) {
+            self.queue.end();
+        }
     }
 
     fn stop_with(&mut self, reason: String) -> Error {
@@ -912,11 +974,10 @@ impl Drop for FinishingVideo {
     }
 }
 
-/// Where the worker returns buffers: frames (a bounded pool: a caller that
-/// brings its own frames takes none back) and snapshots (bounded by bytes).
+/// Where the worker returns frames: a bounded pool (a caller that brings
+/// its own frames takes none back). Snapshots go back into the queue's.
 struct Pools {
     frames: SyncSender<(Frame, Option<String>)>,
-    snapshots: Sender<(Snapshot, Option<String>)>,
 }
 
 /// What the encoder thread runs beside the sink: the overlay, the renderer
@@ -939,7 +1000,6 @@ impl Worker {
         mut self,
         mut sink: Box<dyn VideoSink>,
         spec: VideoSpec,
-        jobs: Receiver<Job>,
         queue: &Queue,
         pools: Pools,
     ) -> Result<VideoFacts> {
@@ -948,8 +1008,10 @@ impl Worker {
             .map(|style| OverlayPainter::new(&style, spec.width, spec.height));
         // Snapshots are rendered into this one frame, made at the first.
         let mut rendered: Option<Frame> = None;
-        for (index, mut job) in (0u64..).zip(jobs.iter()) {
-            queue.release(job.cost());
+        for index in 0u64.. {
+            let Some(mut job) = queue.pop() else {
+                break;
+            };
             let frame = match &mut job.picture {
                 Picture::Frame(frame) => frame,
                 Picture::Snapshot(snapshot) => {
@@ -962,7 +1024,7 @@ impl Worker {
                         }),
                     };
                     if let Err(e) = rendered {
-                        return Err(abandon(sink, self.taps, jobs, queue, e));
+                        return Err(abandon(sink, self.taps, queue, e));
                     }
                     frame
                 }
@@ -971,7 +1033,7 @@ impl Worker {
                 painter.draw(frame, text);
             }
             if let Err(e) = sink.write(frame) {
-                return Err(abandon(sink, self.taps, jobs, queue, e));
+                return Err(abandon(sink, self.taps, queue, e));
             }
             for tap in &mut self.taps {
                 tap.frame(index, frame);
@@ -994,14 +1056,7 @@ fn give_back(job: Job, queue: &Queue, pools: &Pools) {
         Picture::Frame(frame) => {
             let _ = pools.frames.try_send((frame, label));
         }
-        Picture::Snapshot(snapshot) => {
-            let cost = snapshot_cost(&snapshot, &label);
-            if queue.pooled_bytes.load(Ordering::Relaxed) + cost <= queue.limits.bytes
-                && pools.snapshots.send((snapshot, label)).is_ok()
-            {
-                queue.pooled_bytes.fetch_add(cost, Ordering::Relaxed);
-            }
-        }
+        Picture::Snapshot(snapshot) => queue.recycle(snapshot, label),
     }
 }
 
@@ -1011,11 +1066,9 @@ fn give_back(job: Job, queue: &Queue, pools: &Pools) {
 fn abandon(
     sink: Box<dyn VideoSink>,
     taps: Vec<Box<dyn FrameTap>>,
-    jobs: Receiver<Job>,
     queue: &Queue,
     error: Error,
 ) -> Error {
-    drop(jobs);
     queue.close();
     if let Err(finish_err) = sink.finish() {
         log::debug!("after an error, finishing the video failed too: {finish_err}");
