@@ -185,6 +185,9 @@ fn a_recorded_step_with_deferred_rendering_allocates_nothing_on_the_env_thread()
          {with_overlay} recorded with an overlay"
     );
     assert_eq!(recorded, unrecorded, "a recorded step allocated");
-    assert_eq!(with_overlay, unrecorded, "a recorded step with an overlay allocated");
+    assert_eq!(
+        with_overlay, unrecorded,
+        "a recorded step with an overlay allocated"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
