@@ -31,9 +31,11 @@ mod facts;
 mod format;
 pub mod overlay;
 pub mod probe;
+mod queue;
 mod sink;
 mod spec;
 mod tap;
+mod worker;
 mod writer;
 
 pub use crate::frame::Frame;

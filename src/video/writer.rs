@@ -21,13 +21,14 @@
 //! by count: a whole episode's snapshots fit, and the caller waits only
 //! beyond the limit.
 
-use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::thread::JoinHandle;
 
-use super::overlay::{OverlayPainter, OverlayStyle};
+use super::overlay::OverlayStyle;
+use super::queue::{CloseOnDrop, Job, Limits, Picture, Queue};
+use super::worker::{Pools, Worker};
 use super::{EncoderSettings, FrameTap, VideoFacts, VideoFormat, VideoSink, VideoSpec};
 use crate::frame::{Frame, FrameRenderer, Snapshot};
 use crate::{Error, Result};
@@ -35,39 +36,6 @@ use crate::{Error, Result};
 /// Extra returned buffers the pool keeps beyond the frames that can be in
 /// flight (queued, being encoded, being filled).
 const POOL_SLACK: usize = 2;
-
-/// What a queued snapshot costs beyond its bytes and its label's: the job
-/// itself and the channel's slot, counted against the byte limit.
-const SNAPSHOT_OVERHEAD: usize = 64;
-
-/// What goes to the encoder thread: a frame to encode, or a snapshot to
-/// render first.
-enum Picture {
-    Frame(Frame),
-    Snapshot(Snapshot),
-}
-
-/// A picture on its way to the encoder thread, with the overlay text to
-/// draw into it, if any; buffers come back the same way.
-struct Job {
-    picture: Picture,
-    label: Option<String>,
-}
-
-impl Job {
-    /// What the job counts for against the queue's limits.
-    fn cost(&self) -> Cost {
-        match &self.picture {
-            Picture::Frame(_) => Cost::Frame,
-            Picture::Snapshot(snapshot) => Cost::Bytes(snapshot_cost(snapshot, &self.label)),
-        }
-    }
-}
-
-/// The bytes a queued or pooled snapshot holds, with its label.
-fn snapshot_cost(snapshot: &Snapshot, label: &Option<String>) -> usize {
-    snapshot.capacity() + label.as_ref().map_or(0, String::capacity) + SNAPSHOT_OVERHEAD
-}
 
 /// The default byte limit of a writer's snapshot queue: 64 MiB, about a
 /// million CartPole snapshots; a frame would need 0.7 MiB.
@@ -341,190 +309,6 @@ impl Stopped {
             reason: self.reason.clone(),
             source: self.kind.map(std::io::Error::from),
         }
-    }
-}
-
-/// The queue's limits: frames waiting, and bytes of snapshots waiting.
-#[derive(Debug, Clone, Copy)]
-struct Limits {
-    frames: usize,
-    bytes: usize,
-}
-
-/// What a job counts for against the limits.
-#[derive(Debug, Clone, Copy)]
-enum Cost {
-    Frame,
-    Bytes(usize),
-}
-
-/// The jobs between the caller and the worker: a queue whose buffer keeps
-/// its capacity (so that in the steady state handing a job over allocates
-/// nothing), counted against the limits. `push` makes the caller wait
-/// while the frames or the snapshot bytes waiting are at their limit.
-struct Queue {
-    limits: Limits,
-    state: Mutex<State>,
-    /// The worker waits here for a job.
-    job_ready: Condvar,
-    /// The caller waits here for room, or for its frame to be taken.
-    room: Condvar,
-}
-
-#[derive(Default)]
-struct State {
-    jobs: VecDeque<Job>,
-    /// Snapshots (with their labels) the worker is done with, handed out
-    /// again by `snapshot_buffer`; no more than the byte limit.
-    pool: Vec<(Snapshot, Option<String>)>,
-    pooled_bytes: usize,
-    /// Frames waiting (taken off when the worker takes them).
-    frames: usize,
-    /// Bytes of snapshots waiting or being drawn (taken off once the
-    /// snapshot is back in the pool).
-    bytes: usize,
-    worker_waiting: bool,
-    caller_waiting: bool,
-    /// The writer sends no more jobs.
-    ended: bool,
-    /// The worker has stopped: nothing more is taken.
-    closed: bool,
-}
-
-impl Queue {
-    fn new(limits: Limits) -> Self {
-        Queue {
-            limits,
-            state: Mutex::new(State::default()),
-            job_ready: Condvar::new(),
-            room: Condvar::new(),
-        }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, State> {
-        // The lock guards a queue and counters, left consistent at every
-        // unlock: a panic elsewhere while holding it leaves them usable.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn wait_for_room<'a>(&self, mut state: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
-        state.caller_waiting = true;
-        self.room.wait(state).unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Waits until `job` fits, then queues it; `false` (the job dropped)
-    /// when the worker has stopped. With a frame limit of 0 a frame fits
-    /// when none is waiting, and `push` returns once the worker took it.
-    fn push(&self, job: Job) -> bool {
-        let cost = job.cost();
-        let mut state = self.lock();
-        loop {
-            if state.closed {
-                return false;
-            }
-            let fits = match cost {
-                Cost::Frame => state.frames < self.limits.frames.max(1),
-                Cost::Bytes(bytes) => state.bytes == 0 || state.bytes + bytes <= self.limits.bytes,
-            };
-            if fits {
-                break;
-            }
-            state = self.wait_for_room(state);
-        }
-        match cost {
-            Cost::Frame => state.frames += 1,
-            Cost::Bytes(bytes) => state.bytes += bytes,
-        }
-        state.jobs.push_back(job);
-        if std::mem::take(&mut state.worker_waiting) {
-            self.job_ready.notify_one();
-        }
-        if matches!(cost, Cost::Frame) && self.limits.frames == 0 {
-            while state.frames > 0 && !state.closed {
-                state = self.wait_for_room(state);
-            }
-        }
-        true
-    }
-
-    /// The worker takes the next job, waiting for one; `None` once the
-    /// writer has ended and every job was taken.
-    fn pop(&self) -> Option<Job> {
-        let mut state = self.lock();
-        loop {
-            if let Some(job) = state.jobs.pop_front() {
-                if matches!(job.picture, Picture::Frame(_)) {
-                    state.frames -= 1;
-                    self.wake_caller(&mut state);
-                }
-                return Some(job);
-            }
-            if state.ended {
-                return None;
-            }
-            state.worker_waiting = true;
-            state = self
-                .job_ready
-                .wait(state)
-                .unwrap_or_else(|e| e.into_inner());
-        }
-    }
-
-    /// The worker is done with `snapshot`: back into the pool when there
-    /// is room, and its bytes off the limit. Released once in the pool, so
-    /// that a caller let in finds a buffer there.
-    fn recycle(&self, snapshot: Snapshot, label: Option<String>) {
-        let cost = snapshot_cost(&snapshot, &label);
-        let mut state = self.lock();
-        if state.pooled_bytes + cost <= self.limits.bytes {
-            state.pooled_bytes += cost;
-            state.pool.push((snapshot, label));
-        }
-        state.bytes -= cost;
-        self.wake_caller(&mut state);
-    }
-
-    /// A snapshot from the pool, with its label, if there is one.
-    fn pooled(&self) -> Option<(Snapshot, Option<String>)> {
-        let mut state = self.lock();
-        let (snapshot, label) = state.pool.pop()?;
-        state.pooled_bytes -= snapshot_cost(&snapshot, &label);
-        Some((snapshot, label))
-    }
-
-    fn wake_caller(&self, state: &mut State) {
-        if std::mem::take(&mut state.caller_waiting) {
-            self.room.notify_all();
-        }
-    }
-
-    /// The writer sends no more jobs: the worker ends once it took them.
-    fn end(&self) {
-        let mut state = self.lock();
-        state.ended = true;
-        if std::mem::take(&mut state.worker_waiting) {
-            self.job_ready.notify_one();
-        }
-    }
-
-    /// The worker has stopped: drops what waits and wakes a waiting caller.
-    fn close(&self) {
-        let dropped = {
-            let mut state = self.lock();
-            state.closed = true;
-            std::mem::take(&mut state.jobs)
-        };
-        drop(dropped);
-        self.room.notify_all();
-    }
-}
-
-/// Closes the queue when the worker ends, however it ends.
-struct CloseOnDrop(Arc<Queue>);
-
-impl Drop for CloseOnDrop {
-    fn drop(&mut self) {
-        self.0.close();
     }
 }
 
@@ -972,109 +756,6 @@ impl Drop for FinishingVideo {
             }
         }
     }
-}
-
-/// Where the worker returns frames: a bounded pool (a caller that brings
-/// its own frames takes none back). Snapshots go back into the queue's.
-struct Pools {
-    frames: SyncSender<(Frame, Option<String>)>,
-}
-
-/// What the encoder thread runs beside the sink: the overlay, the renderer
-/// of snapshots and the taps.
-#[derive(Default)]
-struct Worker {
-    overlay: Option<OverlayStyle>,
-    renderer: Option<Box<dyn FrameRenderer>>,
-    taps: Vec<Box<dyn FrameTap>>,
-}
-
-impl Worker {
-    /// The worker's loop: renders every snapshot received into its own
-    /// frame, draws the overlay into every frame that has a label, writes
-    /// it, shows it to the taps, returns buffers to the pools, and finishes
-    /// the sink (then the taps) when the channel closes. On an error the
-    /// sink is still finished (so the file holds the frames written so
-    /// far) and the error is returned, which closes the queue.
-    fn run(
-        mut self,
-        mut sink: Box<dyn VideoSink>,
-        spec: VideoSpec,
-        queue: &Queue,
-        pools: Pools,
-    ) -> Result<VideoFacts> {
-        let painter = self
-            .overlay
-            .map(|style| OverlayPainter::new(&style, spec.width, spec.height));
-        // Snapshots are rendered into this one frame, made at the first.
-        let mut rendered: Option<Frame> = None;
-        for index in 0u64.. {
-            let Some(mut job) = queue.pop() else {
-                break;
-            };
-            let frame = match &mut job.picture {
-                Picture::Frame(frame) => frame,
-                Picture::Snapshot(snapshot) => {
-                    let frame = rendered.get_or_insert_with(|| Frame::new(spec.width, spec.height));
-                    // The writer sends snapshots only when it has a renderer.
-                    let rendered = match self.renderer.as_mut() {
-                        Some(renderer) => renderer.render(snapshot, frame),
-                        None => Err(Error::NoRenderer {
-                            path: PathBuf::from("(the video)"),
-                        }),
-                    };
-                    if let Err(e) = rendered {
-                        return Err(abandon(sink, self.taps, queue, e));
-                    }
-                    frame
-                }
-            };
-            if let (Some(painter), Some(text)) = (painter.as_ref(), job.label.as_deref()) {
-                painter.draw(frame, text);
-            }
-            if let Err(e) = sink.write(frame) {
-                return Err(abandon(sink, self.taps, queue, e));
-            }
-            for tap in &mut self.taps {
-                tap.frame(index, frame);
-            }
-            give_back(job, queue, &pools);
-        }
-        let facts = sink.finish();
-        for tap in self.taps {
-            tap.finish(facts.as_ref().ok());
-        }
-        facts
-    }
-}
-
-/// Returns a job's buffers to the pools; a full pool (or a gone writer)
-/// just drops them.
-fn give_back(job: Job, queue: &Queue, pools: &Pools) {
-    let Job { picture, label } = job;
-    match picture {
-        Picture::Frame(frame) => {
-            let _ = pools.frames.try_send((frame, label));
-        }
-        Picture::Snapshot(snapshot) => queue.recycle(snapshot, label),
-    }
-}
-
-/// After a render or write error: stops taking jobs (a waiting caller
-/// wakes and collects the error), finishes the sink so the file keeps the
-/// frames written, tells the taps, and returns `error`.
-fn abandon(
-    sink: Box<dyn VideoSink>,
-    taps: Vec<Box<dyn FrameTap>>,
-    queue: &Queue,
-    error: Error,
-) -> Error {
-    queue.close();
-    if let Err(finish_err) = sink.finish() {
-        log::debug!("after an error, finishing the video failed too: {finish_err}");
-    }
-    taps.into_iter().for_each(|tap| tap.finish(None));
-    error
 }
 
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
