@@ -59,10 +59,14 @@
 
 mod entry;
 mod gallery;
+mod html;
 mod index;
 mod manifest;
+mod plot;
+mod poster;
 
 pub use entry::{ManifestEntry, StepRange};
 pub use gallery::{GALLERY_FILE, write_gallery};
 pub use index::{INDEX_FILE, listed_videos, read_index, read_sidecar, sidecar_path};
 pub use manifest::Manifest;
+pub use poster::{POSTER_MAX_HEIGHT, POSTER_MAX_WIDTH, poster_path, poster_size};
