@@ -23,6 +23,8 @@ const TICKS: f64 = 6.0;
 /// One episode of one video, as the plot shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Point<'a> {
+    /// The run it belongs to: the video's name prefix (see [`run_of`]).
+    pub run: &'a str,
     /// The episode id (x).
     pub episode: u64,
     /// Its return (y), finite.
@@ -40,7 +42,7 @@ pub(crate) struct Point<'a> {
 }
 
 /// The points of `entries` (each file's last entry, newest first): one per
-/// env and episode, taken from the video that shows most of it (a kept
+/// env, run and episode, taken from the video that shows most of it (a kept
 /// video first, then a complete episode, then the longer, then the newer),
 /// and how many were left out because their return is not a finite number.
 /// `card` gives the card id of an entry's video, when it has a card; `hue`
@@ -51,17 +53,19 @@ pub(crate) fn points<'a>(
     card: impl Fn(&ManifestEntry) -> Option<String>,
     hue: impl Fn(&str) -> u32,
 ) -> (Vec<Point<'a>>, usize) {
-    let mut best: BTreeMap<(&str, u64), (Point<'a>, u64)> = BTreeMap::new();
+    let mut best: BTreeMap<(&str, &str, u64), (Point<'a>, u64)> = BTreeMap::new();
     let mut not_finite = BTreeMap::new();
     for entry in entries {
         let env = label(entry);
+        let run = run_of(&entry.file);
         let card = card(entry);
         for e in &entry.episodes {
             if !e.ret.is_finite() {
-                not_finite.insert((env, e.episode), ());
+                not_finite.insert((env, run, e.episode), ());
                 continue;
             }
             let point = Point {
+                run,
                 episode: e.episode,
                 ret: e.ret,
                 complete: e.complete,
@@ -71,12 +75,12 @@ pub(crate) fn points<'a>(
                 card: card.clone(),
             };
             let rank = |p: &Point<'_>, length: u64| (p.card.is_some(), p.complete, length);
-            match best.get(&(env, e.episode)) {
+            match best.get(&(env, run, e.episode)) {
                 // Newest first: an older video replaces a point only when it
                 // shows more of the episode.
                 Some((old, old_length)) if rank(old, *old_length) >= rank(&point, e.length) => {}
                 _ => {
-                    best.insert((env, e.episode), (point, e.length));
+                    best.insert((env, run, e.episode), (point, e.length));
                 }
             }
         }
@@ -88,7 +92,27 @@ pub(crate) fn points<'a>(
     (best.into_values().map(|(p, _)| p).collect(), skipped)
 }
 
-/// The plot of `points` (in env, then episode order, as [`points`] gives
+/// The run a video belongs to: its file name up to `-episode-N` or
+/// `-step-N` (the recorder's name prefix), so that runs of one env sharing
+/// a folder under different prefixes (training and evaluation, say) are
+/// lines of their own; the whole name when it has neither.
+pub(crate) fn run_of(file: &str) -> &str {
+    let numbered = |marker: &str| {
+        file.rmatch_indices(marker).find(|(i, _)| {
+            file[i + marker.len()..]
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_digit())
+        })
+    };
+    match (numbered("-episode-"), numbered("-step-")) {
+        (Some((a, _)), Some((b, _))) => &file[..a.max(b)],
+        (Some((i, _)), None) | (None, Some((i, _))) => &file[..i],
+        (None, None) => file,
+    }
+}
+
+/// The plot of `points` (in env, run, then episode order, as [`points`] gives
 /// them) as an `<svg>` element, or `None` when there is nothing to plot.
 pub(crate) fn svg(points: &[Point<'_>]) -> Option<String> {
     if points.is_empty() {
@@ -150,16 +174,16 @@ pub(crate) fn svg(points: &[Point<'_>]) -> Option<String> {
         HEIGHT - 8.0,
         TOP + plot_h / 2.0,
     );
-    // A line per env through its episodes, then the points on top.
-    for (env, hue) in envs(points) {
+    // A line per run through its episodes, then the points on top.
+    for run in points.chunk_by(|a, b| (a.env, a.run) == (b.env, b.run)) {
         let mut line = String::new();
-        for p in points.iter().filter(|p| p.env == env) {
+        for p in run {
             let _ = write!(line, "{:.1},{:.1} ", x(p.episode as f64), y(p.ret));
         }
         let _ = write!(
             out,
             "\n      <polyline class=\"series\" stroke=\"{}\" points=\"{}\"/>",
-            colour(hue),
+            colour(run[0].hue),
             line.trim_end()
         );
     }
@@ -316,6 +340,15 @@ fn ticks(lo: f64, hi: f64, step: f64) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runs_are_the_name_prefixes() {
+        assert_eq!(run_of("rl-video-episode-12.mp4"), "rl-video");
+        assert_eq!(run_of("eval-step-300.webm"), "eval");
+        assert_eq!(run_of("a-episode-x-episode-3"), "a-episode-x");
+        assert_eq!(run_of("my-step-episode-1.gif"), "my-step");
+        assert_eq!(run_of("video.mp4"), "video.mp4");
+    }
 
     #[test]
     fn steps_are_one_two_five() {
