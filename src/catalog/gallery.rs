@@ -79,7 +79,7 @@ fn media(folder: &Path, entry: &ManifestEntry) -> Media {
 /// What kind of video is at `path`.
 fn media_kind(path: &Path) -> MediaKind {
     if path.is_dir() {
-        let first = std::fs::read_dir(&path).ok().and_then(|files| {
+        let first = std::fs::read_dir(path).ok().and_then(|files| {
             files
                 .filter_map(|f| f.ok()?.file_name().into_string().ok())
                 .filter(|n| n.to_ascii_lowercase().ends_with(".png"))

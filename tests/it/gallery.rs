@@ -284,13 +284,10 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8(out).unwrap()
 }
 
-#[test]
-fn every_video_plays_in_chromium_with_its_duration() {
-    let expected = expected_videos();
-    let dom = run_chromium(&page_url(""), &["--dump-dom"]);
-    let cards = elements(&dom, "figure");
-    let media: Vec<(&str, HashMap<String, String>)> = dom
-        .split("<figure ")
+/// The picture of each card of `dom`: its tag (`video` or `img`) and
+/// attributes.
+fn card_media(dom: &str) -> Vec<(&'static str, HashMap<String, String>)> {
+    dom.split("<figure ")
         .skip(1)
         .map(|card| {
             let tag = if card.contains("<video ") {
@@ -300,19 +297,32 @@ fn every_video_plays_in_chromium_with_its_duration() {
             };
             (tag, elements(card, tag).remove(0))
         })
-        .collect();
-    assert_eq!(cards.len(), expected.len(), "one card per listed video");
-    let files: Vec<String> = dom
-        .split("<figure ")
+        .collect()
+}
+
+/// The `id` of each card of `html` and the file its caption links.
+fn cards_of(html: &str) -> Vec<(String, String)> {
+    html.split("<figure ")
         .skip(1)
         .map(|card| {
+            let id = elements(&format!("<figure {card}"), "figure")[0]["id"].clone();
             let link = elements(card, "a")
                 .into_iter()
                 .find(|a| a.get("class").is_some_and(|c| c == "file"))
                 .unwrap();
-            percent_decode(&link["href"])
+            (id, percent_decode(&link["href"]))
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn every_video_plays_in_chromium_with_its_duration() {
+    let expected = expected_videos();
+    let dom = run_chromium(&page_url(""), &["--dump-dom"]);
+    let cards = elements(&dom, "figure");
+    let media = card_media(&dom);
+    assert_eq!(cards.len(), expected.len(), "one card per listed video");
+    let files: Vec<String> = cards_of(&dom).into_iter().map(|(_, file)| file).collect();
     let want: Vec<&str> = expected.iter().map(|e| e.file.as_str()).collect();
     assert_eq!(files, want, "every listed video, newest first");
     let mut videos = 0;
@@ -617,18 +627,8 @@ fn every_card_shows_its_poster_and_the_plot_is_drawn_before_anything_plays() {
     let image = screenshot();
 
     // Every card's picture: not black, and the poster, scaled to the card.
-    let tiles: Vec<HashMap<String, String>> = dom
-        .split("<figure ")
-        .skip(1)
-        .map(|card| {
-            let tag = if card.contains("<video ") {
-                "video"
-            } else {
-                "img"
-            };
-            elements(card, tag).remove(0)
-        })
-        .collect();
+    let tiles: Vec<HashMap<String, String>> =
+        card_media(&dom).into_iter().map(|(_, m)| m).collect();
     assert_eq!(tiles.len(), expected.len());
     for (tile, entry) in tiles.iter().zip(&expected) {
         let b = bounds(tile);
@@ -728,18 +728,7 @@ fn every_card_shows_its_poster_and_the_plot_is_drawn_before_anything_plays() {
         })
         .collect();
     assert_eq!(links.len(), 6, "every episode but the deleted video's");
-    let cards: HashMap<String, String> = dom
-        .split("<figure ")
-        .skip(1)
-        .map(|card| {
-            let id = elements(&format!("<figure {card}"), "figure")[0]["id"].clone();
-            let link = elements(card, "a")
-                .into_iter()
-                .find(|a| a.get("class").is_some_and(|c| c == "file"))
-                .unwrap();
-            (id, percent_decode(&link["href"]))
-        })
-        .collect();
+    let cards: HashMap<String, String> = cards_of(&dom).into_iter().collect();
     for link in &links {
         let file = &cards[&link["data-card"]];
         let episode: u64 = link["data-episode"].parse().unwrap();
@@ -785,16 +774,12 @@ fn clicking_a_point_plays_its_episodes_video() {
     expected_videos();
     // The card ids, from the page as written.
     let html = std::fs::read_to_string(gallery_dir().join(GALLERY_FILE)).unwrap();
+    let cards = cards_of(&html);
     let card_of = |file: &str| -> String {
-        html.split("<figure ")
-            .skip(1)
-            .find(|card| {
-                elements(card, "a").iter().any(|a| {
-                    a.get("class").is_some_and(|c| c == "file")
-                        && percent_decode(&a["href"]) == file
-                })
-            })
-            .map(|card| elements(&format!("<figure {card}"), "figure")[0]["id"].clone())
+        cards
+            .iter()
+            .find(|(_, f)| f == file)
+            .map(|(id, _)| id.clone())
             .unwrap_or_else(|| panic!("no card for {file}"))
     };
     let (gif, mp4) = (
