@@ -123,15 +123,10 @@ impl RecordingObserver for Manifest {
         }
     }
 
-    fn frame_tap(&mut self, path: &Path, spec: &VideoSpec) -> Option<Box<dyn FrameTap>> {
-        self.posters.then(|| {
-            Box::new(PosterTap::new(
-                path,
-                spec.width,
-                spec.height,
-                self.made.clone(),
-            )) as Box<dyn FrameTap>
-        })
+    /// The poster's tap (it takes the size from the frames).
+    fn frame_tap(&mut self, path: &Path, _spec: &VideoSpec) -> Option<Box<dyn FrameTap>> {
+        self.posters
+            .then(|| Box::new(PosterTap::new(path, self.made.clone())) as Box<dyn FrameTap>)
     }
 
     fn video_finished(&mut self, video: &RecordedVideo) -> Result<()> {
