@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 /// index line and the gallery of every kept video (see the
 /// [module docs](crate::catalog)).
 ///
-/// The poster (`<name>.poster.png`, [`poster_path`](super::poster_path)) is
+/// The poster (`<name>.poster.png`, [`poster_path`]) is
 /// made on the encoder thread by a [`FrameTap`] (a frame from the middle
 /// third of the video, at most [`POSTER_MAX_WIDTH`](super::POSTER_MAX_WIDTH)
 /// wide) and written beside the video only when the video is kept, so a
