@@ -44,4 +44,7 @@ pub use probe::decode_rgb;
 pub use sink::VideoSink;
 pub use spec::{EncoderSettings, MAX_DIMENSION, VideoSpec, X264_PRESETS};
 pub use tap::FrameTap;
-pub use writer::{DEFAULT_QUEUE_CAPACITY, VideoWriter, WriterOptions};
+pub use writer::{
+    DEFAULT_QUEUE_CAPACITY, DEFAULT_SNAPSHOT_QUEUE_BYTES, FinishingVideo, VideoWriter,
+    WriterOptions,
+};

@@ -14,6 +14,7 @@ mod cli;
 #[cfg(feature = "ffmpeg")]
 mod colours;
 mod custom_env;
+mod deferred;
 mod encode_pipeline;
 mod errors;
 mod formats;

@@ -349,28 +349,29 @@ impl gymrec::video::FrameTap for LevelTap {
 }
 
 /// Gives every video a `LevelTap`, and checks in `keep` that the tap has
-/// finished before the video is judged.
+/// finished before the video is judged (videos encode in parallel, so each
+/// has its own slot).
 #[derive(Default)]
 struct Tapping {
-    current: std::sync::Arc<std::sync::Mutex<Seen>>,
+    taps: std::collections::HashMap<std::path::PathBuf, std::sync::Arc<std::sync::Mutex<Seen>>>,
     seen: std::sync::Arc<std::sync::Mutex<Vec<Seen>>>,
 }
 
 impl gymrec::record::RecordingObserver for Tapping {
     fn frame_tap(
         &mut self,
-        _path: &Path,
+        path: &Path,
         spec: &gymrec::video::VideoSpec,
     ) -> Option<Box<dyn gymrec::video::FrameTap>> {
-        self.current = Default::default();
+        let slot = self.taps.entry(path.to_path_buf()).or_default();
         let seen = Seen {
             spec: Some((spec.width, spec.height, spec.fps)),
             ..Seen::default()
         };
-        Some(Box::new(LevelTap(self.current.clone(), seen)))
+        Some(Box::new(LevelTap(slot.clone(), seen)))
     }
     fn keep(&mut self, video: &gymrec::record::RecordedVideo) -> bool {
-        let seen = self.current.lock().unwrap().clone();
+        let seen = self.taps[&video.facts.path].lock().unwrap().clone();
         assert_eq!(seen.finished_with, Some(video.facts.frames));
         self.seen.lock().unwrap().push(seen);
         true
