@@ -24,6 +24,7 @@ mod layers;
 mod manifest;
 mod overlay;
 mod policies;
+mod posters;
 mod properties;
 mod recorder;
 mod recording;
