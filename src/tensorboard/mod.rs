@@ -49,4 +49,4 @@ mod writer;
 pub use hparams::{HParamValue, SessionStatus, hparams_from_json};
 pub use preview::{GifPreview, PreviewSettings};
 pub use record::{encode_record, masked_crc32c, parse_records, read_records};
-pub use writer::{Clock, EVENT_FILE_PREFIX, GifImage, SummaryWriter};
+pub use writer::{Clock, EVENT_FILE_PREFIX, GifImage, SharedWriter, SummaryWriter, free_run_dir};

@@ -56,6 +56,8 @@ mod cem;
 mod checkpoints;
 mod metrics;
 mod state;
+#[cfg(feature = "tensorboard")]
+mod tensorboard;
 mod trainer;
 mod videos;
 
@@ -67,5 +69,9 @@ pub use metrics::{
     EpisodeRow, ExperimentRow, MetricsStore, VideoEpisode, VideoKind, VideoLink, VideoRow,
 };
 pub use state::{AnalyticsState, LoggingType, StateUpdate, Status, TrainState};
+#[cfg(feature = "tensorboard")]
+pub use tensorboard::{
+    DEFAULT_PROJECT, EPISODE_SCALARS, LogToTensorBoard, RunHandle, TensorBoardClips,
+};
 pub use trainer::{TrainSummary, Trainer, evaluate};
 pub use videos::{RecordVideos, RecordVideosBuilder};
