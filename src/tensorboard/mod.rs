@@ -43,10 +43,12 @@ mod hparams;
 mod preview;
 #[allow(unreachable_pub)]
 mod proto;
+mod read;
 mod record;
 mod writer;
 
 pub use hparams::{HParamValue, SessionStatus, hparams_from_json};
 pub use preview::{GifPreview, PreviewSettings};
+pub use read::{Logged, LoggedValue, read_events};
 pub use record::{encode_record, masked_crc32c, parse_records, read_records};
 pub use writer::{Clock, EVENT_FILE_PREFIX, GifImage, SharedWriter, SummaryWriter, free_run_dir};

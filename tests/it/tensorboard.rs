@@ -4,8 +4,8 @@
 
 use gymrec::Error;
 use gymrec::tensorboard::{
-    GifPreview, PreviewSettings, SummaryWriter, encode_record, masked_crc32c, parse_records,
-    read_records,
+    GifPreview, Logged, LoggedValue, PreviewSettings, SummaryWriter, encode_record, masked_crc32c,
+    parse_records, read_events, read_records,
 };
 use image::AnimationDecoder;
 use std::path::{Path, PathBuf};
@@ -319,5 +319,229 @@ fn a_writer_killed_mid_run_leaves_a_file_read_to_its_last_flush() {
         "{} records, {flushed} flushed",
         records.len()
     );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The values of `tag`, by step.
+fn values_of(events: &[LoggedValue], tag: &str) -> Vec<(i64, Logged)> {
+    events
+        .iter()
+        .filter(|e| e.tag == tag)
+        .map(|e| (e.step, e.value.clone()))
+        .collect()
+}
+
+/// The one event file of a run folder, read back.
+fn read_run(dir: &Path) -> Vec<LoggedValue> {
+    let files = event_files(dir);
+    assert_eq!(files.len(), 1, "{files:?}");
+    read_events(&files[0]).unwrap()
+}
+
+#[test]
+fn a_recording_logs_every_episode_and_the_preview_of_each_kept_clip() {
+    use gymrec::env::Env;
+    use gymrec::record::{RecordingConfig, Trigger};
+    let dir = temp_dir("observer");
+    let run = dir.join("runs").join("painted");
+    let env = crate::common::Painted::new(10);
+    let mut env = RecordingConfig::new(dir.join("videos"))
+        .format(gymrec::video::VideoFormat::Gif)
+        .episode_trigger(Trigger::new(|e| e % 2 == 0))
+        // Episode 2's clip is recorded, then not kept.
+        .keep_if(|v| v.episodes[0].episode != 2)
+        .tensorboard(&run)
+        .wrap(env)
+        .unwrap();
+    for _ in 0..5 {
+        env.reset(None).unwrap();
+        while !env.step(0).unwrap().done() {}
+    }
+    let videos = env.finish().into_result().unwrap();
+    assert_eq!(videos.len(), 2);
+
+    let events = read_run(&run);
+    for (tag, value) in [("episode/return", 10.0), ("episode/length", 10.0)] {
+        assert_eq!(
+            values_of(&events, tag),
+            (0..5)
+                .map(|s| (s, Logged::Scalar(value)))
+                .collect::<Vec<_>>(),
+            "{tag}"
+        );
+    }
+    let images = values_of(&events, "videos");
+    assert_eq!(images.iter().map(|(s, _)| *s).collect::<Vec<_>>(), [0, 4]);
+    for ((_, image), video) in images.iter().zip(&videos) {
+        let Logged::Image {
+            width,
+            height,
+            channels,
+            bytes,
+        } = image
+        else {
+            panic!("{image:?}");
+        };
+        assert_eq!((*width, *height, *channels), (64, 48, 3));
+        // The clip's own frames (64x48 fits the preview: no scaling, and
+        // a few grey levels: an exact palette).
+        let gif = decode_gif(bytes);
+        assert_eq!(gif.len() as u64, video.facts.frames);
+        assert_eq!(gif.len(), 11); // the reset frame and ten steps
+        let total: u64 = gif.iter().map(|(_, d)| d).sum();
+        assert_eq!(total, 44); // 11 frames at 25 fps
+        gymrec::video::decode_rgb(&video.facts.path, |i, frame| {
+            let preview = &gif[i as usize].0;
+            for (a, b) in frame.pixels().zip(preview.pixels()) {
+                assert_eq!(a.0, [b.0[0], b.0[1], b.0[2]], "frame {i}");
+            }
+            true
+        })
+        .unwrap();
+    }
+    let texts = values_of(&events, "videos/file");
+    assert_eq!(texts.len(), 2);
+    for ((step, text), video) in texts.iter().zip(&videos) {
+        let Logged::Text(text) = text else {
+            panic!("{text:?}")
+        };
+        assert!(
+            text.contains(&video.facts.path.display().to_string()),
+            "{step}: {text}"
+        );
+        assert!(text.contains("| 10.00 | 10 | yes |"), "{text}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[cfg(feature = "train")]
+#[test]
+fn a_training_run_logs_the_metrics_stores_numbers_hparams_and_clips() {
+    use gymrec::env::RenderMode;
+    use gymrec::train::{
+        AnalyticsState, Cem, CemConfig, EPISODE_SCALARS, LogToTensorBoard, MetricsStore,
+        RecordVideos, Trainer, VideoKind,
+    };
+    let dir = temp_dir("train");
+    let train = |metrics: &MetricsStore, name: &str| {
+        let env = gymrec::make("CartPole-v1", RenderMode::RgbArray).unwrap();
+        let mut agent = Cem::for_env(&env, CemConfig::default()).unwrap();
+        let tensorboard = LogToTensorBoard::new(dir.join("runs"));
+        let run = tensorboard.run_handle();
+        let videos = RecordVideos::builder(name)
+            .root(dir.join("checkpoints"))
+            .frequency(20)
+            .configure(|c| c.format(gymrec::video::VideoFormat::Gif).video_length(30))
+            .tensorboard(tensorboard.clips())
+            .final_seed(Some(0))
+            .build()
+            .unwrap();
+        let summary = Trainer::new(env)
+            .episodes(45)
+            .seed(0)
+            .analytics(AnalyticsState::new("tests").with_tags(["cem", "smoke"]))
+            .callback(videos)
+            .callback(tensorboard)
+            .run(&mut agent, metrics)
+            .unwrap();
+        (summary, run.run_dir().unwrap())
+    };
+    let metrics = MetricsStore::in_memory().unwrap();
+    let (summary, run_dir) = train(&metrics, "first");
+    assert_eq!(run_dir, dir.join("runs/tests/CEM_CartPole_45ep"));
+    let events = read_run(&run_dir);
+
+    // Every scalar is the metrics store's number for that episode.
+    let rows = metrics.episodes(summary.experiment_id).unwrap();
+    assert_eq!(rows.len(), 45);
+    for (tag, value_of) in EPISODE_SCALARS.iter().zip([
+        (|r: &gymrec::train::EpisodeRow| r.reward) as fn(&gymrec::train::EpisodeRow) -> f64,
+        |r| r.length as f64,
+        |r| r.reward_moving_avg,
+        |r| r.reward_moving_std,
+    ]) {
+        let logged = values_of(&events, tag);
+        let expected: Vec<(i64, Logged)> = rows
+            .iter()
+            .map(|r| (r.episode as i64, Logged::Scalar(value_of(r) as f32)))
+            .collect();
+        assert_eq!(logged, expected, "{tag}");
+    }
+    let losses: Vec<&String> = rows[0].losses.keys().collect();
+    for name in losses {
+        let logged = values_of(&events, &format!("losses/{name}"));
+        assert_eq!(logged.len(), 45, "{name}");
+    }
+
+    // The clips: training ones at their episode, the evaluation at the last.
+    let videos = metrics.videos(summary.experiment_id).unwrap();
+    let mut expected_steps = Vec::new();
+    for video in &videos {
+        let (tag, step) = match video.kind {
+            VideoKind::Training => ("videos/training", video.episode.unwrap() as i64),
+            VideoKind::Evaluation => ("videos/evaluation", 45),
+        };
+        expected_steps.push((tag, step));
+        let images = values_of(&events, tag);
+        let (_, image) = images.iter().find(|(s, _)| *s == step).unwrap();
+        let Logged::Image {
+            bytes,
+            width,
+            height,
+            ..
+        } = image
+        else {
+            panic!("{image:?}")
+        };
+        assert_eq!((*width, *height), (240, 160));
+        let gif = decode_gif(bytes);
+        // 50 fps: one frame in two, at real speed.
+        assert_eq!(gif.len() as u64, video.frames.div_ceil(2), "{tag} {step}");
+        let total: u64 = gif.iter().map(|(_, d)| d).sum();
+        assert_eq!(total, video.frames * 2, "{tag} {step}");
+        let texts = values_of(&events, &format!("{tag}/file"));
+        let (_, Logged::Text(text)) = texts.iter().find(|(s, _)| *s == step).unwrap() else {
+            panic!("{texts:?}")
+        };
+        assert!(text.contains(&video.path.display().to_string()), "{text}");
+    }
+    assert_eq!(
+        expected_steps,
+        [
+            ("videos/training", 21),
+            ("videos/training", 41),
+            ("videos/evaluation", 45)
+        ]
+    );
+
+    // Hparams: the experiment, the session's start and end; the config table.
+    let plugins: Vec<&str> = events
+        .iter()
+        .filter(|e| e.value == Logged::Plugin("hparams".into()))
+        .map(|e| e.tag.as_str())
+        .collect();
+    assert_eq!(
+        plugins,
+        [
+            "_hparams_/experiment",
+            "_hparams_/session_start_info",
+            "_hparams_/session_end_info"
+        ]
+    );
+    let [(_, Logged::Text(config))] = &values_of(&events, "config")[..] else {
+        panic!("no config table")
+    };
+    for row in [
+        "| train.episodes | 45 |",
+        "| tags | cem, smoke |",
+        "| train.env | CartPole-v1 |",
+    ] {
+        assert!(config.contains(row), "{row} in {config}");
+    }
+
+    // The same experiment again: a run of its own, not merged.
+    let (_, second) = train(&metrics, "second");
+    assert_eq!(second, dir.join("runs/tests/CEM_CartPole_45ep_2"));
+    assert_eq!(event_files(&run_dir).len(), 1);
     std::fs::remove_dir_all(&dir).ok();
 }
