@@ -6,7 +6,7 @@
 //! ```
 //! use gymrec::env::{Env, RenderMode, SpaceValue};
 //! use gymrec::record::{RecordingConfig, Trigger};
-//! use gymrec::tensorboard::read_records;
+//! use gymrec::tensorboard::read_events;
 //!
 //! # fn main() -> gymrec::Result<()> {
 //! let dir = std::env::temp_dir().join(format!("gymrec-doc-tb-observer-{}", std::process::id()));
@@ -20,9 +20,9 @@
 //! while !env.step(SpaceValue::Discrete(1))?.done() {}
 //! env.finish().into_result()?;
 //!
-//! let file = std::fs::read_dir(dir.join("runs/cartpole"))?.next().unwrap()?.path();
-//! // file_version, episode/return, episode/length, the clip's GIF and its text.
-//! assert_eq!(read_records(&file)?.len(), 5);
+//! let file = std::fs::read_dir(dir.join("runs/cartpole")).unwrap().next().unwrap().unwrap().path();
+//! let tags: Vec<String> = read_events(&file)?.into_iter().map(|v| v.tag).collect();
+//! assert_eq!(tags, ["episode/return", "episode/length", "videos", "videos/file"]);
 //! # std::fs::remove_dir_all(&dir).ok();
 //! # Ok(())
 //! # }

@@ -3,7 +3,8 @@
 //! ([`RecordVideos`], [`EarlyStopping`], [`SaveCheckpoints`]), a
 //! [`MetricsStore`] in an embedded SQLite file, the [`Agent`] trait with
 //! one learner ([`Cem`], the cross-entropy method over a [`LinearPolicy`]),
-//! and the [`Trainer`] loop that ties them together.
+//! and the [`Trainer`] loop that ties them together. With feature
+//! `tensorboard`, `LogToTensorBoard` logs a run where RL users look.
 //!
 //! ```
 //! use gymrec::env::RenderMode;
