@@ -3,7 +3,8 @@
 //!
 //! The preview plays at the clip's real speed with fewer, smaller frames:
 //!
-//! - frames are scaled down (triangle filter) to fit
+//! - frames are scaled down (each preview pixel the mean of the clip
+//!   pixels it covers) to fit
 //!   [`PreviewSettings::max_width`] × [`PreviewSettings::max_height`],
 //!   keeping the aspect ratio (never scaled up);
 //! - one frame in `stride` is kept, starting with the first; `stride` starts
@@ -17,9 +18,10 @@
 //!   `round(100·min((k+1)·stride, n)/fps)` hundredths of a second, so the
 //!   preview lasts as long as the clip, to the hundredth.
 //!
-//! Each kept frame is quantized to its own palette of at most 256 colours
-//! (the `gif` crate's NeuQuant) as it arrives; only the quantized frames
-//! are kept.
+//! Each kept frame is quantized to its own palette as it arrives: its exact
+//! colours when it has at most 256 (classic-control scenes, scaled down,
+//! usually do), else 256 chosen by the `gif` crate's NeuQuant; only the
+//! quantized frames are kept.
 //!
 //! ```
 //! use gymrec::tensorboard::{GifPreview, PreviewSettings};
@@ -102,6 +104,8 @@ pub struct GifPreview {
     stride: u64,
     seen: u64,
     frames: Vec<::gif::Frame<'static>>,
+    /// The scaled-down frame (reused).
+    small: Vec<u8>,
 }
 
 impl std::fmt::Debug for GifPreview {
@@ -132,6 +136,7 @@ impl GifPreview {
             stride: settings.base_stride(fps),
             seen: 0,
             frames: Vec::new(),
+            small: Vec::new(),
         }
     }
 
@@ -153,20 +158,16 @@ impl GifPreview {
                 return;
             }
         }
-        let small = if (frame.width(), frame.height()) == (self.width, self.height) {
-            std::borrow::Cow::Borrowed(frame)
+        let pixels = if (frame.width(), frame.height()) == (self.width, self.height) {
+            frame.as_raw().as_slice()
         } else {
-            std::borrow::Cow::Owned(image::imageops::resize(
-                frame,
-                self.width,
-                self.height,
-                image::imageops::FilterType::Triangle,
-            ))
+            area_average(frame, self.width, self.height, &mut self.small);
+            self.small.as_slice()
         };
         self.frames.push(::gif::Frame::from_rgb_speed(
             self.width as u16,
             self.height as u16,
-            small.as_raw(),
+            pixels,
             NEUQUANT_SPEED,
         ));
     }
@@ -232,5 +233,35 @@ impl GifPreview {
             height,
             bytes,
         })
+    }
+}
+
+/// Scales `frame` down to `width` × `height` into `out` (RGB): each pixel
+/// is the rounded mean of the source pixels its area covers (at least one).
+fn area_average(frame: &Frame, width: u32, height: u32, out: &mut Vec<u8>) {
+    let (sw, sh) = (frame.width() as usize, frame.height() as usize);
+    let (w, h) = (width as usize, height as usize);
+    let span = |i: usize, n: usize, of: usize| {
+        let start = i * of / n;
+        (start, ((i + 1) * of / n).max(start + 1).min(of))
+    };
+    let src = frame.as_raw();
+    out.clear();
+    out.reserve(w * h * 3);
+    for y in 0..h {
+        let (y0, y1) = span(y, h, sh);
+        for x in 0..w {
+            let (x0, x1) = span(x, w, sw);
+            let mut sum = [0u32; 3];
+            for row in y0..y1 {
+                for px in src[(row * sw + x0) * 3..(row * sw + x1) * 3].chunks_exact(3) {
+                    sum[0] += u32::from(px[0]);
+                    sum[1] += u32::from(px[1]);
+                    sum[2] += u32::from(px[2]);
+                }
+            }
+            let n = ((y1 - y0) * (x1 - x0)) as u32;
+            out.extend(sum.iter().map(|&v| ((v + n / 2) / n) as u8));
+        }
     }
 }
