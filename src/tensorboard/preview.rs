@@ -45,6 +45,7 @@
 use super::writer::GifImage;
 use crate::frame::Frame;
 use crate::{Error, Result};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// NeuQuant's speed (1 best … 30 fastest); 10 is `gif`'s own default.
@@ -106,6 +107,8 @@ pub struct GifPreview {
     frames: Vec<::gif::Frame<'static>>,
     /// The scaled-down frame (reused).
     small: Vec<u8>,
+    /// Colour → palette index while building an exact palette (reused).
+    lookup: HashMap<u32, u8>,
 }
 
 impl std::fmt::Debug for GifPreview {
@@ -137,6 +140,7 @@ impl GifPreview {
             seen: 0,
             frames: Vec::new(),
             small: Vec::new(),
+            lookup: HashMap::new(),
         }
     }
 
@@ -164,12 +168,10 @@ impl GifPreview {
             area_average(frame, self.width, self.height, &mut self.small);
             self.small.as_slice()
         };
-        self.frames.push(::gif::Frame::from_rgb_speed(
-            self.width as u16,
-            self.height as u16,
-            pixels,
-            NEUQUANT_SPEED,
-        ));
+        let (w, h) = (self.width as u16, self.height as u16);
+        let gif_frame = exact_colours(w, h, pixels, &mut self.lookup)
+            .unwrap_or_else(|| ::gif::Frame::from_rgb_speed(w, h, pixels, NEUQUANT_SPEED));
+        self.frames.push(gif_frame);
     }
 
     /// The clip's frames seen so far.
@@ -264,4 +266,46 @@ fn area_average(frame: &Frame, width: u32, height: u32, out: &mut Vec<u8>) {
             out.extend(sum.iter().map(|&v| ((v + n / 2) / n) as u8));
         }
     }
+}
+
+/// A frame of `pixels` (RGB) with a palette of exactly their colours, or
+/// `None` when they have more than 256.
+fn exact_colours(
+    width: u16,
+    height: u16,
+    pixels: &[u8],
+    lookup: &mut HashMap<u32, u8>,
+) -> Option<::gif::Frame<'static>> {
+    lookup.clear();
+    let mut palette = Vec::with_capacity(256 * 3);
+    let mut indices = Vec::with_capacity(pixels.len() / 3);
+    // Runs of one colour are the common case: skip the map for them.
+    let mut last: Option<(u32, u8)> = None;
+    for px in pixels.chunks_exact(3) {
+        let key = u32::from(px[0]) << 16 | u32::from(px[1]) << 8 | u32::from(px[2]);
+        let index = match last {
+            Some((k, i)) if k == key => i,
+            _ => {
+                let i = match lookup.get(&key) {
+                    Some(&i) => i,
+                    None => {
+                        let n = u8::try_from(lookup.len()).ok()?;
+                        lookup.insert(key, n);
+                        palette.extend_from_slice(px);
+                        n
+                    }
+                };
+                last = Some((key, i));
+                i
+            }
+        };
+        indices.push(index);
+    }
+    Some(::gif::Frame {
+        width,
+        height,
+        buffer: std::borrow::Cow::Owned(indices),
+        palette: Some(palette),
+        ..::gif::Frame::default()
+    })
 }

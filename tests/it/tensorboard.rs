@@ -256,6 +256,30 @@ fn a_preview_keeps_real_time_with_fewer_smaller_frames() {
             }
         }
     }
+    // Over 256 colours a frame: NeuQuant's 256, close to them.
+    let gradient = gymrec::Frame::from_fn(64, 48, |x, y| {
+        image::Rgb([(x * 4) as u8, (y * 5) as u8, ((x + y) * 2) as u8])
+    });
+    let mut preview = GifPreview::new("gradient.gif".as_ref(), 64, 48, 10, settings);
+    for _ in 0..3 {
+        preview.push(&gradient);
+    }
+    let frames = decode_gif(&preview.finish().unwrap().bytes);
+    assert_eq!(frames.len(), 3);
+    for (frame, _) in &frames {
+        let mean_error: f64 = frame
+            .pixels()
+            .zip(gradient.pixels())
+            .map(|(a, b)| {
+                (0..3)
+                    .map(|c| f64::from(a.0[c].abs_diff(b.0[c])))
+                    .sum::<f64>()
+            })
+            .sum::<f64>()
+            / (64.0 * 48.0 * 3.0);
+        // 3,072 colours in 256: about 8 levels a channel off (garbage would be ~85).
+        assert!(mean_error < 12.0, "mean error {mean_error}");
+    }
     let err = GifPreview::new("empty.mp4".as_ref(), 8, 8, 10, settings)
         .finish()
         .unwrap_err();
