@@ -45,10 +45,12 @@ mod preview;
 mod proto;
 mod read;
 mod record;
+mod run;
 mod writer;
 
 pub use hparams::{HParamValue, SessionStatus, hparams_from_json};
 pub use preview::{GifPreview, PreviewSettings};
 pub use read::{Logged, LoggedValue, read_events};
 pub use record::{encode_record, masked_crc32c, parse_records, read_records};
-pub use writer::{Clock, EVENT_FILE_PREFIX, GifImage, SharedWriter, SummaryWriter, free_run_dir};
+pub use run::{SharedWriter, free_run_dir};
+pub use writer::{Clock, EVENT_FILE_PREFIX, GifImage, SummaryWriter};
