@@ -3,13 +3,14 @@
 # libraries, pkg-config, and clang for bindgen) when any is missing.
 # Debian/Ubuntu only; uses sudo when not root.
 # With --test, also what the tests need: headless Chromium (the gallery test
-# plays the videos in it) and a font for the pages it renders.
+# plays the videos in it), a font for the pages it renders, and python3-venv
+# (scripts/tensorboard_check.sh makes a venv with TensorBoard).
 set -euo pipefail
 
 # nasm: the optional `openh264` feature assembles its fast paths with it.
 packages=(pkg-config clang nasm libavcodec-dev libavformat-dev libavutil-dev libswscale-dev)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(chromium fonts-dejavu-core)
+  packages+=(chromium fonts-dejavu-core python3-venv)
 fi
 
 missing=()
