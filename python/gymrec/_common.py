@@ -46,10 +46,13 @@ class Recording:
         fps: int | None,
         disable_logger: bool,
         gc_trigger: Callable[[int], bool] | None,
-        options: dict[str, Any],
+        video_aspect_ratio: tuple[int, int] = (1, 1),
+        record_first_only: bool = False,
+        **options: Any,
     ) -> None:
         """Makes the Rust recorder for ``env`` (a ``gymnasium.Env`` or ``VectorEnv``) and sets
-        Gymnasium's attributes; ``options`` are gymrec's keyword-only ones."""
+        Gymnasium's attributes; ``options`` are gymrec's keyword-only ones (``overwrite``,
+        ``format``, ``overlay``, ``gallery``)."""
         check_render_mode(env)
         spec = getattr(env, "spec", None)
         env_id = getattr(spec, "id", None)
@@ -78,6 +81,8 @@ class Recording:
         self.name_prefix: str = name_prefix
         self.video_length: float = video_length if video_length != 0 else float("inf")
         self.render_history: list[Any] = []
+        self.record_first_only = record_first_only
+        self.video_aspect_ratio = video_aspect_ratio
 
     @property
     def recording(self) -> bool:

@@ -64,8 +64,7 @@ class RecordVideo(
         those of :class:`gymrec.RecordVideo`, plus ``video_aspect_ratio`` (accepted, unused) and
         ``record_first_only`` (sub-env 0 alone instead of the grid)."""
         VectorWrapper.__init__(self, env)
-        gym.utils.RecordConstructorArgs.__init__(
-            self,
+        args = dict(
             video_folder=video_folder,
             video_aspect_ratio=video_aspect_ratio,
             record_first_only=record_first_only,
@@ -81,21 +80,9 @@ class RecordVideo(
             overlay=overlay,
             gallery=gallery,
         )
+        gym.utils.RecordConstructorArgs.__init__(self, **args)
 
-        self._start_recorder(
-            env,
-            video_folder,
-            episode_trigger,
-            step_trigger,
-            video_length,
-            name_prefix,
-            fps,
-            disable_logger,
-            gc_trigger,
-            {"overwrite": overwrite, "format": format, "overlay": overlay, "gallery": gallery},
-        )
-        self.record_first_only = record_first_only
-        self.video_aspect_ratio = video_aspect_ratio
+        self._start_recorder(env, **args)
         autoreset_mode = env.metadata.get("autoreset_mode", None)
         if autoreset_mode is not None:
             self.autoreset_mode = AutoresetMode(autoreset_mode)

@@ -82,8 +82,7 @@ class RecordVideo(
             overlay: Burn the episode, step and return into every frame.
             gallery: Write a sidecar per video, ``index.jsonl`` and ``index.html``.
         """
-        gym.utils.RecordConstructorArgs.__init__(
-            self,
+        args = dict(
             video_folder=video_folder,
             episode_trigger=episode_trigger,
             step_trigger=step_trigger,
@@ -97,20 +96,10 @@ class RecordVideo(
             overlay=overlay,
             gallery=gallery,
         )
+        gym.utils.RecordConstructorArgs.__init__(self, **args)
         gym.Wrapper.__init__(self, env)
 
-        self._start_recorder(
-            env,
-            video_folder,
-            episode_trigger,
-            step_trigger,
-            video_length,
-            name_prefix,
-            fps,
-            disable_logger,
-            gc_trigger,
-            {"overwrite": overwrite, "format": format, "overlay": overlay, "gallery": gallery},
-        )
+        self._start_recorder(env, **args)
 
     def _capture_frame(self) -> None:
         frame = self.env.render()
