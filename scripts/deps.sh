@@ -3,13 +3,15 @@
 # libraries, pkg-config, and clang for bindgen) when any is missing.
 # Debian/Ubuntu only; uses sudo when not root.
 # With --test, also what the tests need: headless Chromium (the gallery test
-# plays the videos in it) and a font for the pages it renders.
+# plays the videos in it) and a font for the pages it renders; for the Python
+# package's tests (python/test.sh), python3-venv (its venv) and ffmpeg (ffprobe
+# and ffmpeg decode the videos back).
 set -euo pipefail
 
 # nasm: the optional `openh264` feature assembles its fast paths with it.
 packages=(pkg-config clang nasm libavcodec-dev libavformat-dev libavutil-dev libswscale-dev)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(chromium fonts-dejavu-core)
+  packages+=(chromium fonts-dejavu-core python3-venv ffmpeg)
 fi
 
 missing=()
