@@ -5,14 +5,17 @@
 # With --test, also what the tests need: headless Chromium (the gallery test
 # plays the videos in it) and a font for the pages it renders; for the Python
 # package's tests (python/test.sh), python3-venv (its venv) and ffmpeg (ffprobe
-# and ffmpeg decode the videos back).
+# and ffmpeg decode the videos back). With --python, what `pip install ./python`
+# needs beside the build packages: python3-venv, for the virtualenv to install
+# into.
 set -euo pipefail
 
 # nasm: the optional `openh264` feature assembles its fast paths with it.
 packages=(pkg-config clang nasm libavcodec-dev libavformat-dev libavutil-dev libswscale-dev)
-if [ "${1:-}" = "--test" ]; then
-  packages+=(chromium fonts-dejavu-core python3-venv ffmpeg)
-fi
+case "${1:-}" in
+  --test) packages+=(chromium fonts-dejavu-core python3-venv ffmpeg) ;;
+  --python) packages+=(python3-venv) ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
