@@ -50,7 +50,10 @@ impl<'py> RgbArray<'py> {
         let (width, height) = self.size();
         let (frame_width, frame_height) = frame.dimensions();
         let (x0, y0) = origin;
-        if x0 + width > frame_width || y0 + height > frame_height {
+        let fits = |origin: u32, side: u32, room: u32| {
+            u64::from(origin) + u64::from(side) <= u64::from(room)
+        };
+        if !fits(x0, width, frame_width) || !fits(y0, height, frame_height) {
             return;
         }
         let stride = frame_width as usize * 3;

@@ -11,14 +11,44 @@ use gymrec::video::VideoFormat;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-/// What the lock guards: the recorder (`None` once finalized by
-/// [`PyRecorder::finalize`]) and, for a vector env, the grid of its frames,
-/// laid out at the first tiled frame.
+/// What the lock guards: the recorder, `None` once finalized by
+/// [`PyRecorder::finalize`].
 struct Inner {
     recorder: Option<Recorder>,
-    layout: Option<TileLayout>,
+}
+
+/// The recorder's state after the last call, for the wrappers' attributes:
+/// read without the lock, so that reading them never waits for a call
+/// running in another thread (which may itself wait for the GIL, in a
+/// trigger).
+#[derive(Default)]
+struct Shown {
+    recording: AtomicBool,
+    /// `episode_id + 1`, 0 before the first episode.
+    episodes: AtomicU64,
+    /// `step_id + 1`, 0 before the first step.
+    steps: AtomicU64,
+    videos: AtomicUsize,
+}
+
+impl Shown {
+    fn update(&self, recorder: Option<&Recorder>) {
+        let (recording, episodes, steps, videos) = recorder.map_or((false, 0, 0, 0), |r| {
+            (
+                r.is_recording(),
+                r.episode_id().map_or(0, |id| id + 1),
+                r.step_id().map_or(0, |id| id + 1),
+                r.videos().len(),
+            )
+        });
+        self.recording.store(recording, Ordering::Relaxed);
+        self.episodes.store(episodes, Ordering::Relaxed);
+        self.steps.store(steps, Ordering::Relaxed);
+        self.videos.store(videos, Ordering::Relaxed);
+    }
 }
 
 /// gymrec's env-less `Recorder`, fed by the Python wrappers: the events
@@ -32,6 +62,10 @@ struct Inner {
 #[pyclass(module = "gymrec._native", name = "Recorder", frozen)]
 pub struct PyRecorder {
     inner: Mutex<Inner>,
+    shown: Shown,
+    /// A vector env's grid, laid out at its first tiled frame (its own
+    /// lock, never held while waiting for anything).
+    layout: Mutex<Option<TileLayout>>,
     /// The video folder, for the wrapper's `video_folder`.
     folder: PathBuf,
     fps: u32,
@@ -167,8 +201,9 @@ impl PyRecorder {
             fps: recorder.fps(),
             inner: Mutex::new(Inner {
                 recorder: Some(recorder),
-                layout: None,
             }),
+            shown: Shown::default(),
+            layout: Mutex::new(None),
         })
     }
 
@@ -194,10 +229,7 @@ impl PyRecorder {
     fn submit_frame(&self, py: Python<'_>, frame: &Bound<'_, PyAny>) -> PyResult<()> {
         let array = RgbArray::from_object(frame)?;
         let (width, height) = array.size();
-        let buffer = py.detach(|| {
-            let mut inner = self.lock();
-            inner.recorder.as_mut()?.frame_buffer(width, height)
-        });
+        let buffer = py.detach(|| self.frame_buffer(width, height));
         if let Some(mut buffer) = buffer {
             array.copy_into(&mut buffer, (0, 0));
             self.submit(py, buffer);
@@ -232,23 +264,20 @@ impl PyRecorder {
             }));
         }
         let layout = {
-            let mut inner = self.lock();
-            match inner.layout {
+            let mut known = self.layout.lock().unwrap_or_else(|p| p.into_inner());
+            match *known {
                 Some(layout) if layout.cell_size() == cell && layout.cells() == arrays.len() => {
                     layout
                 }
                 _ => {
                     let layout = TileLayout::near_square(arrays.len(), cell).map_err(to_pyerr)?;
-                    inner.layout = Some(layout);
+                    *known = Some(layout);
                     layout
                 }
             }
         };
         let (width, height) = layout.size();
-        let buffer = py.detach(|| {
-            let mut inner = self.lock();
-            inner.recorder.as_mut()?.frame_buffer(width, height)
-        });
+        let buffer = py.detach(|| self.frame_buffer(width, height));
         if let Some(mut buffer) = buffer {
             for (i, array) in arrays.iter().enumerate() {
                 if let Some(origin) = layout.cell_origin(i) {
@@ -264,24 +293,19 @@ impl PyRecorder {
     /// Whether a video is being recorded.
     #[getter]
     fn recording(&self) -> bool {
-        self.lock()
-            .recorder
-            .as_ref()
-            .is_some_and(Recorder::is_recording)
+        self.shown.recording.load(Ordering::Relaxed)
     }
 
     /// The current episode's id, -1 before the first reset.
     #[getter]
     fn episode_id(&self) -> i64 {
-        let inner = self.lock();
-        id_or_minus_one(inner.recorder.as_ref().and_then(Recorder::episode_id))
+        minus_one_based(self.shown.episodes.load(Ordering::Relaxed))
     }
 
     /// The last step's id, -1 before the first step.
     #[getter]
     fn step_id(&self) -> i64 {
-        let inner = self.lock();
-        id_or_minus_one(inner.recorder.as_ref().and_then(Recorder::step_id))
+        minus_one_based(self.shown.steps.load(Ordering::Relaxed))
     }
 
     /// The folder videos are written into.
@@ -300,29 +324,29 @@ impl PyRecorder {
     /// first one was submitted.
     #[getter]
     fn grid_size(&self) -> Option<(u32, u32)> {
-        self.lock().layout.map(|layout| layout.size())
+        let layout = self.layout.lock().unwrap_or_else(|p| p.into_inner());
+        layout.map(|layout| layout.size())
     }
 
     /// The paths of the videos finished and kept so far.
     #[getter]
-    fn videos(&self) -> Vec<PathBuf> {
-        let inner = self.lock();
-        inner.recorder.as_ref().map_or_else(Vec::new, |recorder| {
-            recorder
-                .videos()
-                .iter()
-                .map(|v| v.facts.path.clone())
-                .collect()
+    fn videos(&self, py: Python<'_>) -> Vec<PathBuf> {
+        py.detach(|| {
+            let inner = self.lock();
+            inner.recorder.as_ref().map_or_else(Vec::new, |recorder| {
+                recorder
+                    .videos()
+                    .iter()
+                    .map(|v| v.facts.path.clone())
+                    .collect()
+            })
         })
     }
 
     /// How many videos were finished and kept so far.
     #[getter]
     fn videos_finished(&self) -> usize {
-        self.lock()
-            .recorder
-            .as_ref()
-            .map_or(0, |r| r.videos().len())
+        self.shown.videos.load(Ordering::Relaxed)
     }
 
     /// Finalizes the running video, if any (recording goes on); raises the
@@ -336,7 +360,9 @@ impl PyRecorder {
     fn close(&self, py: Python<'_>) -> PyResult<()> {
         let result = py.detach(|| {
             let mut inner = self.lock();
-            inner.recorder.as_mut().map_or(Ok(()), Recorder::close)
+            let closed = inner.recorder.as_mut().map_or(Ok(()), Recorder::close);
+            self.shown.update(inner.recorder.as_ref());
+            closed
         });
         warnings::flush(py)?;
         result.map_err(to_pyerr)
@@ -348,6 +374,7 @@ impl PyRecorder {
     fn finalize(&self, py: Python<'_>) {
         py.detach(|| {
             let recorder = self.lock().recorder.take();
+            self.shown.update(None);
             if let Some(mut recorder) = recorder {
                 if let Err(err) = recorder.close() {
                     log::warn!("recording error at garbage collection: {err}");
@@ -383,13 +410,25 @@ impl PyRecorder {
     ) -> PyResult<bool> {
         let result = py.detach(|| {
             let mut inner = self.lock();
-            match inner.recorder.as_mut() {
-                Some(recorder) => event(recorder).map(|()| recorder.wants_frame()),
-                None => Ok(false),
-            }
+            let Some(recorder) = inner.recorder.as_mut() else {
+                return Ok(false);
+            };
+            let result = event(recorder).map(|()| recorder.wants_frame());
+            self.shown.update(Some(recorder));
+            result
         });
         warnings::flush(py)?;
         result.map_err(to_pyerr)
+    }
+
+    /// A pooled buffer for the next frame, when one is wanted (the first
+    /// frame of a video opens its file: call with the GIL released).
+    fn frame_buffer(&self, width: u32, height: u32) -> Option<gymrec::Frame> {
+        let mut inner = self.lock();
+        let recorder = inner.recorder.as_mut()?;
+        let buffer = recorder.frame_buffer(width, height);
+        self.shown.update(Some(recorder));
+        buffer
     }
 
     /// Submits a filled buffer, with the GIL released (the encoder's queue
@@ -398,16 +437,18 @@ impl PyRecorder {
         static NO_INFO: std::sync::OnceLock<Info> = std::sync::OnceLock::new();
         let info = NO_INFO.get_or_init(Info::new);
         py.detach(|| {
-            if let Some(recorder) = self.lock().recorder.as_mut() {
+            let mut inner = self.lock();
+            if let Some(recorder) = inner.recorder.as_mut() {
                 recorder.submit_frame(frame, info);
+                self.shown.update(Some(recorder));
             }
         });
     }
 }
 
-/// Gymnasium's `-1` for "none yet".
-fn id_or_minus_one(id: Option<u64>) -> i64 {
-    id.map_or(-1, |id| i64::try_from(id).unwrap_or(i64::MAX))
+/// An id kept plus one as Gymnasium shows it, -1 for "none yet".
+fn minus_one_based(id_plus_one: u64) -> i64 {
+    i64::try_from(id_plus_one).map_or(i64::MAX, |n| n - 1)
 }
 
 /// An env's `render_fps` (Gymnasium allows floats) as whole frames per

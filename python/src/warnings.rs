@@ -59,7 +59,8 @@ pub fn discard_after(mark: usize) {
     }
 }
 
-/// Issues the queued messages as `UserWarning`s. A warning filter that
+/// Issues the queued messages as `UserWarning`s, attributed to the
+/// caller of the wrapper's method (stack level 2). A warning filter that
 /// turns them into errors makes this return the error.
 pub fn flush(py: Python<'_>) -> PyResult<()> {
     if !PENDING.swap(false, Ordering::Acquire) {
@@ -70,7 +71,7 @@ pub fn flush(py: Python<'_>) -> PyResult<()> {
     for message in messages {
         let text = std::ffi::CString::new(message.replace('\0', " "))
             .unwrap_or_else(|_| c"gymrec: a warning".to_owned());
-        PyErr::warn(py, &category, &text, 1)?;
+        PyErr::warn(py, &category, &text, 2)?;
     }
     Ok(())
 }
