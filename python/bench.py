@@ -1,14 +1,15 @@
 """gymrec.RecordVideo against gymnasium.wrappers.RecordVideo: CartPole-v1, every episode
-recorded, 10 episodes of 500 steps (the heuristic controller balances to the step limit),
-each side in a process of its own so that its peak RSS is its own. Not a test: the figures
-go in docs/BENCHMARKS.md.
+recorded, 10 episodes of 500 steps and 1 of 5,000 (the heuristic controller balances to the
+step limit), each run in a process of its own so that its peak RSS is its own. A third side,
+"render only", steps and renders every frame with no wrapper: the ceiling Python's rendering
+sets. Not a test: the figures go in docs/BENCHMARKS.md.
 
-    python/target/venv/bin/python python/bench.py [--rounds 3] [--episodes 10]
+    python/target/venv/bin/python python/bench.py [--rounds 3] [--workloads 10x500,1x5000]
 
 Needs the venv python/test.sh makes (gymrec installed, Gymnasium 1.4.0 and moviepy) and
-ffprobe. Prints, per side, the median over rounds (run alternately) of frames per second
-(frames captured / wall time from the first reset to the end of close()) and of the peak RSS,
-and the frames found in the files against those captured.
+ffprobe. Prints, per workload and side, the median over rounds (sides run alternately) of
+frames per second (frames captured / wall time from the first reset to the end of close())
+and of the peak RSS, and the frames found in the files against those captured.
 """
 
 from __future__ import annotations
@@ -24,13 +25,25 @@ import tempfile
 CHILD = r"""
 import json, resource, sys, time
 import gymnasium as gym
-side, episodes, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-if side == "gymrec":
-    from gymrec import RecordVideo
+side, episodes, steps, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+env = gym.make("CartPole-v1", render_mode="rgb_array", max_episode_steps=steps)
+if side == "render only":
+    class Render(gym.Wrapper):
+        def reset(self, **kwargs):
+            out = self.env.reset(**kwargs)
+            self.env.render()
+            return out
+        def step(self, action):
+            out = self.env.step(action)
+            self.env.render()
+            return out
+    env = Render(env)
 else:
-    from gymnasium.wrappers import RecordVideo
-env = gym.make("CartPole-v1", render_mode="rgb_array", max_episode_steps=500)
-env = RecordVideo(env, out, episode_trigger=lambda e: True, disable_logger=True)
+    if side == "gymrec":
+        from gymrec import RecordVideo
+    else:
+        from gymnasium.wrappers import RecordVideo
+    env = RecordVideo(env, out, episode_trigger=lambda e: True, disable_logger=True)
 def policy(obs):
     x, x_dot, theta, theta_dot = obs
     return int(theta + 0.5 * theta_dot + 0.05 * x + 0.1 * x_dot > 0.0)
@@ -69,17 +82,19 @@ def frames_in(folder: str) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--episodes", type=int, default=10)
+    parser.add_argument("--workloads", default="10x500,1x5000")
     args = parser.parse_args()
-    results: dict[str, list[dict]] = {"gymrec": [], "gymnasium": []}
+    sides = ["gymrec", "gymnasium", "render only"]
+    workloads = [tuple(int(n) for n in w.split("x")) for w in args.workloads.split(",")]
+    results: dict[tuple, list[dict]] = {(w, s): [] for w in workloads for s in sides}
     env = dict(os.environ, SDL_VIDEODRIVER="dummy")
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(args.rounds):
-            for side in results:
-                out = os.path.join(tmp, f"{side}-{r}")
+            for (episodes, steps), side in results:
+                out = os.path.join(tmp, f"{side}-{episodes}x{steps}-{r}".replace(" ", "-"))
                 line = (
                     subprocess.run(
-                        [sys.executable, "-c", CHILD, side, str(args.episodes), out],
+                        [sys.executable, "-c", CHILD, side, str(episodes), str(steps), out],
                         check=True,
                         capture_output=True,
                         text=True,
@@ -90,20 +105,19 @@ def main() -> None:
                     .splitlines()[-1]
                 )
                 result = json.loads(line)
-                result["in_files"] = frames_in(out)
-                results[side].append(result)
-                print(side, r, result, file=sys.stderr)
-    print(
-        f"CartPole-v1, {args.episodes} x 500 steps, every episode recorded, "
-        f"medians of {args.rounds} alternating rounds"
-    )
-    print("| side | frames/s | peak RSS | frames in files / captured |")
-    print("|---|---:|---:|---:|")
-    for side, rounds in results.items():
+                result["in_files"] = frames_in(out) if os.path.isdir(out) else None
+                results[(episodes, steps), side].append(result)
+                print(episodes, steps, side, r, result, file=sys.stderr, flush=True)
+    print(f"CartPole-v1, every episode recorded, medians of {args.rounds} alternating rounds")
+    print("| workload | side | frames/s | peak RSS | frames in files / captured |")
+    print("|---|---|---:|---:|---:|")
+    for ((episodes, steps), side), rounds in results.items():
         fps = statistics.median(r["frames"] / r["seconds"] for r in rounds)
         peak = statistics.median(r["peak_mib"] for r in rounds)
-        files = f"{rounds[0]['in_files']} / {rounds[0]['frames']}"
-        print(f"| {side} | {fps:.0f} | {peak:.0f} MiB | {files} |")
+        in_files = rounds[0]["in_files"]
+        files = "-" if in_files is None else f"{in_files} / {rounds[0]['frames']}"
+        workload = f"{episodes} x {steps:,} steps"
+        print(f"| {workload} | {side} | {fps:.0f} | {peak:.0f} MiB | {files} |")
 
 
 if __name__ == "__main__":
