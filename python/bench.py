@@ -8,8 +8,10 @@ sets. Not a test: the figures go in docs/BENCHMARKS.md.
 
 Needs the venv python/test.sh makes (gymrec installed, Gymnasium 1.4.0 and moviepy) and
 ffprobe. Prints, per workload and side, the median over rounds (sides run alternately) of
-frames per second (frames captured / wall time from the first reset to the end of close())
-and of the peak RSS, and the frames found in the files against those captured.
+frames per second (frames captured / wall time from the first reset to the end of close()),
+of the CPU time per frame (every thread of the process and its children, moviepy's ffmpeg:
+the figure that a loaded machine disturbs least) and of the peak RSS, and the frames found in
+the files against those captured.
 """
 
 from __future__ import annotations
@@ -59,8 +61,10 @@ for episode in range(episodes):
             break
 env.close()
 seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"frames": frames, "seconds": seconds, "peak_mib": peak}))
+usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+peak = usage[0].ru_maxrss / 1024
+cpu = sum(u.ru_utime + u.ru_stime for u in usage)  # every thread, and moviepy's ffmpeg
+print(json.dumps({"frames": frames, "seconds": seconds, "peak_mib": peak, "cpu": cpu}))
 """
 
 
@@ -109,15 +113,18 @@ def main() -> None:
                 results[(episodes, steps), side].append(result)
                 print(episodes, steps, side, r, result, file=sys.stderr, flush=True)
     print(f"CartPole-v1, every episode recorded, medians of {args.rounds} alternating rounds")
-    print("| workload | side | frames/s | peak RSS | frames in files / captured |")
-    print("|---|---|---:|---:|---:|")
+    print(
+        "| workload | side | frames/s | CPU ms per frame | peak RSS | frames in files / captured |"
+    )
+    print("|---|---|---:|---:|---:|---:|")
     for ((episodes, steps), side), rounds in results.items():
         fps = statistics.median(r["frames"] / r["seconds"] for r in rounds)
         peak = statistics.median(r["peak_mib"] for r in rounds)
+        cpu = statistics.median(1000 * r["cpu"] / r["frames"] for r in rounds)
         in_files = rounds[0]["in_files"]
         files = "-" if in_files is None else f"{in_files} / {rounds[0]['frames']}"
         workload = f"{episodes} x {steps:,} steps"
-        print(f"| {workload} | {side} | {fps:.0f} | {peak:.0f} MiB | {files} |")
+        print(f"| {workload} | {side} | {fps:.0f} | {cpu:.2f} | {peak:.0f} MiB | {files} |")
 
 
 if __name__ == "__main__":
