@@ -14,12 +14,6 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-/// What the lock guards: the recorder, `None` once finalized by
-/// [`PyRecorder::finalize`].
-struct Inner {
-    recorder: Option<Recorder>,
-}
-
 /// The recorder's state after the last call, for the wrappers' attributes:
 /// read without the lock, so that reading them never waits for a call
 /// running in another thread (which may itself wait for the GIL, in a
@@ -61,7 +55,8 @@ impl Shown {
 /// video.
 #[pyclass(module = "gymrec._native", name = "Recorder", frozen)]
 pub struct PyRecorder {
-    inner: Mutex<Inner>,
+    /// The recorder, `None` once finalized by [`PyRecorder::finalize`].
+    recorder: Mutex<Option<Recorder>>,
     shown: Shown,
     /// A vector env's grid, laid out at its first tiled frame (its own
     /// lock, never held while waiting for anything).
@@ -199,9 +194,7 @@ impl PyRecorder {
         Ok(PyRecorder {
             folder: recorder.video_folder().to_path_buf(),
             fps: recorder.fps(),
-            inner: Mutex::new(Inner {
-                recorder: Some(recorder),
-            }),
+            recorder: Mutex::new(Some(recorder)),
             shown: Shown::default(),
             layout: Mutex::new(None),
         })
@@ -333,7 +326,7 @@ impl PyRecorder {
     fn videos(&self, py: Python<'_>) -> Vec<PathBuf> {
         py.detach(|| {
             let inner = self.lock();
-            inner.recorder.as_ref().map_or_else(Vec::new, |recorder| {
+            inner.as_ref().map_or_else(Vec::new, |recorder| {
                 recorder
                     .videos()
                     .iter()
@@ -360,8 +353,8 @@ impl PyRecorder {
     fn close(&self, py: Python<'_>) -> PyResult<()> {
         let result = py.detach(|| {
             let mut inner = self.lock();
-            let closed = inner.recorder.as_mut().map_or(Ok(()), Recorder::close);
-            self.shown.update(inner.recorder.as_ref());
+            let closed = inner.as_mut().map_or(Ok(()), Recorder::close);
+            self.shown.update(inner.as_ref());
             closed
         });
         warnings::flush(py)?;
@@ -373,7 +366,7 @@ impl PyRecorder {
     /// frames.
     fn finalize(&self, py: Python<'_>) {
         py.detach(|| {
-            let recorder = self.lock().recorder.take();
+            let recorder = self.lock().take();
             self.shown.update(None);
             if let Some(mut recorder) = recorder {
                 if let Err(err) = recorder.close() {
@@ -395,8 +388,8 @@ impl PyRecorder {
 }
 
 impl PyRecorder {
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner
+    fn lock(&self) -> MutexGuard<'_, Option<Recorder>> {
+        self.recorder
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -410,7 +403,7 @@ impl PyRecorder {
     ) -> PyResult<bool> {
         let result = py.detach(|| {
             let mut inner = self.lock();
-            let Some(recorder) = inner.recorder.as_mut() else {
+            let Some(recorder) = inner.as_mut() else {
                 return Ok(false);
             };
             let result = event(recorder).map(|()| recorder.wants_frame());
@@ -425,7 +418,7 @@ impl PyRecorder {
     /// frame of a video opens its file: call with the GIL released).
     fn frame_buffer(&self, width: u32, height: u32) -> Option<gymrec::Frame> {
         let mut inner = self.lock();
-        let recorder = inner.recorder.as_mut()?;
+        let recorder = inner.as_mut()?;
         let buffer = recorder.frame_buffer(width, height);
         self.shown.update(Some(recorder));
         buffer
@@ -438,7 +431,7 @@ impl PyRecorder {
         let info = NO_INFO.get_or_init(Info::new);
         py.detach(|| {
             let mut inner = self.lock();
-            if let Some(recorder) = inner.recorder.as_mut() {
+            if let Some(recorder) = inner.as_mut() {
                 recorder.submit_frame(frame, info);
                 self.shown.update(Some(recorder));
             }

@@ -412,3 +412,11 @@ def test_record_state_feeds_record_video(tmp_path, cartpole):
         gymrec.RecordState(tmp_path, "episode", step_trigger=lambda s: True).to_wrapper()
     with pytest.raises(ValueError, match="method"):
         gymrec.RecordState(tmp_path, "frames").to_wrapper()
+
+
+def test_a_folder_that_cannot_be_made_is_an_os_error_naming_it(tmp_path, cartpole):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(OSError, match="a-file") as caught:
+        gymrec.RecordVideo(cartpole(), str(blocker / "videos"))
+    assert not isinstance(caught.value, FileExistsError)
