@@ -596,6 +596,43 @@ pub enum Error {
         got: (u32, u32),
     },
 
+    /// A [`crate::FrameRenderer`] read past the end of a
+    /// [`crate::Snapshot`]: the snapshot was written by another env, or
+    /// with fewer values than its renderer reads.
+    #[error(
+        "a snapshot of {len} bytes was read as one of at least {needed}: the env's \
+         snapshot_into and its renderer disagree on what a snapshot holds"
+    )]
+    SnapshotTooShort {
+        /// Bytes the reader needed.
+        needed: usize,
+        /// Bytes the snapshot held.
+        len: usize,
+    },
+
+    /// A snapshot was sent to a video writer made without a renderer.
+    #[error(
+        "{}: a snapshot was submitted to a writer with no renderer; make it with \
+         WriterOptions::create_deferred, or submit frames",
+        path.display()
+    )]
+    NoRenderer {
+        /// The video being written.
+        path: std::path::PathBuf,
+    },
+
+    /// An env was asked for a snapshot of its picture
+    /// ([`crate::env::Env::snapshot_into`]) but offers no deferred
+    /// rendering (its `frame_renderer()` is `None`).
+    #[error(
+        "{env} offers no deferred rendering (its frame_renderer() is None): render it with \
+         render_into instead"
+    )]
+    NoSnapshot {
+        /// The env id or name.
+        env: String,
+    },
+
     /// An env's own failure, raised by its implementation (a simulator that
     /// crashed, a file it could not load, an invalid internal state).
     /// [`std::error::Error::source`] gives the underlying error. Build it
@@ -755,6 +792,9 @@ pub enum Setting {
     /// The frames that may wait for the encoder
     /// ([`RecordingConfig::queue_capacity`](crate::record::RecordingConfig::queue_capacity)).
     QueueCapacity,
+    /// The videos that may encode at once
+    /// ([`RecordingConfig::parallel_videos`](crate::record::RecordingConfig::parallel_videos)).
+    ParallelVideos,
     /// The `n` of [`Trigger::every`](crate::record::Trigger::every).
     TriggerEvery,
     /// The step limit of [`Registry::make_with_limit`](crate::env::registry::Registry::make_with_limit).
@@ -786,6 +826,7 @@ impl fmt::Display for Setting {
             Setting::Threads => "encoder threads",
             Setting::KeyframeInterval => "encoder keyframe_interval",
             Setting::QueueCapacity => "queue_capacity",
+            Setting::ParallelVideos => "parallel_videos",
             Setting::TriggerEvery => "every(n)",
             Setting::MaxEpisodeSteps => "max_episode_steps",
             Setting::RecordVideosFrequency => "RecordVideos frequency",
@@ -838,6 +879,10 @@ fn out_of_range(
         Setting::QueueCapacity => {
             format!("{setting} is {value}; the encoder queue needs room for at least {lo} frame")
         }
+        Setting::ParallelVideos => format!(
+            "{setting} is {value}; at least {lo} video must be able to encode (1 encodes one \
+             video at a time)"
+        ),
         Setting::TriggerEvery => format!(
             "{setting} needs n >= {lo} (every {value}th id means nothing; use Trigger::never())"
         ),

@@ -6,22 +6,44 @@
 //! rasterizes the shapes, builds a small edge list per filled path, so a frame
 //! costs a few dozen small temporary allocations: this test bounds them
 //! (no frame-sized buffer, nothing that grows from frame to frame).
+//!
+//! A recorded step with deferred rendering allocates nothing at all on the
+//! env thread once the snapshot queue is in its steady state: snapshots,
+//! their queue and the overlay text are all reused.
+//!
+//! Only the allocations of the thread being measured count (the encoder
+//! threads allocate as they please).
 
 use gymrec::env::classic::{Acrobot, CartPole, MountainCar, Pendulum};
 use gymrec::env::{Env, Frame, RenderMode};
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 struct Counting;
 
-static COUNTING: AtomicBool = AtomicBool::new(false);
+thread_local! {
+    /// Whether this thread's allocations are counted now.
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+}
+
+fn counting() -> bool {
+    COUNTING.try_with(Cell::get).unwrap_or(false)
+}
+
+fn count(on: bool) {
+    COUNTING.with(|c| c.set(on));
+}
+
+// One measurement at a time: the counters are shared.
+static MEASURING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 static ALLOCS: AtomicU64 = AtomicU64::new(0);
 static BYTES: AtomicU64 = AtomicU64::new(0);
 static LARGEST: AtomicU64 = AtomicU64::new(0);
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
+        if counting() {
             ALLOCS.fetch_add(1, Ordering::Relaxed);
             BYTES.fetch_add(layout.size() as u64, Ordering::Relaxed);
             LARGEST.fetch_max(layout.size() as u64, Ordering::Relaxed);
@@ -39,6 +61,7 @@ static GLOBAL: Counting = Counting;
 /// Allocations, bytes and the largest allocation while rendering `frames`
 /// frames (stepping between them outside the count).
 fn measure<E: Env>(mut env: E, action: impl Fn(u64) -> E::Action, frames: u64) -> (u64, u64, u64) {
+    let _one = MEASURING.lock().unwrap_or_else(|e| e.into_inner());
     env.reset(Some(0)).unwrap();
     let (w, h) = env.frame_size().unwrap();
     let mut frame = Frame::new(w, h);
@@ -50,9 +73,9 @@ fn measure<E: Env>(mut env: E, action: impl Fn(u64) -> E::Action, frames: u64) -
         if env.step(action(i)).unwrap().done() {
             env.reset(None).unwrap();
         }
-        COUNTING.store(true, Ordering::SeqCst);
+        count(true);
         env.render_into(&mut frame).unwrap();
-        COUNTING.store(false, Ordering::SeqCst);
+        count(false);
     }
     (
         ALLOCS.load(Ordering::SeqCst),
@@ -116,4 +139,55 @@ fn rendering_allocates_only_small_rasterizer_temporaries() {
             "{id}: {bytes_per_frame} bytes per frame"
         );
     }
+}
+
+/// Allocations on this thread while stepping a wrapped CartPole (balanced
+/// by its heuristic) `steps` times after `warm_up` steps.
+fn step_allocations(config: gymrec::record::RecordingConfig, warm_up: u64, steps: u64) -> u64 {
+    use gymrec::policy::{Heuristic, Policy};
+    let _one = MEASURING.lock().unwrap_or_else(|e| e.into_inner());
+    let mut env = config.wrap(CartPole::new(RenderMode::RgbArray)).unwrap();
+    let mut policy = Heuristic::CartPole;
+    let (mut obs, _) = env.reset(Some(0)).unwrap();
+    ALLOCS.store(0, Ordering::SeqCst);
+    for i in 0..warm_up + steps {
+        let gymrec::env::SpaceValue::Discrete(action) = policy.act(&obs) else {
+            unreachable!("CartPole's actions are discrete")
+        };
+        count(i >= warm_up);
+        let step = env.step(action).unwrap();
+        count(false);
+        assert!(!step.done(), "the heuristic balances CartPole");
+        obs = step.obs;
+    }
+    let allocations = ALLOCS.load(Ordering::SeqCst);
+    env.finish().into_result().unwrap();
+    allocations
+}
+
+#[test]
+fn a_recorded_step_with_deferred_rendering_allocates_nothing_on_the_env_thread() {
+    use gymrec::record::{Overlay, RecordingConfig, Trigger};
+    let dir = std::env::temp_dir().join(format!("gymrec-alloc-deferred-{}", std::process::id()));
+    // A small queue reaches its steady state (full, every snapshot one the
+    // encoder gave back) within the warm-up.
+    let config = || {
+        RecordingConfig::new(&dir)
+            .overwrite(true)
+            .episode_trigger(Trigger::always())
+            .snapshot_queue_bytes(16 * 1024)
+    };
+    let unrecorded = step_allocations(config().episode_trigger(Trigger::never()), 50, 200);
+    let recorded = step_allocations(config(), 300, 200);
+    let with_overlay = step_allocations(config().overlay(Overlay::new()), 300, 200);
+    eprintln!(
+        "allocations in 200 steps: {unrecorded} unrecorded, {recorded} recorded, \
+         {with_overlay} recorded with an overlay"
+    );
+    assert_eq!(recorded, unrecorded, "a recorded step allocated");
+    assert_eq!(
+        with_overlay, unrecorded,
+        "a recorded step with an overlay allocated"
+    );
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -112,15 +112,17 @@ class Recording:
         self._after_video()
 
     def _after_video(self) -> None:
-        """Gymnasium's ``gc_trigger``: ``gc.collect()`` after a finished video of an episode the
-        trigger accepts."""
+        """Gymnasium's ``gc_trigger``: ``gc.collect()`` after each finished video, when the
+        trigger accepts the current episode id. gymrec finishes a video on its encoder thread
+        and reports it once written, at that call or a later one; the trigger is asked then."""
         if self.gc_trigger is None or self._recorder is None:
             return
         finished = self._recorder.videos_finished
-        if finished != self._videos_seen:
-            self._videos_seen = finished
-            if self.gc_trigger(self._recorder.episode_id):
-                gc.collect()
+        new, self._videos_seen = finished - self._videos_seen, finished
+        episode_id = self._recorder.episode_id
+        # Asked once per video, as Gymnasium does; several may be reported at once.
+        if any([self.gc_trigger(episode_id) for _ in range(new)]):
+            gc.collect()
 
     def _finalize(self) -> None:
         recorder = getattr(self, "_recorder", None)

@@ -76,7 +76,8 @@ class RecordVideo(
             fps: Frames per second of the videos, instead of ``metadata["render_fps"]``.
             disable_logger: Accepted for compatibility (gymrec does not use moviepy).
             gc_trigger: ``f(episode_id) -> bool``: whether to run ``gc.collect()`` after a
-                video finished at this episode.
+                finished video (asked with the episode id when gymrec reports the video
+                written, which may be a call or two after it stopped).
             overwrite: Whether existing videos are overwritten (after a warning) or refused.
             format: ``"mp4"`` (the default), ``"webm"``, ``"gif"`` or ``"png"``.
             overlay: Burn the episode, step and return into every frame.

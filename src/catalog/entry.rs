@@ -44,6 +44,12 @@ pub struct ManifestEntry {
     /// Wall-clock time the video was finalized, to the millisecond.
     #[serde(with = "rfc3339")]
     pub finished_at: SystemTime,
+    /// The file name of the video's poster frame beside it
+    /// (`<name>.poster.png`, see [`poster_path`](super::poster_path)), when
+    /// one was written; not written when `None` (entries of gymrec 0.1.0
+    /// have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poster: Option<String>,
 }
 
 /// The ids of the first and last steps a video holds.
@@ -55,6 +61,8 @@ pub struct StepRange {
     pub last: u64,
 }
 
+/// The entry of a finished video, with no poster: the
+/// [`Manifest`](super::Manifest) names the poster it writes.
 impl From<&RecordedVideo> for ManifestEntry {
     fn from(video: &RecordedVideo) -> Self {
         let facts = &video.facts;
@@ -75,6 +83,7 @@ impl From<&RecordedVideo> for ManifestEntry {
             },
             started_at: rfc3339::to_millis(video.started_at),
             finished_at: rfc3339::to_millis(video.finished_at),
+            poster: None,
         }
     }
 }

@@ -1,9 +1,15 @@
 //! The `index.html` gallery of a video folder: one self-contained page
-//! (inline CSS and script, no external resources) that plays from
-//! `file://`. The template is `assets/gallery.html`.
+//! (inline CSS, SVG and script, no external resources) that plays from
+//! `file://`: a plot of return per episode over the index, then a card
+//! per video showing its poster frame. The template is
+//! `assets/gallery.html`.
 
 use super::entry::{ManifestEntry, rfc3339};
-use super::index::{INDEX_FILE, listed, parse_index, read_index_text, write_atomically};
+use super::html::{escape, number, percent_encode};
+use super::index::{
+    INDEX_FILE, is_plain_file_name, latest, parse_index, read_index_text, write_atomically,
+};
+use super::plot;
 use crate::Result;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -35,14 +41,13 @@ pub fn write_gallery(folder: &Path) -> Result<PathBuf> {
     let title = folder_title(folder);
     for _ in 0..GALLERY_ROUNDS {
         let text = read_index_text(folder)?.unwrap_or_default();
-        let videos: Vec<(ManifestEntry, Media)> = listed(folder, parse_index(folder, &text))
-            .into_iter()
-            .map(|e| {
-                let media = media(folder, &e);
-                (e, media)
-            })
+        let all = latest(folder, parse_index(folder, &text));
+        let videos: Vec<(ManifestEntry, Media)> = all
+            .iter()
+            .filter(|e| folder.join(&e.file).exists())
+            .map(|e| (e.clone(), media(folder, e)))
             .collect();
-        let html = render(&title, &videos, SystemTime::now());
+        let html = render(&title, &videos, &all, SystemTime::now());
         write_atomically(&page, html.as_bytes())?;
         // Another writer may have appended after our read and renamed its
         // page before ours: then ours is stale, so write it again.
@@ -59,21 +64,32 @@ pub fn write_gallery(folder: &Path) -> Result<PathBuf> {
 }
 
 /// How the gallery shows the video of `entry`: a PNG-sequence folder by
-/// its first frame, a GIF as an image, anything else as a `<video>`.
+/// its poster (or else its first frame), a GIF as an image, anything else
+/// as a `<video>`; with the poster's file name when it is on disk.
 fn media(folder: &Path, entry: &ManifestEntry) -> Media {
     let path = folder.join(&entry.file);
+    let poster = entry
+        .poster
+        .clone()
+        .filter(|p| is_plain_file_name(p) && folder.join(p).is_file());
+    let kind = media_kind(&path);
+    Media { kind, poster }
+}
+
+/// What kind of video is at `path`.
+fn media_kind(path: &Path) -> MediaKind {
     if path.is_dir() {
-        let first = std::fs::read_dir(&path).ok().and_then(|files| {
+        let first = std::fs::read_dir(path).ok().and_then(|files| {
             files
                 .filter_map(|f| f.ok()?.file_name().into_string().ok())
                 .filter(|n| n.to_ascii_lowercase().ends_with(".png"))
                 .min()
         });
-        return Media::Frames(first);
+        return MediaKind::Frames(first);
     }
     match path.extension().and_then(|e| e.to_str()) {
-        Some(ext) if ext.eq_ignore_ascii_case("gif") => Media::Image,
-        _ => Media::Video,
+        Some(ext) if ext.eq_ignore_ascii_case("gif") => MediaKind::Image,
+        _ => MediaKind::Video,
     }
 }
 
@@ -85,9 +101,17 @@ fn folder_title(folder: &Path) -> String {
         .unwrap_or_else(|| folder.display().to_string())
 }
 
-/// How a card shows its video.
+/// How a card shows its video: what it is, and its poster frame's file
+/// name, when it has one on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Media {
+pub(crate) struct Media {
+    pub kind: MediaKind,
+    pub poster: Option<String>,
+}
+
+/// What a card's video is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum MediaKind {
     /// A file a `<video>` element plays (MP4, WebM).
     Video,
     /// An animated image (GIF).
@@ -97,9 +121,15 @@ pub(crate) enum Media {
     Frames(Option<String>),
 }
 
-/// The gallery page of `videos` (already in display order), titled after
-/// the folder, stamped with `now`.
-pub(crate) fn render(folder: &str, videos: &[(ManifestEntry, Media)], now: SystemTime) -> String {
+/// The gallery page of `videos` (already in display order; the cards) and
+/// the plot of `all` the index's last entries (those whose file is gone
+/// too, unlinked), titled after the folder, stamped with `now`.
+pub(crate) fn render(
+    folder: &str,
+    videos: &[(ManifestEntry, Media)],
+    all: &[ManifestEntry],
+    now: SystemTime,
+) -> String {
     let mut envs: BTreeMap<&str, usize> = BTreeMap::new();
     for (v, _) in videos {
         *envs.entry(env_label(v)).or_default() += 1;
@@ -113,9 +143,10 @@ pub(crate) fn render(folder: &str, videos: &[(ManifestEntry, Media)], now: Syste
         );
     }
     let mut cards = String::new();
-    for (v, media) in videos {
-        card(&mut cards, v, media);
+    for (i, (v, media)) in videos.iter().enumerate() {
+        card(&mut cards, i, v, media);
     }
+    let plot = plot_section(videos, all);
     if videos.is_empty() {
         cards.push_str("<p class=\"empty\">No videos yet.</p>");
     }
@@ -132,6 +163,7 @@ pub(crate) fn render(folder: &str, videos: &[(ManifestEntry, Media)], now: Syste
             ("title", &escape(folder)),
             ("summary", &escape(&summary)),
             ("options", &options),
+            ("plot", &plot),
             ("cards", &cards),
             ("updated", &time_element(now)),
             ("version", env!("CARGO_PKG_VERSION")),
@@ -139,33 +171,109 @@ pub(crate) fn render(folder: &str, videos: &[(ManifestEntry, Media)], now: Syste
     )
 }
 
-/// Appends the `<figure>` of one video.
-fn card(out: &mut String, v: &ManifestEntry, media: &Media) {
+/// The `id` of the `i`th card.
+fn card_id(i: usize) -> String {
+    format!("card-{i}")
+}
+
+/// The plot of return per episode over `all` entries, each point linked
+/// to its video's card (the cards are `videos`), or nothing when no episode
+/// has a finite return.
+fn plot_section(videos: &[(ManifestEntry, Media)], all: &[ManifestEntry]) -> String {
+    let cards: std::collections::HashMap<&str, usize> = videos
+        .iter()
+        .enumerate()
+        .map(|(i, (v, _))| (v.file.as_str(), i))
+        .collect();
+    let (points, skipped) = plot::points(
+        all,
+        env_label,
+        |e| cards.get(e.file.as_str()).map(|&i| card_id(i)),
+        hue,
+    );
+    let Some(svg) = plot::svg(&points) else {
+        return String::new();
+    };
+    let episodes = points.len();
+    let skipped = match skipped {
+        0 => String::new(),
+        n => format!(" · {n} without a finite return not shown"),
+    };
+    // A key of the envs' colours when there is more than one.
+    let envs = plot::envs(&points);
+    let mut key = String::new();
+    if envs.len() > 1 {
+        key.push_str("<span class=\"key\">");
+        for (env, hue) in envs {
+            let _ = write!(
+                key,
+                "<span><i style=\"background: {}\"></i>{}</span>",
+                plot::colour(hue),
+                escape(env)
+            );
+        }
+        key.push_str("</span>");
+    }
+    format!(
+        "\n<section class=\"plot-box\" aria-label=\"return per episode\">\
+         \n  <h2>Return per episode <small>{episodes} episode{} · click a point to play its \
+         video{skipped}</small>{key}</h2>\
+         \n  {svg}\
+         \n</section>",
+        plural(episodes)
+    )
+}
+
+/// Appends the `<figure>` of one video, the `i`th card.
+fn card(out: &mut String, i: usize, v: &ManifestEntry, media: &Media) {
     let env = escape(env_label(v));
     let src = escape(&percent_encode(&v.file));
     let (w, h) = (v.facts.encoded_width, v.facts.encoded_height);
     let _ = write!(
         out,
-        "\n    <figure class=\"card\" data-env=\"{env}\" style=\"--hue: {hue}\">\n      ",
+        "\n    <figure class=\"card\" id=\"{id}\" data-env=\"{env}\" style=\"--hue: {hue}\">\n      ",
+        id = card_id(i),
         hue = hue(env_label(v)),
     );
-    match media {
-        Media::Video => {
+    let poster = media.poster.as_deref().map(|p| escape(&percent_encode(p)));
+    match (&media.kind, &poster) {
+        (MediaKind::Video, _) => {
+            let poster = poster
+                .as_ref()
+                .map_or_else(String::new, |p| format!(" poster=\"{p}\""));
             let _ = write!(
                 out,
-                "<video class=\"media\" src=\"{src}\" width=\"{w}\" height=\"{h}\" controls muted loop \
-                 playsinline preload=\"metadata\" data-frames=\"{}\" data-fps=\"{}\"></video>",
+                "<video class=\"media\" src=\"{src}\"{poster} width=\"{w}\" height=\"{h}\" controls \
+                 muted loop playsinline preload=\"metadata\" data-frames=\"{}\" data-fps=\"{}\"></video>",
                 v.facts.frames, v.facts.fps
             );
         }
-        Media::Image => {
+        // A GIF shows its poster, and plays where a video would (the
+        // script swaps `src` for `data-src`).
+        (MediaKind::Image, Some(poster)) => {
+            let _ = write!(
+                out,
+                "<img class=\"media\" src=\"{poster}\" data-src=\"{src}\" data-poster=\"{poster}\" \
+                 width=\"{w}\" height=\"{h}\" alt=\"{}\">",
+                escape(&v.file)
+            );
+        }
+        (MediaKind::Image, None) => {
             let _ = write!(
                 out,
                 "<img class=\"media\" src=\"{src}\" width=\"{w}\" height=\"{h}\" alt=\"{}\">",
                 escape(&v.file)
             );
         }
-        Media::Frames(Some(first)) => {
+        (MediaKind::Frames(_), Some(poster)) => {
+            let _ = write!(
+                out,
+                "<a href=\"{src}/\" title=\"PNG frames: open the folder\"><img class=\"media\" \
+                 src=\"{poster}\" width=\"{w}\" height=\"{h}\" alt=\"a frame of {}\"></a>",
+                escape(&v.file)
+            );
+        }
+        (MediaKind::Frames(Some(first)), None) => {
             let _ = write!(
                 out,
                 "<a href=\"{src}/\" title=\"PNG frames: open the folder\"><img class=\"media\" \
@@ -174,17 +282,17 @@ fn card(out: &mut String, v: &ManifestEntry, media: &Media) {
                 escape(&v.file)
             );
         }
-        Media::Frames(None) => {
+        (MediaKind::Frames(None), None) => {
             let _ = write!(
                 out,
                 "<div class=\"media none\" style=\"aspect-ratio: {w} / {h}\">no frames</div>"
             );
         }
     }
-    let kind = match media {
-        Media::Frames(_) => "<span class=\"kind\">PNG frames</span>",
-        Media::Image => "<span class=\"kind\">GIF</span>",
-        Media::Video => "",
+    let kind = match media.kind {
+        MediaKind::Frames(_) => "<span class=\"kind\">PNG frames</span>",
+        MediaKind::Image => "<span class=\"kind\">GIF</span>",
+        MediaKind::Video => "",
     };
     let _ = write!(
         out,
@@ -254,17 +362,6 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// A return as a caption shows it: whole numbers without decimals.
-fn number(x: f64) -> String {
-    if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{x:.0}")
-    } else if x.is_finite() {
-        format!("{x:.2}")
-    } else {
-        x.to_string()
-    }
-}
-
 /// A `<time>` element: UTC text, the script shows it in local time.
 fn time_element(t: SystemTime) -> String {
     format!(
@@ -281,36 +378,6 @@ fn hue(env: &str) -> u32 {
         (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
     });
     hash % 360
-}
-
-/// Escapes text for HTML content and double- or single-quoted attributes.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A file name as a relative URL: every byte but the unreserved ones
-/// percent-encoded, so `#`, `?`, `%` and spaces stay part of the name.
-pub(crate) fn percent_encode(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for b in name.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
 }
 
 /// Replaces each `{{name}}` of `template` by its value, in one pass (values
@@ -348,40 +415,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escape_covers_markup_and_quotes() {
-        assert_eq!(
-            escape(r#"<a href="x">&'</a>"#),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"
-        );
-        assert_eq!(escape("CartPole-v1"), "CartPole-v1");
-    }
-
-    #[test]
-    fn percent_encoding_keeps_names_whole() {
-        assert_eq!(
-            percent_encode("rl-video-episode-0.mp4"),
-            "rl-video-episode-0.mp4"
-        );
-        assert_eq!(
-            percent_encode("a b#c?d%e&é.mp4"),
-            "a%20b%23c%3Fd%25e%26%C3%A9.mp4"
-        );
-    }
-
-    #[test]
     fn fill_is_one_pass() {
         let t = "<{{a}}|{{b}}|{{c}}|{{ x";
         assert_eq!(
             fill(t, &[("a", "{{b}}"), ("b", "B")]),
             "<{{b}}|B|{{c}}|{{ x"
         );
-    }
-
-    #[test]
-    fn numbers_drop_needless_decimals() {
-        assert_eq!(number(500.0), "500");
-        assert_eq!(number(-1234.5678), "-1234.57");
-        assert_eq!(number(f64::NAN), "NaN");
     }
 
     #[test]
@@ -400,7 +439,9 @@ mod tests {
 
     #[test]
     fn the_template_has_every_placeholder() {
-        for name in ["title", "summary", "options", "cards", "updated", "version"] {
+        for name in [
+            "title", "summary", "options", "plot", "cards", "updated", "version",
+        ] {
             assert!(TEMPLATE.contains(&format!("{{{{{name}}}}}")), "{name}");
         }
     }

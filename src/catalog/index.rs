@@ -112,6 +112,15 @@ pub(super) fn parse_index(folder: &Path, text: &str) -> Vec<ManifestEntry> {
 
 /// The last entry per file name whose file exists, newest first.
 pub(super) fn listed(folder: &Path, entries: Vec<ManifestEntry>) -> Vec<ManifestEntry> {
+    latest(folder, entries)
+        .into_iter()
+        .filter(|e| folder.join(&e.file).exists())
+        .collect()
+}
+
+/// The last entry per file name, whether its file exists or not, newest
+/// first (by the time they were finished, then by line).
+pub(super) fn latest(folder: &Path, entries: Vec<ManifestEntry>) -> Vec<ManifestEntry> {
     let mut last: HashMap<String, (usize, ManifestEntry)> = HashMap::new();
     for (line, entry) in entries.into_iter().enumerate() {
         if !is_plain_file_name(&entry.file) {
@@ -124,15 +133,12 @@ pub(super) fn listed(folder: &Path, entries: Vec<ManifestEntry>) -> Vec<Manifest
         }
         last.insert(entry.file.clone(), (line, entry));
     }
-    let mut videos: Vec<(usize, ManifestEntry)> = last
-        .into_values()
-        .filter(|(_, e)| folder.join(&e.file).exists())
-        .collect();
+    let mut videos: Vec<(usize, ManifestEntry)> = last.into_values().collect();
     videos.sort_by(|(la, a), (lb, b)| b.finished_at.cmp(&a.finished_at).then(lb.cmp(la)));
     videos.into_iter().map(|(_, e)| e).collect()
 }
 
-fn is_plain_file_name(name: &str) -> bool {
+pub(super) fn is_plain_file_name(name: &str) -> bool {
     !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
 }
 

@@ -138,6 +138,12 @@ where
     fn render_into(&mut self, frame: &mut Frame) -> Result<()> {
         self.0.render_into(frame)
     }
+    fn frame_renderer(&self) -> Option<Box<dyn crate::frame::FrameRenderer>> {
+        self.0.frame_renderer()
+    }
+    fn snapshot_into(&self, snapshot: &mut crate::frame::Snapshot) -> Result<()> {
+        self.0.snapshot_into(snapshot)
+    }
     fn render(&mut self) -> Result<Option<Frame>> {
         self.0.render()
     }

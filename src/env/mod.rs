@@ -35,7 +35,7 @@ pub use vector::{SyncVectorEnv, VectorStep};
 use crate::Result;
 use std::fmt;
 
-pub use crate::frame::Frame;
+pub use crate::frame::{Frame, FrameRenderer, Snapshot};
 
 /// Extra information returned by `reset` and `step`, like Gymnasium's `info`
 /// dict. Empty maps do not allocate.
@@ -361,6 +361,38 @@ pub trait Env {
         Ok(Some(frame))
     }
 
+    /// Deferred rendering, opt-in: a [`FrameRenderer`] that draws this env's
+    /// snapshots ([`Env::snapshot_into`]) into frames of
+    /// [`Env::frame_size`] on another thread, exactly as
+    /// [`Env::render_into`] would have drawn the same state. A recorder
+    /// then captures a snapshot on the env thread and renders it on the
+    /// encoder side (see [`crate::frame`]).
+    ///
+    /// Asked once, when a recorder wraps the env; the renderer must draw
+    /// any snapshot this env writes. The default is `None`: the env is
+    /// rendered with `render_into` on the env thread.
+    fn frame_renderer(&self) -> Option<Box<dyn FrameRenderer>> {
+        None
+    }
+
+    /// Appends what the picture of the current state is drawn from to
+    /// `snapshot` (empty, from the recorder's pool, unless a vector
+    /// recorder is putting several sub-envs' snapshots together), for the
+    /// renderer [`Env::frame_renderer`] gave. Should not allocate beyond
+    /// the snapshot's capacity.
+    ///
+    /// Called only when `frame_renderer` is `Some`. The default errors with
+    /// [`crate::Error::NoSnapshot`].
+    fn snapshot_into(&self, snapshot: &mut Snapshot) -> Result<()> {
+        let _ = snapshot;
+        Err(crate::Error::NoSnapshot {
+            env: self.spec().map_or_else(
+                || std::any::type_name::<Self>().to_string(),
+                |s| s.id.clone(),
+            ),
+        })
+    }
+
     /// Releases whatever the env holds. The default does nothing.
     fn close(&mut self) -> Result<()> {
         Ok(())
@@ -400,6 +432,12 @@ impl<E: Env + ?Sized> Env for Box<E> {
     }
     fn render(&mut self) -> Result<Option<Frame>> {
         (**self).render()
+    }
+    fn frame_renderer(&self) -> Option<Box<dyn FrameRenderer>> {
+        (**self).frame_renderer()
+    }
+    fn snapshot_into(&self, snapshot: &mut Snapshot) -> Result<()> {
+        (**self).snapshot_into(snapshot)
     }
     fn close(&mut self) -> Result<()> {
         (**self).close()

@@ -24,6 +24,9 @@ use std::path::{Path, PathBuf};
 /// | `overlay` | none: frames are recorded as rendered ([`RecordingConfig::overlay`]) |
 /// | `overwrite` | false: existing videos are an error at construction |
 /// | `queue_capacity` | 4 frames between the env and the encoder thread (the encoder is the slow side; a longer queue only costs memory) |
+/// | `deferred_rendering` | on: an env that offers a [`FrameRenderer`](crate::FrameRenderer) ([`Env::frame_renderer`](crate::env::Env::frame_renderer); the classic envs do) hands over snapshots, drawn on the encoder side |
+/// | `parallel_videos` | the machine's cores ([`std::thread::available_parallelism`]): videos that may encode at once, the recording one included |
+/// | `snapshot_queue_bytes` | 64 MiB ([`DEFAULT_SNAPSHOT_QUEUE_BYTES`](crate::video::DEFAULT_SNAPSHOT_QUEUE_BYTES)) of snapshots waiting for the encoder before a step waits: a million CartPole snapshots |
 /// | observers | none ([`RecordingConfig::observer`], [`RecordingConfig::on_video`], [`RecordingConfig::keep_if`]) |
 pub struct RecordingConfig {
     pub(crate) video_folder: PathBuf,
@@ -37,6 +40,9 @@ pub struct RecordingConfig {
     pub(crate) overlay: Option<Overlay>,
     pub(crate) overwrite: bool,
     pub(crate) queue_capacity: usize,
+    pub(crate) deferred_rendering: bool,
+    pub(crate) snapshot_queue_bytes: usize,
+    pub(crate) parallel_videos: Option<usize>,
     pub(crate) observers: Vec<Box<dyn RecordingObserver>>,
 }
 
@@ -54,6 +60,9 @@ impl fmt::Debug for RecordingConfig {
             .field("overlay", &self.overlay)
             .field("overwrite", &self.overwrite)
             .field("queue_capacity", &self.queue_capacity)
+            .field("deferred_rendering", &self.deferred_rendering)
+            .field("snapshot_queue_bytes", &self.snapshot_queue_bytes)
+            .field("parallel_videos", &self.parallel_videos)
             .field("observers", &self.observers.len())
             .finish()
     }
@@ -74,6 +83,9 @@ impl RecordingConfig {
             overlay: None,
             overwrite: false,
             queue_capacity: crate::video::DEFAULT_QUEUE_CAPACITY,
+            deferred_rendering: true,
+            snapshot_queue_bytes: crate::video::DEFAULT_SNAPSHOT_QUEUE_BYTES,
+            parallel_videos: None,
             observers: Vec::new(),
         }
     }
@@ -176,6 +188,34 @@ impl RecordingConfig {
         self
     }
 
+    /// Whether an env that offers deferred rendering
+    /// ([`Env::frame_renderer`](crate::env::Env::frame_renderer)) is
+    /// recorded through snapshots drawn on the encoder side (the default),
+    /// or rendered with `render_into` on the env thread (`false`). The
+    /// frames are the same either way.
+    pub fn deferred_rendering(mut self, on: bool) -> Self {
+        self.deferred_rendering = on;
+        self
+    }
+
+    /// Bytes of snapshots that may wait for the encoder before a recorded
+    /// step waits (deferred rendering): this bounds the memory snapshots
+    /// take. At least one snapshot always fits.
+    pub fn snapshot_queue_bytes(mut self, bytes: usize) -> Self {
+        self.snapshot_queue_bytes = bytes;
+        self
+    }
+
+    /// How many videos may encode at once, the one recording included: a
+    /// stopped video finishes encoding in the background while the next
+    /// records, and a video starting beyond this many waits for the oldest.
+    /// The default is the machine's cores; 1 finishes each video before
+    /// the next starts.
+    pub fn parallel_videos(mut self, videos: usize) -> Self {
+        self.parallel_videos = Some(videos);
+        self
+    }
+
     /// The folder videos are written into.
     pub fn video_folder(&self) -> &Path {
         &self.video_folder
@@ -192,6 +232,14 @@ impl RecordingConfig {
         if self.fps == Some(0) {
             return Err(Error::OutOfRange {
                 setting: Setting::Fps,
+                value: 0,
+                allowed: 1..=u64::MAX,
+                context: None,
+            });
+        }
+        if self.parallel_videos == Some(0) {
+            return Err(Error::OutOfRange {
+                setting: Setting::ParallelVideos,
                 value: 0,
                 allowed: 1..=u64::MAX,
                 context: None,

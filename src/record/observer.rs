@@ -30,17 +30,30 @@
 
 use super::video::{RecordedVideo, VideoStart};
 use crate::Result;
+use crate::video::{FrameTap, VideoSpec};
 use std::path::Path;
 
 /// Hooks into a [`super::RecordingWrapper`]'s videos. Every method has a
 /// default that does nothing (or keeps the video).
 ///
 /// Observers run on the env thread, when a video starts or is finalized
-/// (never per frame), in the order they were added.
+/// (never per frame), in the order they were added. An observer that needs
+/// the frames themselves (a poster, a preview) returns a [`FrameTap`] from
+/// [`frame_tap`](Self::frame_tap), which sees them on the encoder thread.
 pub trait RecordingObserver: Send {
     /// A video has started and will be written to `path`.
     fn video_started(&mut self, path: &Path, started_by: VideoStart) {
         let _ = (path, started_by);
+    }
+
+    /// The video at `path` is being opened with `spec` (as it starts when
+    /// the source declared a frame size, else at its first frame): a tap to see its every frame on the encoder thread, if this
+    /// observer wants one. What the tap makes reaches the observer through
+    /// whatever the two share, before [`keep`](Self::keep) is asked. The
+    /// default wants none.
+    fn frame_tap(&mut self, path: &Path, spec: &VideoSpec) -> Option<Box<dyn FrameTap>> {
+        let _ = (path, spec);
+        None
     }
 
     /// Whether a finished video is kept. Returning `false` deletes the

@@ -6,8 +6,12 @@ use super::overlay::{Overlay, OverlayContext};
 use super::trigger::Trigger;
 use super::video::{EpisodeInVideo, RecordedVideo, VideoStart};
 use crate::env::{Env, Frame, Info};
-use crate::video::{EncoderSettings, VideoFormat, VideoSpec, VideoWriter, WriterOptions};
+use crate::frame::{FrameRenderer, Snapshot};
+use crate::video::{
+    EncoderSettings, FinishingVideo, VideoFormat, VideoSpec, VideoWriter, WriterOptions,
+};
 use crate::{Error, Result};
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -159,6 +163,21 @@ enum Moment {
 /// changed) stop that video, are logged, and are kept for the report; the
 /// caller's loop goes on. A trigger's own error is returned by the event
 /// that asked it (the trigger then counts as not firing).
+///
+/// **Deferred rendering.** With a renderer ([`set_renderer`](Self::set_renderer)),
+/// the caller may hand over a [`Snapshot`] of what the picture is drawn
+/// from instead of a frame ([`snapshot_buffer`](Self::snapshot_buffer),
+/// [`submit_snapshot`](Self::submit_snapshot)); each video's encoder
+/// thread draws them with its own clone of the renderer. The snapshots'
+/// queue is bounded by bytes ([`RecordingConfig::snapshot_queue_bytes`]).
+///
+/// **Videos encode in parallel.** A stopped video finishes encoding on its
+/// own thread while the next one records; at most as many videos encode at
+/// once as the machine has cores, or [`RecordingConfig::parallel_videos`]
+/// (a new video waits for the oldest beyond that). Observers, the report and the index see finished videos in the
+/// order they started, at the next event after they are done;
+/// [`take_report`](Self::take_report), [`finish`](Self::finish),
+/// [`close`](Self::close) and dropping the recorder wait for them all.
 pub struct Recorder {
     settings: Settings,
     name: String,
@@ -173,6 +192,10 @@ pub struct Recorder {
     /// A step trigger's error, until the event that asked it returns it.
     trigger_error: Option<Error>,
     current: Option<VideoInProgress>,
+    /// Stopped videos still encoding, oldest first.
+    finishing: VecDeque<Finishing>,
+    /// What draws snapshots, cloned for each video.
+    renderer: Option<Box<dyn FrameRenderer>>,
     observers: Vec<Box<dyn RecordingObserver>>,
     videos: Vec<RecordedVideo>,
     errors: Vec<Error>,
@@ -194,6 +217,9 @@ struct Settings {
     overlay: Option<Overlay>,
     overwrite: bool,
     queue_capacity: usize,
+    snapshot_queue_bytes: usize,
+    /// Videos that may encode at once, the running one included.
+    max_encoding: usize,
 }
 
 struct VideoInProgress {
@@ -206,6 +232,22 @@ struct VideoInProgress {
     started_at: SystemTime,
     episodes: Vec<EpisodeInVideo>,
     steps: Option<(u64, u64)>,
+}
+
+/// A stopped video while its encoder thread finishes it.
+struct Finishing {
+    video: FinishingVideo,
+    started_by: VideoStart,
+    started_at: SystemTime,
+    stopped_at: SystemTime,
+    episodes: Vec<EpisodeInVideo>,
+    steps: Option<(u64, u64)>,
+}
+
+/// A frame, or a snapshot to render into one, for the running video.
+enum Picture {
+    Frame(Frame),
+    Snapshot(Snapshot),
 }
 
 /// The running (recorded) episode: its id, and its return and length so far.
@@ -254,6 +296,10 @@ impl Recorder {
                 overlay: config.overlay,
                 overwrite: config.overwrite,
                 queue_capacity: config.queue_capacity,
+                snapshot_queue_bytes: config.snapshot_queue_bytes,
+                max_encoding: config
+                    .parallel_videos
+                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
             },
             name: source.name,
             env_id: source.env_id,
@@ -265,6 +311,8 @@ impl Recorder {
             moment: Moment::Start,
             trigger_error: None,
             current: None,
+            finishing: VecDeque::new(),
+            renderer: None,
             observers: config.observers,
             videos: Vec::new(),
             errors: Vec::new(),
@@ -283,6 +331,51 @@ impl Recorder {
     #[inline]
     pub fn wants_frame(&self) -> bool {
         self.current.is_some()
+    }
+
+    /// Sets what draws the snapshots handed over with
+    /// [`submit_snapshot`](Self::submit_snapshot) (deferred rendering), for
+    /// videos opened from now on; `None` takes frames only. The wrappers
+    /// set their env's [`Env::frame_renderer`] unless
+    /// [`RecordingConfig::deferred_rendering`] is off.
+    ///
+    /// ```
+    /// use gymrec::env::{Env, Info, RenderMode};
+    /// use gymrec::env::classic::CartPole;
+    /// use gymrec::record::{Recorder, RecordingConfig, RecordingSource, Trigger};
+    ///
+    /// # fn main() -> gymrec::Result<()> {
+    /// # let dir = std::env::temp_dir().join(format!("gymrec-doc-snapshots-{}", std::process::id()));
+    /// let mut env = CartPole::new(RenderMode::RgbArray);
+    /// let config = RecordingConfig::new(&dir).episode_trigger(Trigger::always()).overwrite(true);
+    /// let mut recorder = Recorder::new(config, RecordingSource::of_env(&env))?;
+    /// recorder.set_renderer(env.frame_renderer());
+    /// env.reset(Some(3))?;
+    /// recorder.begin_episode()?;
+    /// for t in 0..=10 {
+    ///     if t > 0 {
+    ///         let step = env.step(t % 2)?;
+    ///         recorder.step(step.reward, t == 10)?;
+    ///     }
+    ///     if let Some(mut snapshot) = recorder.snapshot_buffer(600, 400) {
+    ///         env.snapshot_into(&mut snapshot)?; // four numbers; drawn on the encoder thread
+    ///         recorder.submit_snapshot(snapshot, &Info::new());
+    ///     }
+    /// }
+    /// let videos = recorder.finish().into_result()?;
+    /// assert_eq!(videos[0].facts.frames, 11);
+    /// # std::fs::remove_dir_all(&dir).ok();
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn set_renderer(&mut self, renderer: Option<Box<dyn FrameRenderer>>) {
+        self.renderer = renderer;
+    }
+
+    /// Whether snapshots can be handed over: a renderer is set.
+    #[inline]
+    pub fn renders_snapshots(&self) -> bool {
+        self.renderer.is_some()
     }
 
     /// The id of the current episode (`None` before the first one).
@@ -311,7 +404,8 @@ impl Recorder {
     }
 
     /// The videos finished so far and not yet taken by
-    /// [`take_report`](Self::take_report).
+    /// [`take_report`](Self::take_report); videos still encoding in the
+    /// background are not among them yet.
     pub fn videos(&self) -> &[RecordedVideo] {
         &self.videos
     }
@@ -322,10 +416,12 @@ impl Recorder {
         &self.errors
     }
 
-    /// Finalizes the running video, if any, and takes every video and error
-    /// not yet reported. Recording goes on afterwards.
+    /// Finalizes the running video, if any, waits until every stopped video
+    /// is encoded, and takes every video and error not yet reported.
+    /// Recording goes on afterwards.
     pub fn take_report(&mut self) -> RecordingReport {
         self.stop_recording();
+        self.collect_finished(true);
         RecordingReport {
             videos: std::mem::take(&mut self.videos),
             errors: std::mem::take(&mut self.errors),
@@ -343,6 +439,7 @@ impl Recorder {
     /// one, if any.
     pub fn close(&mut self) -> Result<()> {
         self.stop_recording();
+        self.collect_finished(true);
         RecordingReport {
             videos: Vec::new(),
             errors: std::mem::take(&mut self.errors),
@@ -368,6 +465,9 @@ impl Recorder {
         });
         if self.current.is_some() && self.settings.video_length == 0 {
             self.stop_recording();
+        }
+        if !self.finishing.is_empty() {
+            self.collect_finished(false);
         }
         if let Some(trigger) = self.episode_trigger.as_mut() {
             if trigger.try_fires(episode_id)? {
@@ -491,10 +591,35 @@ impl Recorder {
     /// other than the video's stops the video with [`Error::FrameSize`]
     /// (reported) and returns `None`.
     pub fn frame_buffer(&mut self, width: u32, height: u32) -> Option<Frame> {
+        Some(self.writer_for(width, height)?.recycled_buffer())
+    }
+
+    /// An empty [`Snapshot`] to write what the frame for the last event is
+    /// drawn from, then hand to [`submit_snapshot`](Self::submit_snapshot);
+    /// `None` when no frame is wanted. `width` × `height` is the size of
+    /// the frames the renderer draws, as for
+    /// [`frame_buffer`](Self::frame_buffer). The snapshot comes from the
+    /// writer's pool, cleared, with its capacity kept.
+    pub fn snapshot_buffer(&mut self, width: u32, height: u32) -> Option<Snapshot> {
+        Some(self.writer_for(width, height)?.snapshot_buffer())
+    }
+
+    /// The running video's writer for frames of `width` × `height`: opens
+    /// it at that size when the video has none yet; `None` (the video
+    /// stopped, the error reported) when it cannot be opened or the size
+    /// is not the video's.
+    fn writer_for(&mut self, width: u32, height: u32) -> Option<&mut VideoWriter> {
         let video = self.current.as_mut()?;
         if video.writer.is_none() {
             let spec = VideoSpec::new(width, height, self.settings.fps);
-            match open_writer(&self.settings, &video.path, spec) {
+            let renderer = self.renderer.as_deref();
+            match open_writer(
+                &self.settings,
+                &mut self.observers,
+                renderer,
+                &video.path,
+                spec,
+            ) {
                 Ok(writer) => video.writer = Some(writer),
                 Err(err) => {
                     self.current = None;
@@ -503,8 +628,7 @@ impl Recorder {
                 }
             }
         }
-        let writer = video.writer.as_mut()?;
-        let spec = *writer.spec();
+        let spec = *video.writer.as_ref()?.spec();
         if (spec.width, spec.height) != (width, height) {
             let err = Error::FrameSize {
                 path: video.path.clone(),
@@ -515,7 +639,7 @@ impl Recorder {
             self.fail(err);
             return None;
         }
-        Some(writer.recycled_buffer())
+        self.current.as_mut()?.writer.as_mut()
     }
 
     /// Hands over the frame for the last event, filled from
@@ -524,6 +648,21 @@ impl Recorder {
     /// running video and stops the video after `video_length` frames. An
     /// error stops the video and is reported.
     pub fn submit_frame(&mut self, frame: Frame, info: &Info) {
+        self.hand_over(Picture::Frame(frame), info);
+    }
+
+    /// Hands over the snapshot for the last event, filled from
+    /// [`snapshot_buffer`](Self::snapshot_buffer): the renderer draws it on
+    /// the encoder thread; then as [`submit_frame`](Self::submit_frame).
+    /// Without a renderer the video stops with [`Error::NoRenderer`]
+    /// (reported).
+    pub fn submit_snapshot(&mut self, snapshot: Snapshot, info: &Info) {
+        self.hand_over(Picture::Snapshot(snapshot), info);
+    }
+
+    /// Sends a picture to the running video's writer with its overlay
+    /// text, and books it.
+    fn hand_over(&mut self, picture: Picture, info: &Info) {
         let Some(video) = self.current.as_mut() else {
             return;
         };
@@ -546,9 +685,15 @@ impl Recorder {
                     info,
                 };
                 overlay.fill(&context, &mut text);
-                writer.submit_labelled(frame, text)
+                match picture {
+                    Picture::Frame(frame) => writer.submit_labelled(frame, text),
+                    Picture::Snapshot(snapshot) => writer.submit_snapshot_labelled(snapshot, text),
+                }
             }
-            None => writer.submit(frame),
+            None => match picture {
+                Picture::Frame(frame) => writer.submit(frame),
+                Picture::Snapshot(snapshot) => writer.submit_snapshot(snapshot),
+            },
         };
         if let Err(err) = submitted {
             // The writer is dead: finishing it reports the same failure, so
@@ -600,6 +745,42 @@ impl Recorder {
         self.submit_frame(frame, info);
     }
 
+    /// Captures a snapshot for the last event, when a frame is wanted:
+    /// `fill` writes what the frame is drawn from into an empty pooled
+    /// snapshot (an env's [`Env::snapshot_into`]), for frames of `size`;
+    /// then as [`submit_snapshot`](Self::submit_snapshot). An error from
+    /// `fill` stops the video and is reported.
+    #[inline]
+    pub fn capture_snapshot(
+        &mut self,
+        size: (u32, u32),
+        fill: impl FnOnce(&mut Snapshot) -> Result<()>,
+        info: &Info,
+    ) {
+        if self.current.is_some() {
+            self.capture_snapshot_into_video(size, fill, info);
+        }
+    }
+
+    /// [`Recorder::capture_snapshot`] once a video is known to be running.
+    #[inline(never)]
+    fn capture_snapshot_into_video(
+        &mut self,
+        (width, height): (u32, u32),
+        fill: impl FnOnce(&mut Snapshot) -> Result<()>,
+        info: &Info,
+    ) {
+        let Some(mut snapshot) = self.snapshot_buffer(width, height) else {
+            return;
+        };
+        if let Err(err) = fill(&mut snapshot) {
+            self.stop_recording();
+            self.fail(err);
+            return;
+        }
+        self.submit_snapshot(snapshot, info);
+    }
+
     /// Keeps `err` for the report (and logs it), for errors met around the
     /// recorder, such as a trigger's.
     pub(crate) fn report_error(&mut self, err: Error) {
@@ -639,6 +820,11 @@ impl Recorder {
 
     fn start_recording(&mut self, name: String, started_by: VideoStart) {
         self.stop_recording();
+        // At most `max_encoding` videos encode at once, this one included.
+        while self.finishing.len() + 1 > self.settings.max_encoding.max(1) {
+            self.complete_oldest();
+        }
+        self.collect_finished(false);
         let path = self
             .settings
             .folder
@@ -657,7 +843,8 @@ impl Recorder {
         let writer = match self.settings.frame_size {
             Some((width, height)) => {
                 let spec = VideoSpec::new(width, height, self.settings.fps);
-                match open_writer(&self.settings, &path, spec) {
+                let renderer = self.renderer.as_deref();
+                match open_writer(&self.settings, &mut self.observers, renderer, &path, spec) {
                     Ok(writer) => Some(writer),
                     Err(err) => return self.fail(err),
                 }
@@ -684,9 +871,10 @@ impl Recorder {
         }
     }
 
-    /// Finishes the file, asks the observers whether to keep it, and
-    /// reports it. A video that never got a frame (and so has no file) is
-    /// dropped.
+    /// Closes the video's queue and lets its encoder thread finish it in
+    /// the background; it is judged and reported, in start order, once
+    /// done ([`collect_finished`](Self::collect_finished)). A video that
+    /// never got a frame (and so has no file) is dropped.
     fn finalize(&mut self, video: VideoInProgress) {
         let VideoInProgress {
             path,
@@ -701,7 +889,43 @@ impl Recorder {
             log::debug!("video {} got no frame: nothing written", path.display());
             return;
         };
-        let facts = match writer.finish() {
+        self.finishing.push_back(Finishing {
+            video: writer.finish_in_background(),
+            started_by,
+            started_at,
+            stopped_at: SystemTime::now(),
+            episodes,
+            steps,
+        });
+    }
+
+    /// Judges and reports the stopped videos that are done encoding, oldest
+    /// first, stopping at the first still encoding (so reports stay in
+    /// start order); with `wait`, waits for them all.
+    fn collect_finished(&mut self, wait: bool) {
+        while let Some(oldest) = self.finishing.front() {
+            if !wait && !oldest.video.is_done() {
+                break;
+            }
+            self.complete_oldest();
+        }
+    }
+
+    /// Waits until the oldest stopped video is encoded, asks the observers
+    /// whether to keep it, and reports it.
+    fn complete_oldest(&mut self) {
+        let Some(finishing) = self.finishing.pop_front() else {
+            return;
+        };
+        let Finishing {
+            video,
+            started_by,
+            started_at,
+            stopped_at,
+            episodes,
+            steps,
+        } = finishing;
+        let facts = match video.wait() {
             Ok(facts) => facts,
             Err(err) => return self.fail(err),
         };
@@ -718,7 +942,7 @@ impl Recorder {
             episodes,
             steps,
             started_at,
-            finished_at: SystemTime::now(),
+            finished_at: stopped_at,
         };
         if self.observers.iter_mut().all(|o| o.keep(&video)) {
             self.report(video);
@@ -773,15 +997,30 @@ impl Recorder {
     }
 }
 
-/// Opens the writer of a video at `path` with `spec`.
-fn open_writer(settings: &Settings, path: &Path, spec: VideoSpec) -> Result<VideoWriter> {
+/// Opens the writer of a video at `path` with `spec`, with the frame taps
+/// the observers ask for, and a clone of `renderer` when there is one.
+fn open_writer(
+    settings: &Settings,
+    observers: &mut [Box<dyn RecordingObserver>],
+    renderer: Option<&dyn FrameRenderer>,
+    path: &Path,
+    spec: VideoSpec,
+) -> Result<VideoWriter> {
+    let taps = observers
+        .iter_mut()
+        .filter_map(|o| o.frame_tap(path, &spec))
+        .collect();
     let options = WriterOptions {
         format: Some(settings.format),
         encoder: settings.encoder.clone(),
         queue_capacity: settings.queue_capacity,
         overlay: settings.overlay.as_ref().map(|o| *o.style()),
+        snapshot_queue_bytes: settings.snapshot_queue_bytes,
     };
-    options.create(path, spec)
+    match renderer {
+        Some(renderer) => options.create_deferred(path, spec, renderer.boxed_clone(), taps),
+        None => options.create_tapped(path, spec, taps),
+    }
 }
 
 impl std::fmt::Debug for Recorder {
@@ -799,6 +1038,7 @@ impl std::fmt::Debug for Recorder {
 impl Drop for Recorder {
     fn drop(&mut self) {
         self.stop_recording();
+        self.collect_finished(true);
         for err in &self.errors {
             log::warn!("recording error not collected by finish(): {err}");
         }

@@ -66,6 +66,7 @@ use super::recorder::{Recorder, RecordingReport, RecordingSource};
 use super::tile::TileLayout;
 use crate::env::vector::{SyncVectorEnv, VectorStep};
 use crate::env::{Env, Frame, Info};
+use crate::frame::{FrameRenderer, Snapshot};
 use crate::video::MAX_DIMENSION;
 use crate::{Error, Result};
 
@@ -90,9 +91,13 @@ pub enum VectorFrames {
 /// [`reset`](Self::reset) and [`step`](Self::step), which take and return
 /// what [`SyncVectorEnv::reset`] and [`SyncVectorEnv::step`] do.
 ///
-/// The env thread renders each sub-env into one reused cell buffer and
-/// copies it into the grid frame taken from the writer's pool, so in the
-/// steady state no frame is allocated. Errors while recording stop that
+/// When every sub-env offers deferred rendering
+/// ([`Env::frame_renderer`]; the classic envs do) and
+/// [`RecordingConfig::deferred_rendering`] is on, the env thread hands
+/// over the sub-envs' snapshots and the encoder thread draws every cell.
+/// Otherwise the env thread renders each sub-env into one reused cell
+/// buffer and copies it into the grid frame taken from the writer's pool.
+/// Either way, in the steady state no frame is allocated. Errors while recording stop that
 /// video and are logged; the env keeps stepping, and
 /// [`finish`](Self::finish) reports every error.
 pub struct VectorRecordingWrapper<E: Env> {
@@ -105,6 +110,9 @@ pub struct VectorRecordingWrapper<E: Env> {
     /// Each sub-env renders here before its cell is copied into the grid
     /// (unused when the video shows one frame per picture).
     scratch: Frame,
+    /// Each sub-env's snapshot is written here before it is appended to
+    /// the picture's (deferred rendering of a grid).
+    cell_snapshot: Snapshot,
 }
 
 impl RecordingConfig {
@@ -146,7 +154,11 @@ impl<E: Env> VectorRecordingWrapper<E> {
             render_fps: envs.metadata().render_fps,
             name,
         };
-        let recorder = Recorder::new(config, source)?;
+        let deferred = config.deferred_rendering;
+        let mut recorder = Recorder::new(config, source)?;
+        if deferred {
+            recorder.set_renderer(picture_renderer(&envs, &layout));
+        }
         let scratch = if layout.cells() > 1 {
             let (width, height) = layout.cell_size();
             Frame::new(width, height)
@@ -159,6 +171,7 @@ impl<E: Env> VectorRecordingWrapper<E> {
             frames,
             layout,
             scratch,
+            cell_snapshot: Snapshot::new(),
         })
     }
 
@@ -273,15 +286,106 @@ impl<E: Env> VectorRecordingWrapper<E> {
         closed.and(recorded)
     }
 
-    /// Renders the picture into the running video, if any, with the info
-    /// sub-env 0 returned.
+    /// Captures the picture for the running video, if any, with the info
+    /// sub-env 0 returned: the sub-envs' snapshots when the recorder draws
+    /// them, else their frames.
     fn capture_frame(&mut self, info: &Info) {
         let (envs, layout, scratch) = (&mut self.envs, &self.layout, &mut self.scratch);
-        self.recorder.capture(
-            layout.size(),
-            |frame| render_picture(envs, layout, scratch, frame),
-            info,
-        );
+        if self.recorder.renders_snapshots() {
+            let cell_snapshot = &mut self.cell_snapshot;
+            self.recorder.capture_snapshot(
+                layout.size(),
+                |snapshot| picture_snapshot(envs, layout, cell_snapshot, snapshot),
+                info,
+            );
+        } else {
+            self.recorder.capture(
+                layout.size(),
+                |frame| render_picture(envs, layout, scratch, frame),
+                info,
+            );
+        }
+    }
+}
+
+/// The renderer of the video's picture, when every sub-env shown offers
+/// deferred rendering: sub-env 0's own for one cell, else a
+/// [`GridRenderer`].
+fn picture_renderer<E: Env>(
+    envs: &SyncVectorEnv<E>,
+    layout: &TileLayout,
+) -> Option<Box<dyn FrameRenderer>> {
+    let cells = envs.envs()[..layout.cells()]
+        .iter()
+        .map(Env::frame_renderer)
+        .collect::<Option<Vec<_>>>()?;
+    if layout.cells() == 1 {
+        return cells.into_iter().next();
+    }
+    Some(Box::new(GridRenderer {
+        cells,
+        layout: *layout,
+        scratch: None,
+        cell_snapshot: Snapshot::new(),
+    }))
+}
+
+/// Writes the picture's snapshot: sub-env 0's own for one cell; for a
+/// grid, each sub-env's in turn, each preceded by its length.
+fn picture_snapshot<E: Env>(
+    envs: &SyncVectorEnv<E>,
+    layout: &TileLayout,
+    cell_snapshot: &mut Snapshot,
+    snapshot: &mut Snapshot,
+) -> Result<()> {
+    let envs = envs.envs();
+    if layout.cells() == 1 {
+        return envs[0].snapshot_into(snapshot);
+    }
+    for env in &envs[..layout.cells()] {
+        cell_snapshot.clear();
+        env.snapshot_into(cell_snapshot)?;
+        snapshot.push_u64(cell_snapshot.len() as u64);
+        snapshot.push_bytes(cell_snapshot.as_bytes());
+    }
+    Ok(())
+}
+
+/// Draws a grid picture's snapshot on the encoder side: each sub-env's
+/// snapshot by its own renderer into one reused cell frame, copied into
+/// its cell; the padding black.
+struct GridRenderer {
+    cells: Vec<Box<dyn FrameRenderer>>,
+    layout: TileLayout,
+    /// Made at the first picture.
+    scratch: Option<Frame>,
+    cell_snapshot: Snapshot,
+}
+
+impl FrameRenderer for GridRenderer {
+    fn render(&mut self, snapshot: &Snapshot, frame: &mut Frame) -> Result<()> {
+        let (width, height) = self.layout.cell_size();
+        let scratch = self
+            .scratch
+            .get_or_insert_with(|| Frame::new(width, height));
+        let mut reader = snapshot.reader();
+        for (i, renderer) in self.cells.iter_mut().enumerate() {
+            let len = reader.u64()? as usize;
+            self.cell_snapshot.clear();
+            self.cell_snapshot.push_bytes(reader.bytes(len)?);
+            renderer.render(&self.cell_snapshot, scratch)?;
+            self.layout.copy_cell(i, scratch, frame)?;
+        }
+        self.layout.clear_padding(frame)
+    }
+
+    fn boxed_clone(&self) -> Box<dyn FrameRenderer> {
+        Box::new(GridRenderer {
+            cells: self.cells.iter().map(|c| c.boxed_clone()).collect(),
+            layout: self.layout,
+            scratch: None,
+            cell_snapshot: Snapshot::new(),
+        })
     }
 }
 

@@ -70,7 +70,11 @@ impl<E: Env> RecordingWrapper<E> {
                 mode: env.render_mode().to_string(),
             });
         }
-        let recorder = Recorder::new(config, source)?;
+        let deferred = config.deferred_rendering;
+        let mut recorder = Recorder::new(config, source)?;
+        if deferred {
+            recorder.set_renderer(env.frame_renderer());
+        }
         Ok(RecordingWrapper { recorder, env })
     }
 
@@ -191,6 +195,14 @@ impl<E: Env> Env for RecordingWrapper<E> {
         self.env.render_into(frame)
     }
 
+    fn frame_renderer(&self) -> Option<Box<dyn crate::frame::FrameRenderer>> {
+        self.env.frame_renderer()
+    }
+
+    fn snapshot_into(&self, snapshot: &mut crate::frame::Snapshot) -> Result<()> {
+        self.env.snapshot_into(snapshot)
+    }
+
     fn render(&mut self) -> Result<Option<Frame>> {
         self.env.render()
     }
@@ -215,7 +227,9 @@ impl<E: Env> RecordingWrapper<E> {
         info
     }
 
-    /// Renders the env into a pooled frame for the running video.
+    /// Captures the env's picture for the running video: a snapshot, drawn
+    /// on the encoder side, when the env offers deferred rendering; else
+    /// the env renders into a pooled frame.
     fn capture(&mut self, info: &Info) {
         let env = &mut self.env;
         let Some(size) = env.frame_size() else {
@@ -225,8 +239,13 @@ impl<E: Env> RecordingWrapper<E> {
             };
             return self.recorder.report_error(err);
         };
-        self.recorder
-            .capture(size, |frame| env.render_into(frame), info);
+        if self.recorder.renders_snapshots() {
+            self.recorder
+                .capture_snapshot(size, |snapshot| env.snapshot_into(snapshot), info);
+        } else {
+            self.recorder
+                .capture(size, |frame| env.render_into(frame), info);
+        }
     }
 }
 

@@ -6,7 +6,9 @@
 //! [`EncoderSettings`] how to encode, [`VideoFormat`] which kind of file, and
 //! [`VideoFacts`] what was written. The writer drives a [`VideoSink`], the
 //! trait each format's backend implements; [`probe`] reads written files
-//! back, and [`overlay`] draws text into frames on the encoder thread.
+//! back, and [`overlay`] draws text into frames on the encoder thread;
+//! a [`FrameTap`] sees every frame there beside the sink (poster frames,
+//! previews).
 //!
 //! Backends live in [`codecs`], one module per format family holding its
 //! writer and its reader, each behind its own Cargo feature (as `image`
@@ -29,8 +31,11 @@ mod facts;
 mod format;
 pub mod overlay;
 pub mod probe;
+mod queue;
 mod sink;
 mod spec;
+mod tap;
+mod worker;
 mod writer;
 
 pub use crate::frame::Frame;
@@ -40,4 +45,8 @@ pub use format::{GIF_MAX_FPS, VideoFormat};
 pub use probe::decode_rgb;
 pub use sink::VideoSink;
 pub use spec::{EncoderSettings, MAX_DIMENSION, VideoSpec, X264_PRESETS};
-pub use writer::{DEFAULT_QUEUE_CAPACITY, VideoWriter, WriterOptions};
+pub use tap::FrameTap;
+pub use writer::{
+    DEFAULT_QUEUE_CAPACITY, DEFAULT_SNAPSHOT_QUEUE_BYTES, FinishingVideo, VideoWriter,
+    WriterOptions,
+};

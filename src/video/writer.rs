@@ -12,23 +12,34 @@
 //! A writer made with an overlay ([`WriterOptions::overlay`]) draws each
 //! frame's text (sent with [`submit_labelled`](VideoWriter::submit_labelled))
 //! into the frame on the encoder thread, just before encoding it.
+//!
+//! A writer made with a [`FrameRenderer`] ([`WriterOptions::create_deferred`])
+//! also takes [`Snapshot`]s ([`VideoWriter::submit_snapshot`]): the
+//! renderer draws each into a frame on the encoder thread. Snapshots are
+//! small, so their queue is bounded by bytes
+//! ([`WriterOptions::snapshot_queue_bytes`], 64 MiB by default) instead of
+//! by count: a whole episode's snapshots fit, and the caller waits only
+//! beyond the limit.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::thread::JoinHandle;
 
-use super::overlay::{OverlayPainter, OverlayStyle};
-use super::{EncoderSettings, VideoFacts, VideoFormat, VideoSink, VideoSpec};
-use crate::frame::Frame;
+use super::overlay::OverlayStyle;
+use super::queue::{CloseOnDrop, Job, Limits, Picture, Queue};
+use super::worker::{Pools, Worker};
+use super::{EncoderSettings, FrameTap, VideoFacts, VideoFormat, VideoSink, VideoSpec};
+use crate::frame::{Frame, FrameRenderer, Snapshot};
 use crate::{Error, Result};
 
 /// Extra returned buffers the pool keeps beyond the frames that can be in
 /// flight (queued, being encoded, being filled).
 const POOL_SLACK: usize = 2;
 
-/// A frame on its way to the encoder thread, with the overlay text to draw
-/// into it, if any; buffers come back the same way.
-type Job = (Frame, Option<String>);
+/// The default byte limit of a writer's snapshot queue: 64 MiB, about a
+/// million CartPole snapshots; a frame would need 0.7 MiB.
+pub const DEFAULT_SNAPSHOT_QUEUE_BYTES: usize = 64 << 20;
 
 /// How a [`VideoWriter`] writes: the format, the encoder settings, the
 /// queue's capacity and the overlay. Build it with the chained setters and
@@ -65,6 +76,10 @@ pub struct WriterOptions {
     /// [`submit_labelled`](VideoWriter::submit_labelled); `None` draws
     /// nothing.
     pub overlay: Option<OverlayStyle>,
+    /// Bytes of snapshots that may wait for the encoder before
+    /// [`submit_snapshot`](VideoWriter::submit_snapshot) blocks (at least
+    /// one snapshot always fits). Used by writers with a renderer.
+    pub snapshot_queue_bytes: usize,
 }
 
 /// Frames that may wait for the encoder by default. The encoder is the
@@ -75,13 +90,15 @@ pub const DEFAULT_QUEUE_CAPACITY: usize = 4;
 
 impl Default for WriterOptions {
     /// The format from the extension, the default encoder settings,
-    /// [`DEFAULT_QUEUE_CAPACITY`] queued frames, no overlay.
+    /// [`DEFAULT_QUEUE_CAPACITY`] queued frames,
+    /// [`DEFAULT_SNAPSHOT_QUEUE_BYTES`] of queued snapshots, no overlay.
     fn default() -> Self {
         WriterOptions {
             format: None,
             encoder: EncoderSettings::default(),
             queue_capacity: DEFAULT_QUEUE_CAPACITY,
             overlay: None,
+            snapshot_queue_bytes: DEFAULT_SNAPSHOT_QUEUE_BYTES,
         }
     }
 }
@@ -117,6 +134,13 @@ impl WriterOptions {
         self
     }
 
+    /// Bytes of snapshots that may wait for the encoder before
+    /// [`submit_snapshot`](VideoWriter::submit_snapshot) blocks.
+    pub fn snapshot_queue_bytes(mut self, bytes: usize) -> Self {
+        self.snapshot_queue_bytes = bytes;
+        self
+    }
+
     /// Starts an encoder thread writing `path` (for a PNG sequence, a
     /// folder), in the format set or else the one its extension names.
     ///
@@ -124,7 +148,66 @@ impl WriterOptions {
     /// build lacks, an invalid spec or settings, an unwritable path or an
     /// encoder that cannot be opened is an error here.
     pub fn create(&self, path: impl AsRef<Path>, spec: VideoSpec) -> Result<VideoWriter> {
-        let path = path.as_ref().to_path_buf();
+        self.create_tapped(path, spec, Vec::new())
+    }
+
+    /// [`create`](Self::create), with `taps` that see every frame on the
+    /// encoder thread as it is encoded (see [`FrameTap`]).
+    pub fn create_tapped(
+        &self,
+        path: impl AsRef<Path>,
+        spec: VideoSpec,
+        taps: Vec<Box<dyn FrameTap>>,
+    ) -> Result<VideoWriter> {
+        self.open(path.as_ref(), spec, None, taps)
+    }
+
+    /// [`create_tapped`](Self::create_tapped), with `renderer` on the
+    /// encoder thread to draw the snapshots sent with
+    /// [`submit_snapshot`](VideoWriter::submit_snapshot) into frames of the
+    /// spec's size. Frames can be submitted too.
+    ///
+    /// ```
+    /// use gymrec::env::{Env, RenderMode};
+    /// use gymrec::env::classic::CartPole;
+    /// use gymrec::video::{VideoSpec, WriterOptions};
+    ///
+    /// # fn main() -> gymrec::Result<()> {
+    /// let path = std::env::temp_dir().join(format!("gymrec-doc-deferred-{}.mp4", std::process::id()));
+    /// let mut env = CartPole::new(RenderMode::RgbArray);
+    /// env.reset(Some(1))?;
+    /// let renderer = env.frame_renderer().expect("CartPole offers deferred rendering");
+    /// let mut writer =
+    ///     WriterOptions::new().create_deferred(&path, VideoSpec::new(600, 400, 50), renderer, Vec::new())?;
+    /// for _ in 0..20 {
+    ///     let mut snapshot = writer.snapshot_buffer(); // empty, pooled
+    ///     env.snapshot_into(&mut snapshot)?; // 32 bytes, not a 720 kB frame
+    ///     writer.submit_snapshot(snapshot)?;
+    ///     env.step(1)?;
+    /// }
+    /// assert_eq!(writer.finish()?.frames, 20);
+    /// # std::fs::remove_file(&path).ok();
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn create_deferred(
+        &self,
+        path: impl AsRef<Path>,
+        spec: VideoSpec,
+        renderer: Box<dyn FrameRenderer>,
+        taps: Vec<Box<dyn FrameTap>>,
+    ) -> Result<VideoWriter> {
+        self.open(path.as_ref(), spec, Some(renderer), taps)
+    }
+
+    fn open(
+        &self,
+        path: &Path,
+        spec: VideoSpec,
+        renderer: Option<Box<dyn FrameRenderer>>,
+        taps: Vec<Box<dyn FrameTap>>,
+    ) -> Result<VideoWriter> {
+        let path = path.to_path_buf();
         let format = match self.format {
             Some(format) => format,
             None => VideoFormat::from_path(&path)?,
@@ -132,7 +215,16 @@ impl WriterOptions {
         let encoder = self.encoder.clone();
         super::check(format, &spec, &encoder)?;
         let sink_path = path.clone();
-        VideoWriter::start(path, spec, self.queue_capacity, self.overlay, move || {
+        let worker = Worker {
+            overlay: self.overlay,
+            renderer,
+            taps,
+        };
+        let limits = Limits {
+            frames: self.queue_capacity,
+            bytes: self.snapshot_queue_bytes,
+        };
+        VideoWriter::start(path, spec, limits, worker, move || {
             super::open(format, &sink_path, &spec, &encoder)
         })
     }
@@ -171,10 +263,14 @@ impl WriterOptions {
 pub struct VideoWriter {
     path: PathBuf,
     spec: VideoSpec,
-    frames_tx: Option<SyncSender<Job>>,
-    pool_rx: Receiver<Job>,
+    /// Whether jobs may still be sent (the queue was not ended).
+    open: bool,
+    queue: Arc<Queue>,
+    frames_rx: Receiver<(Frame, Option<String>)>,
     /// Overlay texts back from the worker, handed out again by `label`.
     spare_labels: Vec<String>,
+    /// Whether the worker has a renderer for snapshots.
+    renders: bool,
     worker: Option<JoinHandle<Result<VideoFacts>>>,
     submitted: u64,
     /// Why the writer stopped, once it has; later calls report it.
@@ -263,35 +359,42 @@ impl VideoWriter {
     where
         F: FnOnce() -> Result<Box<dyn VideoSink>> + Send + 'static,
     {
+        let limits = Limits {
+            frames: queue_capacity,
+            bytes: DEFAULT_SNAPSHOT_QUEUE_BYTES,
+        };
         Self::start(
             path.as_ref().to_path_buf(),
             spec,
-            queue_capacity,
-            None,
+            limits,
+            Worker::default(),
             make_sink,
         )
     }
 
-    /// Starts the encoder thread: `make_sink` runs there, and so does the
-    /// overlay painter made from `overlay`.
+    /// Starts the encoder thread: `make_sink` runs there, and so do the
+    /// overlay painter, the renderer and the taps of `worker`.
     fn start<F>(
         path: PathBuf,
         spec: VideoSpec,
-        queue_capacity: usize,
-        overlay: Option<OverlayStyle>,
+        limits: Limits,
+        worker: Worker,
         make_sink: F,
     ) -> Result<Self>
     where
         F: FnOnce() -> Result<Box<dyn VideoSink>> + Send + 'static,
     {
         spec.validate()?;
-        let (frames_tx, frames_rx) = mpsc::sync_channel::<Job>(queue_capacity);
-        let (pool_tx, pool_rx) = mpsc::sync_channel::<Job>(queue_capacity + POOL_SLACK);
+        let (frames_tx, frames_rx) = mpsc::sync_channel(limits.frames + POOL_SLACK);
+        let queue = Arc::new(Queue::new(limits));
         let (ready_tx, ready_rx) = mpsc::sync_channel::<Result<()>>(1);
+        let renders = worker.renderer.is_some();
         let worker_path = path.clone();
+        let worker_queue = queue.clone();
         let worker = std::thread::Builder::new()
             .name("gymrec-encoder".into())
             .spawn(move || -> Result<VideoFacts> {
+                let _close = CloseOnDrop(worker_queue.clone());
                 let sink = match make_sink() {
                     Ok(sink) => {
                         let _ = ready_tx.send(Ok(()));
@@ -304,9 +407,8 @@ impl VideoWriter {
                         );
                     }
                 };
-                let painter =
-                    overlay.map(|style| OverlayPainter::new(&style, spec.width, spec.height));
-                run_worker(sink, painter, frames_rx, pool_tx)
+                let pools = Pools { frames: frames_tx };
+                worker.run(sink, spec, &worker_queue, pools)
             })
             .map_err(|e| Error::io(&path, e))?;
 
@@ -314,9 +416,11 @@ impl VideoWriter {
             Ok(Ok(())) => Ok(VideoWriter {
                 path,
                 spec,
-                frames_tx: Some(frames_tx),
-                pool_rx,
+                open: true,
+                queue,
+                frames_rx,
                 spare_labels: Vec::new(),
+                renders,
                 worker: Some(worker),
                 submitted: 0,
                 stopped: None,
@@ -351,7 +455,7 @@ impl VideoWriter {
     pub fn recycled_buffer(&mut self) -> Frame {
         let size = (self.spec.width, self.spec.height);
         loop {
-            match self.pool_rx.try_recv() {
+            match self.frames_rx.try_recv() {
                 Ok((frame, label)) => {
                     if let Some(label) = label {
                         self.spare_labels.push(label);
@@ -367,14 +471,32 @@ impl VideoWriter {
         }
     }
 
+    /// An empty [`Snapshot`] to fill and send with
+    /// [`submit_snapshot`](Self::submit_snapshot): one the worker has
+    /// finished with when there is one (cleared; it keeps its capacity, so
+    /// filling it allocates nothing in the steady state), else a new one.
+    pub fn snapshot_buffer(&mut self) -> Snapshot {
+        match self.queue.pooled() {
+            Some((mut snapshot, label)) => {
+                if let Some(label) = label {
+                    self.spare_labels.push(label);
+                }
+                snapshot.clear();
+                snapshot
+            }
+            None => Snapshot::new(),
+        }
+    }
+
     /// A `String` to write overlay text into and send with
     /// [`submit_labelled`](Self::submit_labelled): one the worker has
     /// finished with when there is one (it keeps its capacity, so filling
     /// it allocates nothing in the steady state), else a new one. It holds
     /// whatever it held before.
     ///
-    /// Texts come back with their frames: call [`buffer`](Self::buffer) or
-    /// [`recycled_buffer`](Self::recycled_buffer) first, as the recorder
+    /// Texts come back with their frames: call [`buffer`](Self::buffer),
+    /// [`recycled_buffer`](Self::recycled_buffer) or
+    /// [`snapshot_buffer`](Self::snapshot_buffer) first, as the recorder
     /// does for each frame.
     pub fn label(&mut self) -> String {
         self.spare_labels.pop().unwrap_or_default()
@@ -388,36 +510,77 @@ impl VideoWriter {
     /// has failed, returns its error; the writer has then stopped and every
     /// later `submit` and `finish` errors with [`Error::WriterStopped`].
     pub fn submit(&mut self, frame: Frame) -> Result<()> {
-        self.send((frame, None))
+        self.send_frame(frame, None)
     }
 
     /// Hands `frame` to the encoder thread like [`submit`](Self::submit),
     /// with `text` to draw into it there when the writer has an overlay
     /// (else the text is ignored); `'\n'` starts a new line.
     pub fn submit_labelled(&mut self, frame: Frame, text: String) -> Result<()> {
-        self.send((frame, Some(text)))
+        self.send_frame(frame, Some(text))
     }
 
-    fn send(&mut self, job: Job) -> Result<()> {
-        let frame = &job.0;
+    /// Hands `snapshot` to the encoder thread, where the writer's renderer
+    /// draws it into the next frame; blocks while the snapshots waiting
+    /// hold more than the byte limit. Snapshots are never dropped.
+    ///
+    /// Errors with [`Error::NoRenderer`] when the writer was made without a
+    /// renderer ([`WriterOptions::create_deferred`]); after a failure, as
+    /// [`submit`](Self::submit).
+    pub fn submit_snapshot(&mut self, snapshot: Snapshot) -> Result<()> {
+        self.send_snapshot(snapshot, None)
+    }
+
+    /// [`submit_snapshot`](Self::submit_snapshot), with `text` to draw into
+    /// the rendered frame, as [`submit_labelled`](Self::submit_labelled).
+    pub fn submit_snapshot_labelled(&mut self, snapshot: Snapshot, text: String) -> Result<()> {
+        self.send_snapshot(snapshot, Some(text))
+    }
+
+    /// Whether the writer has a renderer for snapshots.
+    pub fn renders_snapshots(&self) -> bool {
+        self.renders
+    }
+
+    fn send_frame(&mut self, frame: Frame, label: Option<String>) -> Result<()> {
         if let Some(stopped) = &self.stopped {
             return Err(stopped.error(&self.path));
         }
-        self.spec.check_frame(frame, &self.path)?;
-        let Some(tx) = &self.frames_tx else {
-            return Err(self.stop_with("the writer was already finished".into()));
-        };
-        match tx.send(job) {
-            Ok(()) => {
-                self.submitted += 1;
-                Ok(())
-            }
-            // The worker has hung up: it failed. Collect its error.
-            Err(_) => Err(self.collect_failure()),
-        }
+        self.spec.check_frame(&frame, &self.path)?;
+        self.send(Job {
+            picture: Picture::Frame(frame),
+            label,
+        })
     }
 
-    /// Frames accepted by [`submit`](Self::submit) so far.
+    fn send_snapshot(&mut self, snapshot: Snapshot, label: Option<String>) -> Result<()> {
+        if let Some(stopped) = &self.stopped {
+            return Err(stopped.error(&self.path));
+        }
+        if !self.renders {
+            return Err(Error::NoRenderer {
+                path: self.path.clone(),
+            });
+        }
+        self.send(Job {
+            picture: Picture::Snapshot(snapshot),
+            label,
+        })
+    }
+
+    fn send(&mut self, job: Job) -> Result<()> {
+        if !self.open {
+            return Err(self.stop_with("the writer was already finished".into()));
+        }
+        // A closed queue: the worker has failed.
+        if !self.queue.push(job) {
+            return Err(self.collect_failure());
+        }
+        self.submitted += 1;
+        Ok(())
+    }
+
+    /// Frames and snapshots accepted so far.
     pub fn frames_submitted(&self) -> u64 {
         self.submitted
     }
@@ -438,19 +601,35 @@ impl VideoWriter {
         self.close()
     }
 
+    /// Closes the queue and returns at once: the worker encodes what is
+    /// queued and closes the file on its own; the [`FinishingVideo`] says
+    /// when it is done and gives what [`finish`](Self::finish) would have.
+    /// Several videos can so be encoded at once.
+    pub fn finish_in_background(mut self) -> FinishingVideo {
+        self.end_jobs();
+        let outcome = match (self.stopped.take(), self.worker.take()) {
+            (Some(stopped), _) => Outcome::Done(Err(stopped.error(&self.path))),
+            (None, Some(worker)) => Outcome::Running(worker),
+            (None, None) => Outcome::Done(Err(
+                Stopped::because("the writer was already finished").error(&self.path)
+            )),
+        };
+        FinishingVideo {
+            path: std::mem::take(&mut self.path),
+            outcome: Some(outcome),
+        }
+    }
+
     /// Ends the writer: drops the sender and joins the worker.
     fn close(&mut self) -> Result<VideoFacts> {
         if let Some(stopped) = &self.stopped {
             return Err(stopped.error(&self.path));
         }
-        self.frames_tx = None;
+        self.end_jobs();
         let Some(worker) = self.worker.take() else {
             return Err(self.stop_with("the writer was already finished".into()));
         };
-        let result = match worker.join() {
-            Ok(result) => result,
-            Err(panic) => Err(Stopped::because(panic_message(&panic)).error(&self.path)),
-        };
+        let result = join_worker(worker, &self.path);
         self.stopped = Some(match &result {
             Ok(_) => Stopped::because("the writer was already finished"),
             Err(e) => Stopped::after(e),
@@ -461,7 +640,7 @@ impl VideoWriter {
     /// Joins the failed worker and returns its error, marking the writer
     /// stopped.
     fn collect_failure(&mut self) -> Error {
-        self.frames_tx = None;
+        self.end_jobs();
         let error = match self.worker.take().map(JoinHandle::join) {
             Some(Ok(Err(e))) => e,
             Some(Ok(Ok(_))) => Stopped::because("the encoder thread ended early").error(&self.path),
@@ -472,11 +651,26 @@ impl VideoWriter {
         error
     }
 
+    /// Tells the worker no more jobs come.
+    fn end_jobs(&mut self) {
+        if std::mem::take(&mut self.open) {
+            self.queue.end();
+        }
+    }
+
     fn stop_with(&mut self, reason: String) -> Error {
         let stopped = Stopped::because(reason);
         let error = stopped.error(&self.path);
         self.stopped = Some(stopped);
         error
+    }
+}
+
+/// Joins a worker: its result, or its panic as an error.
+fn join_worker(worker: JoinHandle<Result<VideoFacts>>, path: &Path) -> Result<VideoFacts> {
+    match worker.join() {
+        Ok(result) => result,
+        Err(panic) => Err(Stopped::because(panic_message(&panic)).error(path)),
     }
 }
 
@@ -504,38 +698,64 @@ impl std::fmt::Debug for VideoWriter {
             .field("path", &self.path)
             .field("spec", &self.spec)
             .field("submitted", &self.submitted)
+            .field("renders", &self.renders)
             .field("stopped", &self.stopped)
             .finish_non_exhaustive()
     }
 }
 
-/// The worker's loop: draws the overlay into every frame received that has
-/// a label, writes it, returns buffers to the pool, finishes the sink when
-/// the channel closes. On a write error the sink is still finished (so the
-/// file holds the frames written so far) and the write error is returned,
-/// which hangs up the channel.
-fn run_worker(
-    mut sink: Box<dyn VideoSink>,
-    painter: Option<OverlayPainter>,
-    frames_rx: Receiver<Job>,
-    pool_tx: SyncSender<Job>,
-) -> Result<VideoFacts> {
-    for (mut frame, label) in frames_rx.iter() {
-        if let (Some(painter), Some(text)) = (painter.as_ref(), label.as_deref()) {
-            painter.draw(&mut frame, text);
-        }
-        if let Err(e) = sink.write(&frame) {
-            drop(frames_rx);
-            if let Err(finish_err) = sink.finish() {
-                log::debug!("after a write error, finishing the video failed too: {finish_err}");
-            }
-            return Err(e);
-        }
-        // A full pool (the caller brings its own frames) or a gone writer
-        // just drops the spare buffer.
-        let _ = pool_tx.try_send((frame, label));
+/// A video whose writer has closed its queue
+/// ([`VideoWriter::finish_in_background`]) while its worker finishes
+/// encoding. Dropping it waits for the worker and logs an error.
+#[derive(Debug)]
+pub struct FinishingVideo {
+    path: PathBuf,
+    outcome: Option<Outcome>,
+}
+
+#[derive(Debug)]
+enum Outcome {
+    Running(JoinHandle<Result<VideoFacts>>),
+    Done(Result<VideoFacts>),
+}
+
+impl FinishingVideo {
+    /// The file being finished.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
-    sink.finish()
+
+    /// Whether the worker is done: [`wait`](Self::wait) then returns at once.
+    pub fn is_done(&self) -> bool {
+        match &self.outcome {
+            Some(Outcome::Running(worker)) => worker.is_finished(),
+            _ => true,
+        }
+    }
+
+    /// Waits until the worker is done and returns what was written, or the
+    /// first error (as [`VideoWriter::finish`]).
+    pub fn wait(mut self) -> Result<VideoFacts> {
+        self.take_result()
+    }
+
+    fn take_result(&mut self) -> Result<VideoFacts> {
+        match self.outcome.take() {
+            Some(Outcome::Running(worker)) => join_worker(worker, &self.path),
+            Some(Outcome::Done(result)) => result,
+            None => Err(Stopped::because("the writer was already finished").error(&self.path)),
+        }
+    }
+}
+
+impl Drop for FinishingVideo {
+    fn drop(&mut self) {
+        if self.outcome.is_some() {
+            if let Err(e) = self.take_result() {
+                log::warn!("video finished in the background failed: {e}");
+            }
+        }
+    }
 }
 
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {

@@ -10,7 +10,7 @@ use gymrec::env::{
 };
 use gymrec::image::Rgb;
 use gymrec::record::{RecordingConfig, RecordingWrapper, Trigger};
-use gymrec::{Error, Result};
+use gymrec::{Error, FrameRenderer, Result, Snapshot};
 use std::sync::{Arc, Mutex};
 
 /// Which of the marked env's `render_into`, `render` and `close` ran.
@@ -32,6 +32,25 @@ const RENDER_INTO_PIXEL: [u8; 3] = [1, 2, 3];
 /// `frame_size` frame drawn by `render_into`) never would.
 const RENDER_SIZE: (u32, u32) = (4, 2);
 const RENDER_PIXEL: [u8; 3] = [9, 8, 7];
+/// What the marked env's snapshots hold, and its renderer draws.
+const SNAPSHOT: [u8; 2] = [4, 2];
+const RENDERER_PIXEL: [u8; 3] = [5, 6, 7];
+
+/// The marked env's renderer: paints its pixel where the snapshot is the
+/// marked one.
+#[derive(Clone)]
+struct MarkedRenderer;
+
+impl FrameRenderer for MarkedRenderer {
+    fn render(&mut self, snapshot: &Snapshot, frame: &mut Frame) -> Result<()> {
+        assert_eq!(snapshot.as_bytes(), SNAPSHOT);
+        frame.pixels_mut().for_each(|p| p.0 = RENDERER_PIXEL);
+        Ok(())
+    }
+    fn boxed_clone(&self) -> Box<dyn FrameRenderer> {
+        Box::new(MarkedRenderer)
+    }
+}
 
 fn marked_spec() -> EnvSpec {
     EnvSpec::new("Marked-v3").with_reward_threshold(Some(42.0))
@@ -102,6 +121,15 @@ impl Env for Marked {
         let (w, h) = RENDER_SIZE;
         Ok(Some(Frame::from_pixel(w, h, Rgb(RENDER_PIXEL))))
     }
+    fn frame_renderer(&self) -> Option<Box<dyn FrameRenderer>> {
+        self.note("frame_renderer");
+        Some(Box::new(MarkedRenderer))
+    }
+    fn snapshot_into(&self, snapshot: &mut Snapshot) -> Result<()> {
+        self.note("snapshot_into");
+        snapshot.push_bytes(&SNAPSHOT);
+        Ok(())
+    }
     fn close(&mut self) -> Result<()> {
         self.note("close");
         Err(Error::env("Marked-v3", "closed by the marked env"))
@@ -164,6 +192,24 @@ fn check<E: Env<Obs = Vec<f32>>>(
         "{what}: render"
     );
     assert_eq!(take(), ["render"], "{what}: render ran the inner render");
+
+    let mut snapshot = Snapshot::new();
+    env.snapshot_into(&mut snapshot).unwrap();
+    assert_eq!(snapshot.as_bytes(), SNAPSHOT, "{what}: snapshot_into");
+    let mut renderer = env
+        .frame_renderer()
+        .expect("the marked env renders snapshots");
+    assert_eq!(
+        take(),
+        ["snapshot_into", "frame_renderer"],
+        "{what}: snapshot_into and frame_renderer ran"
+    );
+    let mut frame = Frame::new(FRAME_SIZE.0, FRAME_SIZE.1);
+    renderer.render(&snapshot, &mut frame).unwrap();
+    assert!(
+        frame.pixels().all(|p| p.0 == RENDERER_PIXEL),
+        "{what}: frame_renderer"
+    );
 
     let err = env.close().unwrap_err();
     assert_eq!(

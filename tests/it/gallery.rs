@@ -2,14 +2,21 @@
 //! `chromium` package, installed by `scripts/deps.sh --test` when missing)
 //! loads the page from `file://`; every `<video>` must reach a playable
 //! state with the duration its index entry gives, the env filter must hide
-//! the other envs, and a screenshot must show a page, not a blank.
+//! the other envs, a screenshot must show a page, not a blank, with a
+//! picture in every card before anything is played and the plot of return
+//! per episode drawn, and clicking a point must play its episode's video.
+//!
+//! Where things are on the page is read from the DOM of an instrumented
+//! copy of the page (the same page with a script that writes element boxes
+//! and colours into attributes) at the screenshot's window size.
 //!
 //! Set `GYMREC_CHROMIUM` to use another Chromium binary.
 
-use gymrec::catalog::{GALLERY_FILE, ManifestEntry, listed_videos};
+use gymrec::catalog::{GALLERY_FILE, ManifestEntry, listed_videos, poster_size, read_index};
 use gymrec::env::{Env, RenderMode, SpaceValue};
 use gymrec::record::{RecordingConfig, Trigger, VideoStart};
 use gymrec::video::VideoFormat;
+use gymrec::video::probe::decode_rgb;
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -75,7 +82,7 @@ fn gallery_dir() -> &'static Path {
 
 /// Removes the shared folder once every test that uses it has passed.
 fn done_with_gallery_dir() {
-    static REMAINING: AtomicUsize = AtomicUsize::new(3);
+    static REMAINING: AtomicUsize = AtomicUsize::new(5);
     if REMAINING.fetch_sub(1, Ordering::SeqCst) == 1 {
         std::fs::remove_dir_all(gallery_dir()).ok();
     }
@@ -277,13 +284,10 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8(out).unwrap()
 }
 
-#[test]
-fn every_video_plays_in_chromium_with_its_duration() {
-    let expected = expected_videos();
-    let dom = run_chromium(&page_url(""), &["--dump-dom"]);
-    let cards = elements(&dom, "figure");
-    let media: Vec<(&str, HashMap<String, String>)> = dom
-        .split("<figure ")
+/// The picture of each card of `dom`: its tag (`video` or `img`) and
+/// attributes.
+fn card_media(dom: &str) -> Vec<(&'static str, HashMap<String, String>)> {
+    dom.split("<figure ")
         .skip(1)
         .map(|card| {
             let tag = if card.contains("<video ") {
@@ -293,23 +297,51 @@ fn every_video_plays_in_chromium_with_its_duration() {
             };
             (tag, elements(card, tag).remove(0))
         })
-        .collect();
-    assert_eq!(cards.len(), expected.len(), "one card per listed video");
-    let files: Vec<String> = media
-        .iter()
-        .map(|(_, m)| {
-            let src = percent_decode(&m["src"]);
-            // A PNG sequence shows its first frame, inside its folder.
-            src.strip_suffix("/frame-000000.png")
-                .map_or(src.clone(), str::to_string)
+        .collect()
+}
+
+/// The `id` of each card of `html` and the file its caption links.
+fn cards_of(html: &str) -> Vec<(String, String)> {
+    html.split("<figure ")
+        .skip(1)
+        .map(|card| {
+            let id = elements(&format!("<figure {card}"), "figure")[0]["id"].clone();
+            let link = elements(card, "a")
+                .into_iter()
+                .find(|a| a.get("class").is_some_and(|c| c == "file"))
+                .unwrap();
+            (id, percent_decode(&link["href"]))
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn every_video_plays_in_chromium_with_its_duration() {
+    let expected = expected_videos();
+    let dom = run_chromium(&page_url(""), &["--dump-dom"]);
+    let cards = elements(&dom, "figure");
+    let media = card_media(&dom);
+    assert_eq!(cards.len(), expected.len(), "one card per listed video");
+    let files: Vec<String> = cards_of(&dom).into_iter().map(|(_, file)| file).collect();
     let want: Vec<&str> = expected.iter().map(|e| e.file.as_str()).collect();
     assert_eq!(files, want, "every listed video, newest first");
     let mut videos = 0;
     for ((tag, element), entry) in media.iter().zip(&expected) {
         assert!(
             !element.contains_key("data-error"),
+            "{}: {element:?}",
+            entry.file
+        );
+        // Every card shows its poster: a video as its poster, an image
+        // (a GIF, a PNG sequence) as its source until played.
+        let poster = entry
+            .poster
+            .as_deref()
+            .unwrap_or_else(|| panic!("{}: no poster in the index", entry.file));
+        let shown = element.get(if *tag == "img" { "src" } else { "poster" });
+        assert_eq!(
+            shown.map(|s| percent_decode(s)).as_deref(),
+            Some(poster),
             "{}: {element:?}",
             entry.file
         );
@@ -320,12 +352,23 @@ fn every_video_plays_in_chromium_with_its_duration() {
                 entry.file
             );
             let width = element.get("data-natural-width");
+            let (poster_width, _) = poster_size(entry.facts.width, entry.facts.height);
             assert_eq!(
                 width,
-                Some(&entry.facts.width.to_string()),
-                "{}: {element:?}",
+                Some(&poster_width.to_string()),
+                "{}: the poster loaded: {element:?}",
                 entry.file
             );
+            if entry.file.ends_with(".gif") {
+                assert_eq!(
+                    element
+                        .get("data-src")
+                        .map(|s| percent_decode(s))
+                        .as_deref(),
+                    Some(entry.file.as_str()),
+                    "a GIF plays from its file"
+                );
+            }
             continue;
         }
         videos += 1;
@@ -442,5 +485,349 @@ fn a_screenshot_of_the_gallery_is_not_blank() {
         std::fs::copy(&shot, path).unwrap();
     }
     std::fs::remove_file(&shot).ok();
+    done_with_gallery_dir();
+}
+
+/// The window of the screenshot and of the instrumented page whose DOM
+/// says where things are: tall enough for the whole gallery.
+const WINDOW: (u32, u32) = (1200, 2000);
+
+/// Writes a copy of the gallery page, named `name`, that runs `script`
+/// after the page's own, and returns its URL with `fragment`.
+fn instrumented_page(name: &str, script: &str, fragment: &str) -> String {
+    let dir = gallery_dir();
+    let html = std::fs::read_to_string(dir.join(GALLERY_FILE)).unwrap();
+    assert!(html.contains("</body>"));
+    let html = html.replacen("</body>", &format!("<script>{script}</script>\n</body>"), 1);
+    std::fs::write(dir.join(name), html).unwrap();
+    format!("file://{}{fragment}", dir.join(name).display())
+}
+
+/// Writes into each card's picture, each circle of the plot and its axes
+/// their box on the page (`data-box`: left, top, width, height in CSS
+/// pixels, from the page's top left), their stroke colour (`data-stroke`)
+/// and the opacity of the point they draw (`data-opacity`), and the page's
+/// height into `<body data-height>`.
+const BOXES: &str = r#"
+window.addEventListener("load", function () {
+  setTimeout(function () {
+    function box(e) {
+      var r = e.getBoundingClientRect();
+      return [r.left + window.scrollX, r.top + window.scrollY, r.width, r.height].join(",");
+    }
+    document.querySelectorAll(".card .media, svg.plot circle, svg.plot .axes").forEach(function (e) {
+      e.setAttribute("data-box", box(e));
+      e.setAttribute("data-stroke", getComputedStyle(e).stroke);
+      var point = e.closest(".pt");
+      e.setAttribute("data-opacity", point ? getComputedStyle(point).opacity : "1");
+    });
+    document.body.setAttribute("data-height", String(document.documentElement.scrollHeight));
+  }, 1000);
+});
+"#;
+
+/// A box written by [`BOXES`]: left, top, width, height.
+fn bounds(element: &HashMap<String, String>) -> [f64; 4] {
+    let values: Vec<f64> = element["data-box"]
+        .split(',')
+        .map(|v| v.parse().unwrap())
+        .collect();
+    [values[0], values[1], values[2], values[3]]
+}
+
+/// `rgb(r, g, b)` as CSS writes a computed colour.
+fn css_rgb(text: &str) -> [u8; 3] {
+    let inner = text
+        .strip_prefix("rgb(")
+        .and_then(|t| t.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("not an rgb() colour: {text}"));
+    let v: Vec<u8> = inner
+        .split(',')
+        .map(|c| c.trim().parse().unwrap())
+        .collect();
+    [v[0], v[1], v[2]]
+}
+
+fn near(a: [u8; 3], b: [u8; 3], tolerance: u8) -> bool {
+    a.iter().zip(b).all(|(x, y)| x.abs_diff(y) <= tolerance)
+}
+
+/// The pixels of `image` inside `b` (a CSS-pixel box, at a device pixel
+/// ratio of 1), `inset` pixels in from each side.
+fn pixels_in(image: &image::RgbImage, b: [f64; 4], inset: f64) -> Vec<(u32, u32, [u8; 3])> {
+    let x0 = (b[0] + inset).ceil().max(0.0) as u32;
+    let y0 = (b[1] + inset).ceil().max(0.0) as u32;
+    let x1 = ((b[0] + b[2] - inset).floor() as u32).min(image.width());
+    let y1 = ((b[1] + b[3] - inset).floor() as u32).min(image.height());
+    let mut out = Vec::new();
+    for y in y0..y1 {
+        for x in x0..x1 {
+            out.push((x, y, image.get_pixel(x, y).0));
+        }
+    }
+    out
+}
+
+/// The mean difference per channel between `shown` and `picture` scaled
+/// to its size.
+fn mean_difference(shown: &image::RgbImage, picture: &image::RgbImage) -> f64 {
+    let scaled = image::imageops::resize(
+        picture,
+        shown.width(),
+        shown.height(),
+        image::imageops::FilterType::Triangle,
+    );
+    shown
+        .as_raw()
+        .iter()
+        .zip(scaled.as_raw())
+        .map(|(a, b)| f64::from(a.abs_diff(*b)))
+        .sum::<f64>()
+        / shown.as_raw().len() as f64
+}
+
+/// A screenshot of the page at [`WINDOW`], taken before anything plays.
+fn screenshot() -> image::RgbImage {
+    let shot =
+        std::env::temp_dir().join(format!("gymrec-gallery-tiles-{}.png", std::process::id()));
+    let _ = std::fs::remove_file(&shot);
+    run_chromium(
+        &page_url(""),
+        &[
+            &format!("--screenshot={}", shot.display()),
+            &format!("--window-size={},{}", WINDOW.0, WINDOW.1),
+        ],
+    );
+    let image = image::open(&shot)
+        .unwrap_or_else(|e| panic!("{}: {e}", shot.display()))
+        .to_rgb8();
+    if let Some(path) = std::env::var_os("GYMREC_KEEP_TILES_SCREENSHOT") {
+        std::fs::copy(&shot, path).unwrap();
+    }
+    std::fs::remove_file(&shot).ok();
+    assert_eq!(image.dimensions(), WINDOW);
+    image
+}
+
+#[test]
+fn every_card_shows_its_poster_and_the_plot_is_drawn_before_anything_plays() {
+    let expected = expected_videos();
+    let dom = run_chromium(
+        &instrumented_page("boxes.html", BOXES, ""),
+        &[
+            "--dump-dom",
+            &format!("--window-size={},{}", WINDOW.0, WINDOW.1),
+        ],
+    );
+    let height: f64 = elements(&dom, "body")[0]["data-height"].parse().unwrap();
+    assert!(
+        height <= f64::from(WINDOW.1),
+        "the page ({height} px) is taller than the screenshot"
+    );
+    let image = screenshot();
+
+    // Every card's picture: not black, and the poster, scaled to the card.
+    let tiles: Vec<HashMap<String, String>> =
+        card_media(&dom).into_iter().map(|(_, m)| m).collect();
+    assert_eq!(tiles.len(), expected.len());
+    for (tile, entry) in tiles.iter().zip(&expected) {
+        let b = bounds(tile);
+        assert!(b[2] >= 300.0 && b[3] >= 150.0, "{}: box {b:?}", entry.file);
+        let pixels = pixels_in(&image, b, 2.0);
+        let lit = pixels
+            .iter()
+            .filter(|(_, _, p)| p.iter().any(|&c| c > 48))
+            .count();
+        let share = lit as f64 / pixels.len() as f64;
+        assert!(
+            share > 0.5,
+            "{}: only {:.0}% of its tile is not black",
+            entry.file,
+            100.0 * share
+        );
+        // The picture is the poster, not the video's first frame (which
+        // Chromium may show by itself once it has loaded the video).
+        let (x0, y0) = (pixels[0].0, pixels[0].1);
+        let (x1, y1) = (pixels[pixels.len() - 1].0, pixels[pixels.len() - 1].1);
+        let crop = image::imageops::crop_imm(&image, x0, y0, x1 - x0 + 1, y1 - y0 + 1).to_image();
+        let poster = image::open(gallery_dir().join(entry.poster.as_ref().unwrap()))
+            .unwrap()
+            .to_rgb8();
+        let mut first = None;
+        decode_rgb(&gallery_dir().join(&entry.file), |_, frame| {
+            first = Some(frame.clone());
+            false
+        })
+        .unwrap();
+        let to_poster = mean_difference(&crop, &poster);
+        let to_first = mean_difference(&crop, &first.unwrap());
+        assert!(
+            to_poster < 12.0 && to_poster < to_first,
+            "{}: the tile differs from its poster by {to_poster:.2} per channel on average, \
+             from the video's first frame by {to_first:.2}",
+            entry.file
+        );
+    }
+
+    // The plot: a point per episode of each run in the index, videos
+    // deleted since included, each drawn in its colour.
+    let mut last: HashMap<&str, &ManifestEntry> = HashMap::new();
+    let index = read_index(gallery_dir()).unwrap();
+    for entry in &index {
+        last.insert(entry.file.as_str(), entry);
+    }
+    let episodes: HashSet<(&str, u64)> = last
+        .values()
+        .flat_map(|e| {
+            let run = e.file.split("-episode-").next().unwrap();
+            e.episodes.iter().map(move |ep| (run, ep.episode))
+        })
+        .collect();
+    let circles = elements(&dom, "circle");
+    assert_eq!(circles.len(), episodes.len(), "one point per episode");
+    assert_eq!(episodes.len(), 7);
+    for circle in &circles {
+        let b = bounds(circle);
+        // A faded point (its video was deleted) blends into the white plot.
+        let opacity: f64 = circle["data-opacity"].parse().unwrap();
+        let colour = css_rgb(&circle["data-stroke"])
+            .map(|c| (opacity * f64::from(c) + (1.0 - opacity) * 255.0).round() as u8);
+        let drawn = pixels_in(&image, b, 0.0)
+            .into_iter()
+            .filter(|(_, _, p)| near(*p, colour, 40))
+            .count();
+        assert!(
+            drawn >= 8,
+            "the point at {b:?} has {drawn} pixels of its colour {colour:?}"
+        );
+    }
+    let axes = elements(&dom, "path")
+        .into_iter()
+        .find(|p| p.get("class").is_some_and(|c| c == "axes"))
+        .expect("the plot's axes");
+    let b = bounds(&axes);
+    let colour = css_rgb(&axes["data-stroke"]);
+    let bottom = (b[1] + b[3]).round() as u32;
+    let columns = (b[0].ceil() as u32 + 2..(b[0] + b[2]).floor() as u32 - 2).collect::<Vec<_>>();
+    let on_axis = columns
+        .iter()
+        .filter(|&&x| (bottom - 1..=bottom + 1).any(|y| near(image.get_pixel(x, y).0, colour, 60)))
+        .count();
+    assert!(
+        on_axis as f64 >= 0.95 * columns.len() as f64,
+        "the x axis is drawn in {on_axis} of {} columns",
+        columns.len()
+    );
+    // The points link to the cards of their videos; a deleted video's
+    // point links nowhere.
+    let links: Vec<HashMap<String, String>> = elements(&dom, "a")
+        .into_iter()
+        .filter(|a| {
+            a.get("class")
+                .is_some_and(|c| c.split(' ').any(|c| c == "pt"))
+        })
+        .collect();
+    assert_eq!(links.len(), 6, "every episode but the deleted video's");
+    let cards: HashMap<String, String> = cards_of(&dom).into_iter().collect();
+    for link in &links {
+        let file = &cards[&link["data-card"]];
+        let episode: u64 = link["data-episode"].parse().unwrap();
+        assert!(
+            last[file.as_str()]
+                .episodes
+                .iter()
+                .any(|e| e.episode == episode),
+            "{link:?} leads to {file}"
+        );
+    }
+    done_with_gallery_dir();
+}
+
+/// Clicks the plot's point of the GIF's card, then of an MP4's card, with
+/// the env filter hiding the MP4, and writes what happened into `<body>`.
+const CLICKS: &str = r##"
+window.addEventListener("load", function () {
+  document.querySelectorAll("video").forEach(function (v) {
+    v.addEventListener("playing", function () { v.setAttribute("data-played", "yes"); });
+  });
+  function click(card) {
+    var point = document.querySelector('a.pt[data-card="' + card + '"]');
+    point.dispatchEvent(new MouseEvent("click", { bubbles: true, cancelable: true }));
+  }
+  setTimeout(function () {
+    var gif = document.querySelector("#GIF_CARD img");
+    click("GIF_CARD");
+    document.body.setAttribute("data-gif-playing", gif.getAttribute("src"));
+    click("MP4_CARD");
+    document.body.setAttribute("data-gif-after", gif.getAttribute("src"));
+    document.body.setAttribute("data-filter", document.getElementById("env-filter").value);
+  }, 500);
+  setTimeout(function () {
+    var video = document.querySelector("#MP4_CARD video");
+    document.body.setAttribute("data-paused", String(video.paused));
+  }, 3000);
+});
+"##;
+
+#[test]
+fn clicking_a_point_plays_its_episodes_video() {
+    expected_videos();
+    // The card ids, from the page as written.
+    let html = std::fs::read_to_string(gallery_dir().join(GALLERY_FILE)).unwrap();
+    let cards = cards_of(&html);
+    let card_of = |file: &str| -> String {
+        cards
+            .iter()
+            .find(|(_, f)| f == file)
+            .map(|(id, _)| id.clone())
+            .unwrap_or_else(|| panic!("no card for {file}"))
+    };
+    let (gif, mp4) = (
+        card_of("acrobot-episode-0.gif"),
+        card_of("cart-episode-1.mp4"),
+    );
+    let script = CLICKS.replace("GIF_CARD", &gif).replace("MP4_CARD", &mp4);
+    let dom = run_chromium(
+        &instrumented_page("clicks.html", &script, "#env=Acrobot-v1"),
+        &["--dump-dom", "--autoplay-policy=no-user-gesture-required"],
+    );
+    let body = &elements(&dom, "body")[0];
+    assert_eq!(
+        body.get("data-gif-playing")
+            .map(|s| percent_decode(s))
+            .as_deref(),
+        Some("acrobot-episode-0.gif"),
+        "the GIF's point plays the GIF"
+    );
+    assert_eq!(
+        body.get("data-gif-after")
+            .map(|s| percent_decode(s))
+            .as_deref(),
+        Some("acrobot-episode-0.poster.png"),
+        "the GIF stops when another point is clicked"
+    );
+    assert_eq!(
+        body.get("data-filter").map(String::as_str),
+        Some(""),
+        "the filter that hid the MP4 is cleared"
+    );
+    let card = elements(&dom, "figure")
+        .into_iter()
+        .find(|f| f["id"] == mp4)
+        .unwrap();
+    assert!(!card.contains_key("hidden"), "{card:?}");
+    assert!(card["class"].split(' ').any(|c| c == "picked"), "{card:?}");
+    let video = dom
+        .split("<figure ")
+        .skip(1)
+        .find(|c| c.contains(&format!("id=\"{mp4}\"")))
+        .map(|c| elements(c, "video").remove(0))
+        .unwrap();
+    assert_eq!(
+        video.get("data-played").map(String::as_str),
+        Some("yes"),
+        "{video:?}"
+    );
+    assert_eq!(body.get("data-paused").map(String::as_str), Some("false"));
     done_with_gallery_dir();
 }

@@ -14,6 +14,7 @@ mod cli;
 #[cfg(feature = "ffmpeg")]
 mod colours;
 mod custom_env;
+mod deferred;
 mod encode_pipeline;
 mod errors;
 mod formats;
@@ -23,6 +24,7 @@ mod layers;
 mod manifest;
 mod overlay;
 mod policies;
+mod posters;
 mod properties;
 mod recorder;
 mod recording;

@@ -6,8 +6,8 @@
 
 use gymrec::catalog::Manifest;
 use gymrec::catalog::{
-    GALLERY_FILE, INDEX_FILE, ManifestEntry, StepRange, listed_videos, read_index, read_sidecar,
-    sidecar_path, write_gallery,
+    GALLERY_FILE, INDEX_FILE, ManifestEntry, StepRange, listed_videos, poster_path, read_index,
+    read_sidecar, sidecar_path, write_gallery,
 };
 use gymrec::env::{
     BoxSpace, Discrete, Env, EnvSpec, Frame, Info, Metadata, RenderMode, Space, Step,
@@ -192,7 +192,16 @@ fn sidecar_and_index_line_describe_each_kept_video() {
     for (i, (video, line)) in videos.iter().zip(&index).enumerate() {
         let sidecar = read_sidecar(&video.facts.path).unwrap();
         assert_eq!(&sidecar, line, "the sidecar and the index line agree");
-        assert_eq!(sidecar, ManifestEntry::from(video));
+        // The entry of the video, naming the poster written beside it.
+        let poster = poster_path(&video.facts.path);
+        assert!(poster.is_file(), "{}", poster.display());
+        assert_eq!(
+            sidecar,
+            ManifestEntry {
+                poster: Some(format!("rl-video-episode-{i}.poster.png")),
+                ..ManifestEntry::from(video)
+            }
+        );
 
         let length = [4, 7, 2][i];
         let ret = [1.5, -1.0, 10.0][i] * length as f64;
@@ -273,6 +282,7 @@ fn sidecar_and_index_line_describe_each_kept_video() {
             "bytes",
             "started_at",
             "finished_at",
+            "poster",
         ])
     );
     assert_eq!(json["episodes"][0]["return"], -7.0);
@@ -297,10 +307,13 @@ fn sidecar_and_index_line_describe_each_kept_video() {
             "index.jsonl",
             "rl-video-episode-0.json",
             "rl-video-episode-0.mp4",
+            "rl-video-episode-0.poster.png",
             "rl-video-episode-1.json",
             "rl-video-episode-1.mp4",
+            "rl-video-episode-1.poster.png",
             "rl-video-episode-2.json",
             "rl-video-episode-2.mp4",
+            "rl-video-episode-2.poster.png",
         ]
     );
     // Newest first.
@@ -395,10 +408,13 @@ fn videos_not_kept_never_enter_the_index_or_the_gallery() {
             "index.jsonl",
             "rl-video-episode-0.json",
             "rl-video-episode-0.mp4",
+            "rl-video-episode-0.poster.png",
             "rl-video-episode-2.json",
             "rl-video-episode-2.mp4",
+            "rl-video-episode-2.poster.png",
             "rl-video-episode-4.json",
             "rl-video-episode-4.mp4",
+            "rl-video-episode-4.poster.png",
         ]
     );
     std::fs::remove_dir_all(&dir).ok();
@@ -458,6 +474,13 @@ fn a_replaced_video_that_is_not_kept_leaves_no_trace() {
     assert_eq!(record(false).len(), 2);
     assert!(!dir.join("rl-video-episode-1.mp4").exists());
     assert!(!sidecar_path(&dir.join("rl-video-episode-1.mp4")).exists());
+    assert!(
+        !poster_path(&dir.join("rl-video-episode-1.mp4")).exists(),
+        "the replaced video's poster goes with it"
+    );
+    for kept in ["rl-video-episode-0.mp4", "rl-video-episode-2.mp4"] {
+        assert!(poster_path(&dir.join(kept)).is_file(), "{kept}");
+    }
     assert_eq!(
         gallery_videos(&dir),
         ["rl-video-episode-2.mp4", "rl-video-episode-0.mp4"]
@@ -751,8 +774,10 @@ fn the_cli_writes_the_gallery_unless_told_not_to() {
             "index.jsonl",
             "rl-video-episode-0.json",
             "rl-video-episode-0.mp4",
+            "rl-video-episode-0.poster.png",
             "rl-video-episode-1.json",
             "rl-video-episode-1.mp4",
+            "rl-video-episode-1.poster.png",
         ]
     );
     assert_eq!(read_index(&dir.join("on")).unwrap().len(), 2);

@@ -321,3 +321,95 @@ fn buffers_are_black_unless_recycled_as_they_are_is_asked_for() {
     assert_eq!(whites, [192, 192, 192, 192, 192, 0]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// What a tap saw of one video: its spec, the (left, right) levels of each
+/// frame, and the frame count its `finish` was told.
+#[derive(Debug, Default, Clone, PartialEq)]
+struct Seen {
+    spec: Option<(u32, u32, u32)>,
+    levels: Vec<(u8, u8)>,
+    finished_with: Option<u64>,
+}
+
+struct LevelTap(std::sync::Arc<std::sync::Mutex<Seen>>, Seen);
+
+impl gymrec::video::FrameTap for LevelTap {
+    fn frame(&mut self, index: u64, frame: &gymrec::Frame) {
+        assert_eq!(index as usize, self.1.levels.len());
+        let w = frame.width();
+        self.1.levels.push((
+            frame.get_pixel(w / 4, 10)[0],
+            frame.get_pixel(3 * w / 4, 10)[0],
+        ));
+    }
+    fn finish(mut self: Box<Self>, facts: Option<&gymrec::video::VideoFacts>) {
+        self.1.finished_with = facts.map(|f| f.frames);
+        *self.0.lock().unwrap() = self.1.clone();
+    }
+}
+
+/// Gives every video a `LevelTap`, and checks in `keep` that the tap has
+/// finished before the video is judged (videos encode in parallel, so each
+/// has its own slot).
+#[derive(Default)]
+struct Tapping {
+    taps: std::collections::HashMap<std::path::PathBuf, std::sync::Arc<std::sync::Mutex<Seen>>>,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<Seen>>>,
+}
+
+impl gymrec::record::RecordingObserver for Tapping {
+    fn frame_tap(
+        &mut self,
+        path: &Path,
+        spec: &gymrec::video::VideoSpec,
+    ) -> Option<Box<dyn gymrec::video::FrameTap>> {
+        let slot = self.taps.entry(path.to_path_buf()).or_default();
+        let seen = Seen {
+            spec: Some((spec.width, spec.height, spec.fps)),
+            ..Seen::default()
+        };
+        Some(Box::new(LevelTap(slot.clone(), seen)))
+    }
+    fn keep(&mut self, video: &gymrec::record::RecordedVideo) -> bool {
+        let seen = self.taps[&video.facts.path].lock().unwrap().clone();
+        assert_eq!(seen.finished_with, Some(video.facts.frames));
+        self.seen.lock().unwrap().push(seen);
+        true
+    }
+}
+
+#[test]
+fn an_observers_frame_tap_sees_every_frame_on_the_encoder_side() {
+    let dir = temp_dir("recorder-taps");
+    let observer = Tapping::default();
+    let seen = observer.seen.clone();
+    let config = RecordingConfig::new(&dir)
+        .episode_trigger(Trigger::every(2).unwrap())
+        .fps(25)
+        .observer(observer);
+    let mut env = config.wrap(Painted::new(4)).unwrap();
+    run(&mut env, 3);
+    let videos = env.finish().into_result().unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    for (video, seen) in videos.iter().zip(&seen) {
+        assert_eq!(seen.spec, Some((64, 48, 25)));
+        // The tap saw the frames in the file, in order (H.264 is lossy).
+        let decoded = levels(&video.facts.path);
+        assert_eq!(seen.levels.len(), decoded.len());
+        for (a, b) in seen.levels.iter().zip(&decoded) {
+            assert!(
+                a.0.abs_diff(b.0) <= 3 && a.1.abs_diff(b.1) <= 3,
+                "{a:?} {b:?}"
+            );
+        }
+    }
+    let episodes: Vec<u64> = [0, 2].into();
+    for (seen, episode) in seen.iter().zip(episodes) {
+        let expected: Vec<(u8, u8)> = (0..=4)
+            .map(|t| (left_level(t), right_level(episode)))
+            .collect();
+        assert_eq!(seen.levels, expected);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -3,12 +3,14 @@
 
 use super::canvas::Canvas;
 use super::{
-    PhysicalState, frame_size, invalid_action, new_rng, render_on_canvas, reseed, validate_state,
+    ClassicRenderer, PhysicalState, Picture, frame_size, invalid_action, new_rng, render_on_canvas,
+    reseed, snapshot_in_mode, validate_state,
 };
 use crate::env::space::SpaceRng;
 use crate::env::{
     BoxSpace, Discrete, Env, EnvSpec, Frame, Info, Metadata, RenderMode, Space, Step,
 };
+use crate::frame::{FrameRenderer, Snapshot};
 use crate::{Error, Result};
 use rand::Rng;
 use std::f64::consts::{FRAC_PI_2, PI};
@@ -318,6 +320,31 @@ impl Env for Acrobot {
             frame,
             |canvas| Self::draw(canvas, state),
         )
+    }
+
+    fn frame_renderer(&self) -> Option<Box<dyn FrameRenderer>> {
+        ClassicRenderer::<AcrobotPicture>::for_mode(self.render_mode)
+    }
+
+    /// The four state values `render_into` draws.
+    fn snapshot_into(&self, snapshot: &mut Snapshot) -> Result<()> {
+        snapshot_in_mode(ID, self.render_mode, snapshot, |s| {
+            s.push_f64s(&self.state.unwrap_or([0.0; 4]));
+        })
+    }
+}
+
+/// Acrobot's picture from a snapshot of its four state values.
+#[derive(Debug, Clone, Copy, Default)]
+struct AcrobotPicture;
+
+impl Picture for AcrobotPicture {
+    const ID: &'static str = ID;
+    const SIZE: (u32, u32) = (SCREEN_DIM, SCREEN_DIM);
+
+    fn draw(&mut self, canvas: &mut Canvas, snapshot: &Snapshot) -> Result<()> {
+        Acrobot::draw(canvas, snapshot.reader().f64s()?);
+        Ok(())
     }
 }
 

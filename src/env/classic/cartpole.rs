@@ -3,12 +3,14 @@
 
 use super::canvas::Canvas;
 use super::{
-    PhysicalState, frame_size, invalid_action, new_rng, render_on_canvas, reseed, validate_state,
+    ClassicRenderer, PhysicalState, Picture, frame_size, invalid_action, new_rng, render_on_canvas,
+    reseed, snapshot_in_mode, validate_state,
 };
 use crate::env::space::SpaceRng;
 use crate::env::{
     BoxSpace, Discrete, Env, EnvSpec, Frame, Info, Metadata, RenderMode, Space, Step,
 };
+use crate::frame::{FrameRenderer, Snapshot};
 use crate::{Error, Result};
 use rand::Rng;
 
@@ -217,6 +219,31 @@ impl Env for CartPole {
             frame,
             |canvas| Self::draw(canvas, state),
         )
+    }
+
+    fn frame_renderer(&self) -> Option<Box<dyn FrameRenderer>> {
+        ClassicRenderer::<CartPolePicture>::for_mode(self.render_mode)
+    }
+
+    /// The four state values `render_into` draws.
+    fn snapshot_into(&self, snapshot: &mut Snapshot) -> Result<()> {
+        snapshot_in_mode(ID, self.render_mode, snapshot, |s| {
+            s.push_f64s(&self.state.unwrap_or([0.0; 4]));
+        })
+    }
+}
+
+/// CartPole's picture from a snapshot of its four state values.
+#[derive(Debug, Clone, Copy, Default)]
+struct CartPolePicture;
+
+impl Picture for CartPolePicture {
+    const ID: &'static str = ID;
+    const SIZE: (u32, u32) = (WIDTH, HEIGHT);
+
+    fn draw(&mut self, canvas: &mut Canvas, snapshot: &Snapshot) -> Result<()> {
+        CartPole::draw(canvas, snapshot.reader().f64s()?);
+        Ok(())
     }
 }
 

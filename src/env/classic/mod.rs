@@ -25,6 +25,7 @@ pub use pendulum::Pendulum;
 
 use crate::env::space::SpaceRng;
 use crate::env::{Env, Frame, RenderMode, Space};
+use crate::frame::{FrameRenderer, Snapshot};
 use crate::{Error, Result};
 use canvas::Canvas;
 use rand::SeedableRng;
@@ -112,6 +113,74 @@ pub(crate) fn render_on_canvas(
     let canvas = canvas.get_or_insert_with(|| Canvas::new(size.0, size.1));
     draw(canvas);
     canvas.write_flipped(frame);
+    Ok(())
+}
+
+/// What a classic env's picture is drawn from, as its deferred renderer
+/// sees it: the same drawing code `render_into` runs, fed from a snapshot.
+pub(crate) trait Picture: Clone + Default + Send + 'static {
+    /// The env id, for errors.
+    const ID: &'static str;
+    /// `(width, height)` of the picture.
+    const SIZE: (u32, u32);
+
+    /// Draws the picture `snapshot` describes (written by the env's
+    /// `snapshot_into`) on `canvas`.
+    fn draw(&mut self, canvas: &mut Canvas, snapshot: &Snapshot) -> Result<()>;
+}
+
+/// A classic env's [`FrameRenderer`]: a canvas of its own and the env's
+/// drawing code, so its frames are byte-identical to `render_into`'s.
+#[derive(Default)]
+pub(crate) struct ClassicRenderer<P: Picture> {
+    picture: P,
+    canvas: Option<Canvas>,
+}
+
+impl<P: Picture> ClassicRenderer<P> {
+    /// The renderer of an env in `mode`: `None` unless it renders frames.
+    pub(crate) fn for_mode(mode: RenderMode) -> Option<Box<dyn FrameRenderer>> {
+        (mode == RenderMode::RgbArray).then(|| Box::new(Self::default()) as Box<dyn FrameRenderer>)
+    }
+}
+
+impl<P: Picture> FrameRenderer for ClassicRenderer<P> {
+    fn render(&mut self, snapshot: &Snapshot, frame: &mut Frame) -> Result<()> {
+        if frame.dimensions() != P::SIZE {
+            return Err(Error::RenderSize {
+                env: P::ID.to_string(),
+                expected: P::SIZE,
+                got: frame.dimensions(),
+            });
+        }
+        let canvas = self
+            .canvas
+            .get_or_insert_with(|| Canvas::new(P::SIZE.0, P::SIZE.1));
+        self.picture.draw(canvas, snapshot)?;
+        canvas.write_flipped(frame);
+        Ok(())
+    }
+
+    fn boxed_clone(&self) -> Box<dyn FrameRenderer> {
+        Box::new(Self {
+            picture: self.picture.clone(),
+            canvas: None,
+        })
+    }
+}
+
+/// Writes a classic env's snapshot with `fill`, unless `mode` renders no
+/// frames (then [`Error::NoFrames`], as `render_into`).
+pub(crate) fn snapshot_in_mode(
+    id: &str,
+    mode: RenderMode,
+    snapshot: &mut Snapshot,
+    fill: impl FnOnce(&mut Snapshot),
+) -> Result<()> {
+    if mode != RenderMode::RgbArray {
+        return Err(no_frames(id, mode));
+    }
+    fill(snapshot);
     Ok(())
 }
 

@@ -3,12 +3,14 @@
 
 use super::canvas::{Canvas, Rgb};
 use super::{
-    PhysicalState, frame_size, invalid_action, new_rng, render_on_canvas, reseed, validate_state,
+    ClassicRenderer, PhysicalState, Picture, frame_size, invalid_action, new_rng, render_on_canvas,
+    reseed, snapshot_in_mode, validate_state,
 };
 use crate::env::space::SpaceRng;
 use crate::env::{
     BoxSpace, Discrete, Env, EnvSpec, Frame, Info, Metadata, RenderMode, Space, Step,
 };
+use crate::frame::{FrameRenderer, Snapshot};
 use crate::{Error, Result};
 use rand::Rng;
 
@@ -209,9 +211,7 @@ impl Env for MountainCar {
     }
 
     fn render_into(&mut self, frame: &mut Frame) -> Result<()> {
-        // Before the first reset Gymnasium has no state to draw; we draw the
-        // car at the bottom of the valley.
-        let pos = self.state.map_or(-std::f64::consts::FRAC_PI_6, |s| s[0]);
+        let pos = self.position_drawn();
         render_on_canvas(
             ID,
             self.render_mode,
@@ -220,6 +220,39 @@ impl Env for MountainCar {
             frame,
             |canvas| Self::draw(canvas, pos),
         )
+    }
+
+    fn frame_renderer(&self) -> Option<Box<dyn FrameRenderer>> {
+        ClassicRenderer::<MountainCarPicture>::for_mode(self.render_mode)
+    }
+
+    /// The position `render_into` draws.
+    fn snapshot_into(&self, snapshot: &mut Snapshot) -> Result<()> {
+        snapshot_in_mode(ID, self.render_mode, snapshot, |s| {
+            s.push_f64(self.position_drawn());
+        })
+    }
+}
+
+impl MountainCar {
+    /// The car's position as drawn: before the first reset Gymnasium has no
+    /// state to draw; we draw the car at the bottom of the valley.
+    fn position_drawn(&self) -> f64 {
+        self.state.map_or(-std::f64::consts::FRAC_PI_6, |s| s[0])
+    }
+}
+
+/// MountainCar's picture from a snapshot of the car's position.
+#[derive(Debug, Clone, Copy, Default)]
+struct MountainCarPicture;
+
+impl Picture for MountainCarPicture {
+    const ID: &'static str = ID;
+    const SIZE: (u32, u32) = (WIDTH, HEIGHT);
+
+    fn draw(&mut self, canvas: &mut Canvas, snapshot: &Snapshot) -> Result<()> {
+        MountainCar::draw(canvas, snapshot.reader().f64()?);
+        Ok(())
     }
 }
 

@@ -3,10 +3,12 @@
 
 use super::canvas::{Canvas, Rgb};
 use super::{
-    PhysicalState, frame_size, invalid_action, new_rng, render_on_canvas, reseed, validate_state,
+    ClassicRenderer, PhysicalState, Picture, frame_size, invalid_action, new_rng, render_on_canvas,
+    reseed, snapshot_in_mode, validate_state,
 };
 use crate::env::space::SpaceRng;
 use crate::env::{BoxSpace, Env, EnvSpec, Frame, Info, Metadata, RenderMode, Space, Step};
+use crate::frame::{FrameRenderer, Snapshot};
 use crate::{Error, Result};
 use rand::Rng;
 use std::f64::consts::{FRAC_PI_2, PI, TAU};
@@ -400,6 +402,43 @@ impl Env for Pendulum {
             frame,
             |canvas| Self::draw(canvas, arrow.get_or_insert_with(arrow::path), theta, last_u),
         )
+    }
+
+    fn frame_renderer(&self) -> Option<Box<dyn FrameRenderer>> {
+        ClassicRenderer::<PendulumPicture>::for_mode(self.render_mode)
+    }
+
+    /// The angle and the last torque `render_into` draws: θ, then 1 and
+    /// the torque, or 0 and 0 when there is none (no arrow).
+    fn snapshot_into(&self, snapshot: &mut Snapshot) -> Result<()> {
+        snapshot_in_mode(ID, self.render_mode, snapshot, |s| {
+            let [theta, _] = self.state.unwrap_or([0.0; 2]);
+            s.push_f64(theta);
+            match self.last_u {
+                Some(u) => s.push_f64s(&[1.0, u]),
+                None => s.push_f64s(&[0.0, 0.0]),
+            }
+        })
+    }
+}
+
+/// Pendulum's picture from a snapshot of its angle and last torque; keeps
+/// the arrow's path, made on first use.
+#[derive(Debug, Clone, Default)]
+struct PendulumPicture {
+    arrow: Option<Path>,
+}
+
+impl Picture for PendulumPicture {
+    const ID: &'static str = ID;
+    const SIZE: (u32, u32) = (SCREEN_DIM, SCREEN_DIM);
+
+    fn draw(&mut self, canvas: &mut Canvas, snapshot: &Snapshot) -> Result<()> {
+        let [theta, has_u, u] = snapshot.reader().f64s()?;
+        let last_u = (has_u != 0.0).then_some(u);
+        let arrow = self.arrow.get_or_insert_with(arrow::path);
+        Pendulum::draw(canvas, arrow, theta, last_u);
+        Ok(())
     }
 }
 

@@ -38,6 +38,12 @@ macro_rules! forward_env_rendering {
         fn render(&mut self) -> $crate::Result<Option<$crate::env::Frame>> {
             self.$inner.render()
         }
+        fn frame_renderer(&self) -> Option<Box<dyn $crate::frame::FrameRenderer>> {
+            self.$inner.frame_renderer()
+        }
+        fn snapshot_into(&self, snapshot: &mut $crate::frame::Snapshot) -> $crate::Result<()> {
+            self.$inner.snapshot_into(snapshot)
+        }
     };
 }
 pub(crate) use forward_env_rendering;

@@ -20,9 +20,18 @@
 //!
 //! Odd frame sizes are padded to even by repeating the last column/row (the
 //! picture is never stretched), since yuv420p needs even sizes.
+//!
+//! The sink is a two-stage pipeline: [`VideoSink::write`] converts the
+//! frame into one of three pooled YUV frames on the caller's thread (the
+//! writer's encoder thread, which also renders snapshots and draws
+//! overlays), and a thread of the sink's own (`gymrec-x264`) encodes and
+//! muxes it. With one encoder thread, x264 so gets a core to itself
+//! instead of sharing it with the conversion.
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::thread::JoinHandle;
 
 use ff::format::Pixel;
 use ff::{Dictionary, Packet, Rational, codec, color, encoder, format, frame};
@@ -70,14 +79,29 @@ pub struct FfmpegSink {
     path: PathBuf,
     spec: VideoSpec,
     container: Container,
+    converter: RgbToYuv,
+    /// YUV frames to convert into, back from the encoding thread.
+    free: Receiver<frame::Video>,
+    /// Converted frames to the encoding thread; `None` once closed.
+    to_encoder: Option<SyncSender<frame::Video>>,
+    /// The encoding thread, until joined.
+    encoding: Option<JoinHandle<Result<()>>>,
+    frames: u64,
+}
+
+/// YUV frames in a sink's pool: one being converted, one waiting, one
+/// being encoded.
+const YUV_FRAMES: usize = 3;
+
+/// The encoding stage of an [`FfmpegSink`], on its own thread: the
+/// encoder and the muxer.
+struct Encoding {
+    path: PathBuf,
     octx: format::context::Output,
     encoder: encoder::Video,
-    converter: RgbToYuv,
-    yuv: frame::Video,
     packet: Packet,
     encoder_time_base: Rational,
     stream_time_base: Rational,
-    frames: u64,
 }
 
 /// The containers and codecs this backend writes.
@@ -257,17 +281,21 @@ impl FfmpegSink {
             .map(|s| s.time_base())
             .unwrap_or(encoder_time_base);
 
-        let yuv = frame::Video::new(Pixel::YUV420P, ew, eh);
-        // SAFETY: the frame is a valid AVFrame just made; `is_empty` reads
-        // its data pointer.
-        if unsafe { yuv.is_empty() } {
-            return Err(fail(
-                "cannot allocate the frame buffers",
-                HINT_OTHER,
-                ff::Error::Other {
-                    errno: ff::error::ENOMEM,
-                },
-            ));
+        let (free_tx, free) = mpsc::sync_channel(YUV_FRAMES);
+        for _ in 0..YUV_FRAMES {
+            let yuv = frame::Video::new(Pixel::YUV420P, ew, eh);
+            // SAFETY: the frame is a valid AVFrame just made; `is_empty`
+            // reads its data pointer.
+            if unsafe { yuv.is_empty() } {
+                return Err(fail(
+                    "cannot allocate the frame buffers",
+                    HINT_OTHER,
+                    ff::Error::Other {
+                        errno: ff::error::ENOMEM,
+                    },
+                ));
+            }
+            let _ = free_tx.send(yuv);
         }
 
         log::debug!(
@@ -282,17 +310,27 @@ impl FfmpegSink {
             settings.threads_or_auto()
         );
 
+        let encoding = Encoding {
+            path: path.to_path_buf(),
+            octx,
+            encoder,
+            packet: Packet::empty(),
+            encoder_time_base,
+            stream_time_base,
+        };
+        let (to_encoder, converted) = mpsc::sync_channel(1);
+        let encoding = std::thread::Builder::new()
+            .name("gymrec-x264".into())
+            .spawn(move || encoding.run(converted, free_tx))
+            .map_err(|e| Error::io(path, e))?;
         Ok(FfmpegSink {
             path: path.to_path_buf(),
             spec: *spec,
             container,
-            octx,
-            encoder,
             converter: RgbToYuv::new((spec.width, spec.height), (ew, eh)),
-            yuv,
-            packet: Packet::empty(),
-            encoder_time_base,
-            stream_time_base,
+            free,
+            to_encoder: Some(to_encoder),
+            encoding: Some(encoding),
             frames: 0,
         })
     }
@@ -345,6 +383,69 @@ impl FfmpegSink {
 
     fn fail(&self, what: &str, hint: &'static str, e: ff::Error) -> Error {
         encode_error(&self.path, what, hint, e)
+    }
+
+    /// Closes the encoding thread's queue and waits for it: its error, or
+    /// `Ok` once it has flushed the encoder and written the trailer.
+    fn join_encoding(&mut self) -> Result<()> {
+        self.to_encoder = None;
+        match self.encoding.take().map(JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(encode_failed(
+                &self.path,
+                "the encoding thread panicked".into(),
+                HINT_OTHER,
+            )),
+            None => Err(encode_failed(
+                &self.path,
+                "the sink was already finished".into(),
+                HINT_OTHER,
+            )),
+        }
+    }
+
+    /// The error that stopped the encoding thread, which has hung up.
+    fn encoding_failure(&mut self) -> Error {
+        match self.join_encoding() {
+            Err(e) => e,
+            Ok(()) => encode_failed(
+                &self.path,
+                "the encoding thread ended early".into(),
+                HINT_OTHER,
+            ),
+        }
+    }
+}
+
+impl Encoding {
+    fn fail(&self, what: &str, hint: &'static str, e: ff::Error) -> Error {
+        encode_error(&self.path, what, hint, e)
+    }
+
+    /// Encodes every converted frame received, giving each back to the
+    /// pool, until the queue closes; then flushes the encoder and writes
+    /// the trailer. The file is closed when this returns.
+    fn run(
+        mut self,
+        converted: Receiver<frame::Video>,
+        free: SyncSender<frame::Video>,
+    ) -> Result<()> {
+        for yuv in converted {
+            if let Err(e) = self.encoder.send_frame(&yuv) {
+                return Err(self.fail("the encoder refused a frame", HINT_OTHER, e));
+            }
+            self.drain()?;
+            // The pool holds every frame there is: never full.
+            let _ = free.try_send(yuv);
+        }
+        if let Err(e) = self.encoder.send_eof() {
+            return Err(self.fail("cannot flush the encoder", HINT_OTHER, e));
+        }
+        self.drain()?;
+        if let Err(e) = self.octx.write_trailer() {
+            return Err(self.fail("cannot finish the file", HINT_WRITE, e));
+        }
+        Ok(())
     }
 
     /// Sends every packet the encoder has ready to the muxer.
@@ -483,10 +584,13 @@ pub(crate) fn source(e: ff::Error) -> Box<dyn std::error::Error + Send + Sync> {
 impl VideoSink for FfmpegSink {
     fn write(&mut self, frame: &Frame) -> Result<()> {
         self.spec.check_frame(frame, &self.path)?;
+        let Ok(mut yuv) = self.free.recv() else {
+            return Err(self.encoding_failure());
+        };
         // SAFETY: `yuv` is a valid, allocated AVFrame owned by this sink.
         // Making it writable copies its buffers only if the encoder still
         // holds a reference to them (it normally does not, once drained).
-        let ret = unsafe { ff::ffi::av_frame_make_writable(self.yuv.as_mut_ptr()) };
+        let ret = unsafe { ff::ffi::av_frame_make_writable(yuv.as_mut_ptr()) };
         if ret < 0 {
             return Err(self.fail(
                 "cannot reuse the YUV frame",
@@ -494,7 +598,7 @@ impl VideoSink for FfmpegSink {
                 ff::Error::from(ret),
             ));
         }
-        let converted = match yuv_planes(&mut self.yuv) {
+        let converted = match yuv_planes(&mut yuv) {
             Some(planes) => self.converter.convert(frame, planes).map_err(|e| {
                 Error::encode(
                     &self.path,
@@ -511,32 +615,27 @@ impl VideoSink for FfmpegSink {
         };
         converted?;
         let pts = i64::try_from(self.frames).unwrap_or(i64::MAX);
-        self.yuv.set_pts(Some(pts));
-        if let Err(e) = self.encoder.send_frame(&self.yuv) {
-            return Err(self.fail("the encoder refused a frame", HINT_OTHER, e));
+        yuv.set_pts(Some(pts));
+        let sent = match &self.to_encoder {
+            Some(tx) => tx.send(yuv).is_ok(),
+            None => false,
+        };
+        if !sent {
+            return Err(self.encoding_failure());
         }
         self.frames += 1;
-        self.drain()
+        Ok(())
     }
 
     fn finish(mut self: Box<Self>) -> Result<VideoFacts> {
-        if let Err(e) = self.encoder.send_eof() {
-            return Err(self.fail("cannot flush the encoder", HINT_OTHER, e));
-        }
-        self.drain()?;
-        if let Err(e) = self.octx.write_trailer() {
-            return Err(self.fail("cannot finish the file", HINT_WRITE, e));
-        }
+        self.join_encoding()?;
         let FfmpegSink {
             path,
             spec,
             container,
-            octx,
             frames,
             ..
         } = *self;
-        // Closes the file.
-        drop(octx);
         let format = match container {
             Container::Mp4 => VideoFormat::Mp4,
             Container::WebM => VideoFormat::WebM,
