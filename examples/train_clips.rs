@@ -6,17 +6,20 @@
 //! ```sh
 //! cargo run --release --example train_clips
 //! cargo run --release --example train_clips -- --seed 3 --frequency 20 --db runs.db
+//! tensorboard --logdir runs --samples_per_plugin images=100
 //! ```
 //!
 //! Writes `checkpoints/cartpole-runN/videos/*.mp4` (with an `index.html`
 //! gallery), `checkpoints/cartpole-runN/saves/` and `metrics.db`, where N
-//! is the first free run number, so that runs never overwrite each other.
+//! is the first free run number, so that runs never overwrite each other,
+//! and a TensorBoard run `runs/gymrec-examples/CEM_CartPole_<N>ep/` (the
+//! episode metrics, the settings, and each clip as a GIF).
 
 use clap::Parser;
 use gymrec::env::RenderMode;
 use gymrec::train::{
-    AnalyticsState, Cem, CemConfig, EarlyStopping, MetricsStore, RecordVideos, SaveCheckpoints,
-    Trainer, VideoKind, evaluate,
+    AnalyticsState, Cem, CemConfig, EarlyStopping, LogToTensorBoard, MetricsStore, RecordVideos,
+    SaveCheckpoints, Trainer, VideoKind, evaluate,
 };
 use std::path::PathBuf;
 use std::time::Instant;
@@ -48,6 +51,10 @@ struct Args {
     /// The metrics database.
     #[arg(long, default_value = MetricsStore::DEFAULT_PATH)]
     db: PathBuf,
+    /// The TensorBoard logdir: the run goes into
+    /// `<logdir>/gymrec-examples/<experiment>/` (`tensorboard --logdir runs`).
+    #[arg(long, default_value = "runs")]
+    logdir: PathBuf,
     /// Also write the trained weights to this JSON file (as assets/cartpole-cem.json).
     #[arg(long)]
     save_weights: Option<PathBuf>,
@@ -83,6 +90,11 @@ fn run(args: &Args) -> gymrec::Result<()> {
     )?;
     let metrics = MetricsStore::open(&args.db)?;
 
+    // ---- TENSORBOARD -----------------------------------------------------
+    // Episode metrics, settings and a GIF of each clip, where RL users look.
+    let tensorboard = LogToTensorBoard::new(&args.logdir);
+    let run = tensorboard.run_handle();
+    // ---------------------------------------------------------------------
     let videos = RecordVideos::builder(&dirname)
         .root(&args.root)
         .frequency(args.frequency)
@@ -93,6 +105,7 @@ fn run(args: &Args) -> gymrec::Result<()> {
         // Remove `.gallery()` to record the clips alone.
         .configure(|config| config.gallery())
         // -----------------------------------------------------------------
+        .tensorboard(tensorboard.clips())
         .build()?;
     let videos_dir = videos.dirpath().to_path_buf();
     let saves = SaveCheckpoints::builder(&dirname)
@@ -107,6 +120,7 @@ fn run(args: &Args) -> gymrec::Result<()> {
         .window(100)
         .analytics(AnalyticsState::new("gymrec-examples"))
         .callback(videos)
+        .callback(tensorboard)
         .callback(EarlyStopping::new(500.0, args.patience))
         .callback(saves)
         .progress(!args.quiet);
@@ -160,6 +174,13 @@ fn run(args: &Args) -> gymrec::Result<()> {
     let gallery = videos_dir.join("index.html");
     if gallery.is_file() {
         println!("gallery: {}", gallery.display());
+    }
+    if let Some(dir) = run.run_dir() {
+        println!(
+            "tensorboard: {} (tensorboard --logdir {} --samples_per_plugin images=100)",
+            dir.display(),
+            args.logdir.display()
+        );
     }
     println!(
         "metrics: {} (experiment {})",

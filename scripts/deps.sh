@@ -3,11 +3,12 @@
 # libraries, pkg-config, and clang for bindgen) when any is missing.
 # Debian/Ubuntu only; uses sudo when not root.
 # With --test, also what the tests need: headless Chromium (the gallery test
-# plays the videos in it) and a font for the pages it renders; for the Python
-# package's tests (python/test.sh), python3-venv (its venv) and ffmpeg (ffprobe
-# and ffmpeg decode the videos back). With --python, what `pip install ./python`
-# needs beside the build packages: python3-venv, for the virtualenv to install
-# into.
+# plays the videos in it), a font for the pages it renders, and python3-venv
+# (scripts/tensorboard_check.sh makes a venv with TensorBoard, python/test.sh
+# one for the Python package's tests) and ffmpeg (those tests decode the
+# videos back with ffprobe and ffmpeg). With --python, what
+# `pip install ./python` needs beside the build packages: python3-venv, for
+# the virtualenv to install into.
 set -euo pipefail
 
 # nasm: the optional `openh264` feature assembles its fast paths with it.

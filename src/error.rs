@@ -510,6 +510,34 @@ pub enum Error {
         source: Box<dyn std::error::Error + Send + Sync>,
     },
 
+    /// A TensorBoard event file or its run folder could not be made or
+    /// written. [`source`](std::error::Error::source) is the
+    /// [`std::io::Error`].
+    #[error(
+        "{path}: TensorBoard event file: {what}: {source}; check that the folder is writable and the disk is not full"
+    )]
+    EventFile {
+        /// The event file (or the run folder).
+        path: PathBuf,
+        /// What failed, as `cannot append events`.
+        what: &'static str,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A TensorBoard event file holds a record that TensorBoard's strict
+    /// reader rejects: a CRC that does not match, or a record cut short.
+    #[error("{path}: the record at byte {offset} is corrupt: {what}")]
+    EventRecord {
+        /// The event file.
+        path: PathBuf,
+        /// Where the record starts, in bytes from the file's start.
+        offset: u64,
+        /// What is wrong with it.
+        what: &'static str,
+    },
+
     /// A JSON file (trained weights, a checkpoint) could not be parsed or written.
     #[error("{path}: {source}")]
     Json {
@@ -672,6 +700,20 @@ impl Error {
             what: what.into(),
             hint,
             source: Some(source.into()),
+        }
+    }
+
+    /// An [`Error::EventFile`]: `what` failed on the event file (or run
+    /// folder) at `path` with `source`.
+    pub fn event_file(
+        path: impl Into<PathBuf>,
+        what: &'static str,
+        source: std::io::Error,
+    ) -> Self {
+        Error::EventFile {
+            path: path.into(),
+            what,
+            source,
         }
     }
 

@@ -86,6 +86,8 @@ mod error;
 pub mod frame;
 pub mod policy;
 pub mod record;
+#[cfg(feature = "tensorboard")]
+pub mod tensorboard;
 #[cfg(feature = "train")]
 pub mod train;
 pub mod video;

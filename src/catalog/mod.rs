@@ -3,6 +3,10 @@
 //! [`RecordedVideo`](crate::record::RecordedVideo)s); nothing below it
 //! imports it.
 //!
+//! With feature `tensorboard`, the [`TensorBoard`] observer
+//! ([`RecordingConfig::tensorboard`](crate::record::RecordingConfig::tensorboard))
+//! logs a recording's episode returns and clip previews to a TensorBoard run.
+//!
 //! A video folder says what it holds: a JSON sidecar and a poster frame
 //! beside each video, an `index.jsonl` with one line per finished video,
 //! and an `index.html` gallery that plays them all from `file://`, below a
@@ -73,9 +77,13 @@ mod index;
 mod manifest;
 mod plot;
 mod poster;
+#[cfg(feature = "tensorboard")]
+mod tensorboard;
 
 pub use entry::{ManifestEntry, StepRange};
 pub use gallery::{GALLERY_FILE, write_gallery};
 pub use index::{INDEX_FILE, listed_videos, read_index, read_sidecar, sidecar_path};
 pub use manifest::Manifest;
 pub use poster::{POSTER_MAX_HEIGHT, POSTER_MAX_WIDTH, poster_path, poster_size};
+#[cfg(feature = "tensorboard")]
+pub use tensorboard::TensorBoard;

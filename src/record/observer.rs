@@ -37,7 +37,8 @@ use std::path::Path;
 /// default that does nothing (or keeps the video).
 ///
 /// Observers run on the env thread, when a video starts or is finalized
-/// (never per frame), in the order they were added. An observer that needs
+/// and when an episode ends (never per frame), in the order they were
+/// added. An observer that needs
 /// the frames themselves (a poster, a preview) returns a [`FrameTap`] from
 /// [`frame_tap`](Self::frame_tap), which sees them on the encoder thread.
 pub trait RecordingObserver: Send {
@@ -61,6 +62,15 @@ pub trait RecordingObserver: Send {
     fn keep(&mut self, video: &RecordedVideo) -> bool {
         let _ = video;
         true
+    }
+
+    /// Episode `episode` (the recorder's id, from 0) ended at a step,
+    /// terminated or truncated, with return `ret` after `length` steps;
+    /// called for every episode, recorded or not, on the env thread. An
+    /// episode cut short by a reset is not reported. The default does
+    /// nothing.
+    fn episode_finished(&mut self, episode: u64, ret: f64, length: u64) {
+        let _ = (episode, ret, length);
     }
 
     /// A video was finalized and kept. An error is collected into the

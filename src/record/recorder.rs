@@ -510,6 +510,10 @@ impl Recorder {
         if let Some(ep) = self.episode.as_mut() {
             ep.ret += reward;
             ep.length += 1;
+            if done {
+                let ep = *ep;
+                self.episode_finished(ep);
+            }
         }
         self.ask_step_trigger(step_id, report);
         // Only a running video reads the moment: between videos a step
@@ -779,6 +783,14 @@ impl Recorder {
             return;
         }
         self.submit_snapshot(snapshot, info);
+    }
+
+    /// Tells the observers an episode ended at a step (recorded or not).
+    #[inline(never)]
+    fn episode_finished(&mut self, ep: EpisodeProgress) {
+        for observer in &mut self.observers {
+            observer.episode_finished(ep.id, ep.ret, ep.length);
+        }
     }
 
     /// Keeps `err` for the report (and logs it), for errors met around the

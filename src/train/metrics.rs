@@ -577,16 +577,43 @@ impl MetricsStore {
 
     /// The episodes of an experiment, in order.
     pub fn episodes(&self, experiment_id: i64) -> Result<Vec<EpisodeRow>> {
+        self.query_episodes(
+            "WHERE experiment_id = ?1 ORDER BY episode_num",
+            params![experiment_id],
+            experiment_id,
+            format!("cannot read the episodes of experiment {experiment_id}"),
+        )
+    }
+
+    /// Episode `episode` (from 1) of an experiment, as stored; `None`
+    /// when it is not stored.
+    pub fn episode(&self, experiment_id: i64, episode: u64) -> Result<Option<EpisodeRow>> {
+        Ok(self
+            .query_episodes(
+                "WHERE experiment_id = ?1 AND episode_num = ?2",
+                params![experiment_id, episode],
+                experiment_id,
+                format!("cannot read episode {episode} of experiment {experiment_id}"),
+            )?
+            .pop())
+    }
+
+    fn query_episodes(
+        &self,
+        filter: &str,
+        params: impl rusqlite::Params,
+        experiment_id: i64,
+        what: String,
+    ) -> Result<Vec<EpisodeRow>> {
         let conn = self.lock();
-        let what = format!("cannot read the episodes of experiment {experiment_id}");
         let mut stmt = conn
-            .prepare_cached(
+            .prepare_cached(&format!(
                 "SELECT episode_num, reward, length, reward_moving_avg, reward_moving_std, \
-                 losses, created_at FROM episodes WHERE experiment_id = ?1 ORDER BY episode_num",
-            )
+                 losses, created_at FROM episodes {filter}"
+            ))
             .map_err(self.err(what.clone()))?;
         let rows = stmt
-            .query_map([experiment_id], |row| {
+            .query_map(params, |row| {
                 let losses: Option<String> = row.get(5)?;
                 Ok(EpisodeRow {
                     experiment_id,

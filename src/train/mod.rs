@@ -3,7 +3,8 @@
 //! ([`RecordVideos`], [`EarlyStopping`], [`SaveCheckpoints`]), a
 //! [`MetricsStore`] in an embedded SQLite file, the [`Agent`] trait with
 //! one learner ([`Cem`], the cross-entropy method over a [`LinearPolicy`]),
-//! and the [`Trainer`] loop that ties them together.
+//! and the [`Trainer`] loop that ties them together. With feature
+//! `tensorboard`, `LogToTensorBoard` logs a run where RL users look.
 //!
 //! ```
 //! use gymrec::env::RenderMode;
@@ -56,6 +57,8 @@ mod cem;
 mod checkpoints;
 mod metrics;
 mod state;
+#[cfg(feature = "tensorboard")]
+mod tensorboard;
 mod trainer;
 mod videos;
 
@@ -67,5 +70,9 @@ pub use metrics::{
     EpisodeRow, ExperimentRow, MetricsStore, VideoEpisode, VideoKind, VideoLink, VideoRow,
 };
 pub use state::{AnalyticsState, LoggingType, StateUpdate, Status, TrainState};
+#[cfg(feature = "tensorboard")]
+pub use tensorboard::{
+    DEFAULT_PROJECT, EPISODE_SCALARS, LogToTensorBoard, RunHandle, TensorBoardClips,
+};
 pub use trainer::{TrainSummary, Trainer, evaluate};
 pub use videos::{RecordVideos, RecordVideosBuilder};

@@ -86,8 +86,10 @@ impl fmt::Display for LoggingType {
 }
 
 /// The details of an analytics experiment (velora's `AnalyticsState`, made
-/// for Comet or Weights & Biases): here they name the experiment in the
-/// metrics store.
+/// for Comet or Weights & Biases, neither reachable offline): here they
+/// name the experiment in the metrics store and, with `LogToTensorBoard`
+/// (feature `tensorboard`), its TensorBoard run
+/// `<logdir>/<project_name>/<experiment_name>/`, the tags among its hparams.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnalyticsState {
     /// The project the experiment belongs to.

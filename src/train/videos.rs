@@ -19,7 +19,7 @@
 
 use super::callback::TrainCallback;
 use super::checkpoints::{DEFAULT_ROOT, callback_folder};
-use super::metrics::{MetricsStore, VideoLink};
+use super::metrics::VideoLink;
 use super::state::{Status, TrainState};
 use crate::env::{DynEnv, Env, EnvSpec, Registry, RenderMode};
 use crate::record::{RecordMethod, RecordState, RecordingConfig, Trigger};
@@ -51,9 +51,9 @@ type FinalEnv = Box<dyn FnMut(&EnvSpec) -> Result<DynEnv> + Send>;
 ///   records it as `<EnvName>_final-episode-0.mp4` (unless
 ///   [`RecordVideosBuilder::final_episode`] turned that off).
 ///
-/// Every video is stored in the run's [`MetricsStore`] as soon as it is
+/// Every video is stored in the run's [`MetricsStore`](super::MetricsStore) as soon as it is
 /// finalized, with the training episodes it shows (see
-/// [`MetricsStore::videos_of_episode`]).
+/// [`MetricsStore::videos_of_episode`](super::MetricsStore::videos_of_episode)).
 pub struct RecordVideos {
     dirname: String,
     method: RecordMethod,
@@ -64,6 +64,8 @@ pub struct RecordVideos {
     final_env: Option<FinalEnv>,
     final_episode: bool,
     final_seed: Option<u64>,
+    #[cfg(feature = "tensorboard")]
+    tensorboard: Option<super::tensorboard::TensorBoardClips>,
     installed: bool,
     final_video: Option<PathBuf>,
 }
@@ -94,6 +96,8 @@ pub struct RecordVideosBuilder {
     final_env: Option<FinalEnv>,
     final_episode: bool,
     final_seed: Option<u64>,
+    #[cfg(feature = "tensorboard")]
+    tensorboard: Option<super::tensorboard::TensorBoardClips>,
 }
 
 impl fmt::Debug for RecordVideosBuilder {
@@ -168,6 +172,17 @@ impl RecordVideosBuilder {
         self
     }
 
+    /// Logs each kept clip into a [`LogToTensorBoard`](super::LogToTensorBoard)'s
+    /// run (from its [`clips`](super::LogToTensorBoard::clips)): a GIF
+    /// preview under `videos/training` at the clip's first training
+    /// episode, or `videos/evaluation` at the last one, and a text entry
+    /// naming the file (feature `tensorboard`).
+    #[cfg(feature = "tensorboard")]
+    pub fn tensorboard(mut self, clips: super::tensorboard::TensorBoardClips) -> Self {
+        self.tensorboard = Some(clips);
+        self
+    }
+
     /// The callback; errors when `dirname` is not a plain folder name, the
     /// frequency is 0, or the videos folder exists and `force` is not set.
     pub fn build(self) -> Result<RecordVideos> {
@@ -198,6 +213,8 @@ impl RecordVideosBuilder {
             final_env: self.final_env,
             final_episode: self.final_episode,
             final_seed: self.final_seed,
+            #[cfg(feature = "tensorboard")]
+            tensorboard: self.tensorboard,
             installed: false,
             final_video: None,
         })
@@ -218,6 +235,8 @@ impl RecordVideos {
             final_env: None,
             final_episode: true,
             final_seed: None,
+            #[cfg(feature = "tensorboard")]
+            tensorboard: None,
         }
     }
 
@@ -252,8 +271,7 @@ impl RecordVideos {
     fn finish_config(
         &mut self,
         config: RecordingConfig,
-        metrics: &MetricsStore,
-        experiment_id: i64,
+        state: &TrainState<'_>,
         link: VideoLink,
     ) -> RecordingConfig {
         let config = config.overwrite(self.force);
@@ -261,6 +279,12 @@ impl RecordVideos {
             Some(f) => f(config),
             None => config,
         };
+        #[cfg(feature = "tensorboard")]
+        let config = match &self.tensorboard {
+            Some(clips) => config.observer(clips.observer(link, state.current_ep)),
+            None => config,
+        };
+        let (metrics, experiment_id) = (&state.metrics, state.experiment_id);
         let metrics = metrics.clone();
         config.on_video(move |video| metrics.add_video(experiment_id, video, link).map(|_| ()))
     }
@@ -278,7 +302,7 @@ impl RecordVideos {
         let link = VideoLink::Training {
             episode_base: state.current_ep + 1,
         };
-        let config = self.finish_config(config, &state.metrics, state.experiment_id, link);
+        let config = self.finish_config(config, state, link);
         state.map_env(|env| Ok(Box::new(config.wrap(env)?)))?;
         self.installed = true;
         log::info!(
@@ -319,12 +343,7 @@ impl RecordVideos {
         let config = RecordingConfig::new(&self.dirpath)
             .episode_trigger(Trigger::always())
             .name_prefix(format!("{}_final", spec.name));
-        let config = self.finish_config(
-            config,
-            &state.metrics,
-            state.experiment_id,
-            VideoLink::Evaluation,
-        );
+        let config = self.finish_config(config, state, VideoLink::Evaluation);
         let mut env = config.wrap(env)?;
         // A guard for envs without a time limit.
         let limit = spec.max_episode_steps.unwrap_or(100_000);

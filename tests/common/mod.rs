@@ -190,3 +190,50 @@ impl Env for NoSpec {
         self.0.render_into(frame)
     }
 }
+
+/// The numbers a child process wrote to `dir/journal.txt`, one a line.
+pub fn journal(dir: &Path) -> Vec<u64> {
+    std::fs::read_to_string(dir.join("journal.txt"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.parse().ok())
+        .collect()
+}
+
+/// Runs the ignored test `name` of the module at `module_path` as a child
+/// process with `env_key` set to `dir`, waits until it has written `lines`
+/// lines to `dir/journal.txt` (panicking if it stops by itself or takes
+/// over `limit`), kills it with SIGKILL (no destructor, no flush, wherever
+/// it was) and returns the journal.
+pub fn kill_after_journal(
+    module_path: &str,
+    name: &str,
+    env_key: &str,
+    dir: &Path,
+    lines: usize,
+    limit: std::time::Duration,
+) -> Vec<u64> {
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            test_name(module_path, name).as_str(),
+            "--exact",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env(env_key, dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while journal(dir).len() < lines {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the child stopped by itself: {status}");
+        }
+        assert!(started.elapsed() < limit, "the child reported too little");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    journal(dir)
+}

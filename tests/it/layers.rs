@@ -16,13 +16,24 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("frame", &["error"]),
     ("video", &["error", "frame"]),
     ("env", &["error", "frame"]),
+    ("tensorboard", &["error", "frame", "video"]),
     ("record", &["error", "frame", "video", "env"]),
-    ("catalog", &["error", "frame", "video", "env", "record"]),
+    (
+        "catalog",
+        &["error", "frame", "video", "env", "record", "tensorboard"],
+    ),
     ("policy", &["error", "env"]),
     (
         "train",
         &[
-            "error", "frame", "video", "env", "record", "catalog", "policy",
+            "error",
+            "frame",
+            "video",
+            "env",
+            "record",
+            "catalog",
+            "policy",
+            "tensorboard",
         ],
     ),
 ];

@@ -29,6 +29,8 @@ mod properties;
 mod recorder;
 mod recording;
 mod render_golden;
+#[cfg(feature = "tensorboard")]
+mod tensorboard;
 #[cfg(feature = "train")]
 mod train_callbacks;
 #[cfg(feature = "train")]

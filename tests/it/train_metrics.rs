@@ -9,9 +9,8 @@ use gymrec::train::{
     TrainState, Trainer,
 };
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::time::Duration;
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("gymrec-train-db-{name}-{}", std::process::id()));
@@ -305,44 +304,17 @@ fn child_trains_until_killed() {
         .unwrap();
 }
 
-fn journal(dir: &Path) -> Vec<u64> {
-    std::fs::read_to_string(dir.join("journal.txt"))
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.parse().ok())
-        .collect()
-}
-
 #[test]
 fn a_killed_training_loses_no_reported_episode() {
     let dir = temp_dir("kill");
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            crate::common::test_name(module_path!(), "child_trains_until_killed").as_str(),
-            "--exact",
-            "--ignored",
-            "--nocapture",
-        ])
-        .env(CHILD_DIR, &dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while journal(&dir).len() < 300 {
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!("the child stopped by itself: {status}");
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the child reported too little"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.kill().unwrap(); // SIGKILL: no destructor, no flush, wherever it was
-    child.wait().unwrap();
-
-    let reported = journal(&dir);
+    let reported = crate::common::kill_after_journal(
+        module_path!(),
+        "child_trains_until_killed",
+        CHILD_DIR,
+        &dir,
+        300,
+        Duration::from_secs(60),
+    );
     let store = MetricsStore::open(dir.join("metrics.db")).unwrap();
     let experiments = store.experiments().unwrap();
     assert_eq!(experiments.len(), 1);

@@ -72,6 +72,12 @@ pub struct RecordArgs {
     /// index.html gallery (written by default).
     #[arg(long)]
     no_gallery: bool,
+    /// Also log every episode's return and length, and a GIF preview of
+    /// each video, to a TensorBoard run in DIR/<env id> (DIR/<env id>_2, …
+    /// when that run exists): `tensorboard --logdir DIR`.
+    #[cfg(feature = "tensorboard")]
+    #[arg(long, value_name = "DIR")]
+    tensorboard: Option<PathBuf>,
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
@@ -127,6 +133,12 @@ pub fn run(args: &RecordArgs) -> gymrec::Result<()> {
     }
     if !args.no_gallery {
         config = config.gallery();
+    }
+    #[cfg(feature = "tensorboard")]
+    if let Some(logdir) = &args.tensorboard {
+        let run = gymrec::tensorboard::free_run_dir(&logdir.join(&args.env))?;
+        println!("tensorboard: {}", run.display());
+        config = config.tensorboard(run);
     }
     if args.num_envs != 1 {
         return run_vector(args, &registry, config);
