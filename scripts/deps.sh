@@ -4,14 +4,19 @@
 # Debian/Ubuntu only; uses sudo when not root.
 # With --test, also what the tests need: headless Chromium (the gallery test
 # plays the videos in it), a font for the pages it renders, and python3-venv
-# (scripts/tensorboard_check.sh makes a venv with TensorBoard).
+# (scripts/tensorboard_check.sh makes a venv with TensorBoard, python/test.sh
+# one for the Python package's tests) and ffmpeg (those tests decode the
+# videos back with ffprobe and ffmpeg). With --python, what
+# `pip install ./python` needs beside the build packages: python3-venv, for
+# the virtualenv to install into.
 set -euo pipefail
 
 # nasm: the optional `openh264` feature assembles its fast paths with it.
 packages=(pkg-config clang nasm libavcodec-dev libavformat-dev libavutil-dev libswscale-dev)
-if [ "${1:-}" = "--test" ]; then
-  packages+=(chromium fonts-dejavu-core python3-venv)
-fi
+case "${1:-}" in
+  --test) packages+=(chromium fonts-dejavu-core python3-venv ffmpeg) ;;
+  --python) packages+=(python3-venv) ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The test command: installs what the build and the tests need (Chromium
-# for the gallery test, python3-venv for the TensorBoard check), then runs
-# every test (unit, integration and doc tests) and, when no arguments
-# filter the tests, scripts/tensorboard_check.sh (TensorBoard itself reads
-# gymrec's event files back).
+# for the gallery test, python3-venv for the TensorBoard check and the Python
+# package, ffmpeg for the Python tests), then runs every test (unit,
+# integration and doc tests) and, when no arguments filter the tests,
+# scripts/tensorboard_check.sh (TensorBoard itself reads gymrec's event files
+# back) and python/test.sh (the Python package built into a venv, its pytest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh --test
 cargo test --locked "$@"
 if [ $# -eq 0 ]; then
   scripts/tensorboard_check.sh
+  python/test.sh
 fi

@@ -1,0 +1,24 @@
+"""gymrec for Python: Gymnasium's ``RecordVideo`` wrappers, recorded by gymrec's Rust pipeline.
+
+Change one import and keep the rest of the script::
+
+    from gymrec import RecordVideo          # was: from gymnasium.wrappers import RecordVideo
+    from gymrec.vector import RecordVideo   # was: from gymnasium.wrappers.vector import RecordVideo
+
+The counting, the triggers, ``video_length``, the file names, the encoder, the
+overlays and the manifest are gymrec's ``Recorder`` (Rust); these wrappers
+forward the env's resets, steps and frames to it.
+"""
+
+from gymrec import vector  # gymrec.vector.RecordVideo
+from gymrec._native import __version__, capped_cubic_video_schedule
+from gymrec.state import RecordState
+from gymrec.wrappers import RecordVideo
+
+__all__ = [
+    "RecordState",
+    "RecordVideo",
+    "__version__",
+    "capped_cubic_video_schedule",
+    "vector",
+]

@@ -1,0 +1,165 @@
+"""``gymrec.vector.RecordVideo``: the drop-in for ``gymnasium.wrappers.vector.RecordVideo``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Callable
+from warnings import warn
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import logger
+from gymnasium.core import ActType, ObsType, RenderFrame
+from gymnasium.vector import AutoresetMode, VectorEnv, VectorWrapper
+
+from gymrec._common import Recording
+
+__all__ = ["RecordVideo"]
+
+
+class RecordVideo(
+    Recording,
+    VectorWrapper[ObsType, ActType, ObsType, ActType, np.ndarray],
+    gym.utils.RecordConstructorArgs,
+):
+    """Records videos of a vector env, as ``gymnasium.wrappers.vector.RecordVideo`` does,
+    through gymrec's Rust recorder.
+
+    Episodes are sub-env 0's, counted as Gymnasium counts them under each of the three
+    autoreset modes (``metadata["autoreset_mode"]``): next-step (the episode begins at the step
+    after the one where sub-env 0's ended), same-step (at that step; the episode's last frame
+    is not shown) and disabled (at ``reset``, unless ``options["reset_mask"][0]`` is false).
+    Steps count vector steps. The file names, triggers, fps and folder rules are those of
+    :class:`gymrec.RecordVideo`, with the same deliberate differences (exactly
+    ``video_length`` frames, finalized at garbage collection, no frame dropped, playable after a
+    crash, odd sizes padded, encoding on a Rust thread).
+
+    The frames tile every sub-env into gymrec's near-square grid (``ceil(sqrt(n))`` columns,
+    black padding cells: 3 sub-envs are 2 x 2), or show sub-env 0 alone with
+    ``record_first_only=True``. ``video_aspect_ratio`` is accepted for compatibility but does
+    not change the grid (Gymnasium picks an exact factorization nearest that ratio, so a prime
+    number of sub-envs becomes one long strip).
+    """
+
+    def __init__(
+        self,
+        env: VectorEnv[ObsType, ActType, np.ndarray],
+        video_folder: str,
+        video_aspect_ratio: tuple[int, int] = (1, 1),
+        record_first_only: bool = False,
+        episode_trigger: Callable[[int], bool] | None = None,
+        step_trigger: Callable[[int], bool] | None = None,
+        video_length: int = 0,
+        name_prefix: str = "rl-video",
+        fps: int | None = None,
+        disable_logger: bool = True,
+        gc_trigger: Callable[[int], bool] | None = None,
+        *,
+        overwrite: bool = True,
+        format: str | None = None,
+        overlay: bool = False,
+        gallery: bool = False,
+    ):
+        """Wraps the vector env ``env`` to record videos into ``video_folder``; the arguments are
+        those of :class:`gymrec.RecordVideo`, plus ``video_aspect_ratio`` (accepted, unused) and
+        ``record_first_only`` (sub-env 0 alone instead of the grid)."""
+        VectorWrapper.__init__(self, env)
+        args = dict(
+            video_folder=video_folder,
+            video_aspect_ratio=video_aspect_ratio,
+            record_first_only=record_first_only,
+            episode_trigger=episode_trigger,
+            step_trigger=step_trigger,
+            video_length=video_length,
+            name_prefix=name_prefix,
+            fps=fps,
+            disable_logger=disable_logger,
+            gc_trigger=gc_trigger,
+            overwrite=overwrite,
+            format=format,
+            overlay=overlay,
+            gallery=gallery,
+        )
+        gym.utils.RecordConstructorArgs.__init__(self, **args)
+
+        self._start_recorder(env, **args)
+        autoreset_mode = env.metadata.get("autoreset_mode", None)
+        if autoreset_mode is not None:
+            self.autoreset_mode = AutoresetMode(autoreset_mode)
+        else:
+            warn(
+                f"{env} metadata doesn't specify its autoreset mode ({env.metadata!r}), "
+                "therefore, defaulting to next step.",
+                stacklevel=2,
+            )
+            self.autoreset_mode = AutoresetMode.NEXT_STEP
+        if self.autoreset_mode == AutoresetMode.SAME_STEP:
+            logger.warn(
+                "Vector environment's autoreset mode is same-step "
+                "(https://farama.org/Vector-Autoreset-Mode). Recorded episodes will not contain "
+                "the last frame of the episode."
+            )
+        self.has_autoreset = False
+
+    def _capture_frame(self) -> None:
+        envs_frame = self.env.render()
+        if not isinstance(envs_frame, Sequence) or len(envs_frame) != self.num_envs:
+            raise ValueError(
+                f"gymrec: the vector env's render() gave {type(envs_frame).__name__} "
+                f"{'' if not isinstance(envs_frame, Sequence) else len(envs_frame)}; expected a "
+                f"sequence of {self.num_envs} frames, one per sub-env"
+            )
+        if self.record_first_only:
+            self._recorder.submit_frame(envs_frame[0])
+        else:
+            self._recorder.submit_tiles(list(envs_frame))
+
+    def reset(
+        self, *, seed: int | list[int] | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[ObsType, dict[str, Any]]:
+        """Resets the sub-envs; a reset of sub-env 0 begins an episode."""
+        if options is None or "reset_mask" not in options or options["reset_mask"][0]:
+            self._recorder.begin_episode()
+        obs, info = super().reset(seed=seed, options=options)
+        if self.recording:
+            self._capture_frame()
+        self.has_autoreset = False
+        if self.gc_trigger is not None:
+            self._after_video()
+        return obs, info
+
+    def step(
+        self, actions: ActType
+    ) -> tuple[ObsType, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        """Steps the sub-envs; records the frame after the step while a video runs."""
+        obs, rewards, terminations, truncations, info = self.env.step(actions)
+        done = bool(terminations[0] or truncations[0])
+        mode = self.autoreset_mode
+        if mode == AutoresetMode.NEXT_STEP and self.has_autoreset:
+            wants = self._recorder.autoreset_step()
+        elif mode == AutoresetMode.SAME_STEP and done:
+            wants = self._recorder.autoreset_step()
+        else:
+            wants = self._recorder.step(float(rewards[0]), done)
+        if mode == AutoresetMode.NEXT_STEP:
+            self.has_autoreset = done
+        if wants:
+            self._capture_frame()
+        if self.gc_trigger is not None:
+            self._after_video()
+        return obs, rewards, terminations, truncations, info
+
+    def render(self) -> RenderFrame | list[RenderFrame]:
+        """The vector env's render, as Gymnasium's wrapper returns it."""
+        render_out = super().render()
+        if len(self.render_history) > 0:
+            tmp_history = self.render_history
+            self.render_history = []
+            return tmp_history + render_out
+        return render_out
+
+    def close(self, **kwargs: Any) -> None:
+        """Closes the sub-envs, then finalizes the running video; raises the first recording
+        error not yet raised."""
+        super().close(**kwargs)
+        self._close_recorder()

@@ -1,0 +1,162 @@
+"""``gymrec.RecordVideo``: the drop-in for ``gymnasium.wrappers.RecordVideo``."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Generic, SupportsFloat
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import logger
+from gymnasium.core import ActType, ObsType, RenderFrame
+
+from gymrec._common import Recording
+
+
+class RecordVideo(
+    Recording,
+    gym.Wrapper[ObsType, ActType, ObsType, ActType],
+    Generic[ObsType, ActType],
+    gym.utils.RecordConstructorArgs,
+):
+    """Records videos of an env's episodes, as ``gymnasium.wrappers.RecordVideo`` does, through
+    gymrec's Rust recorder.
+
+    The arguments, attributes (``recording``, ``episode_id``, ``step_id``), file names
+    (``{name_prefix}-episode-{id}.mp4``, ``{name_prefix}-step-{id}.mp4``), the default capped
+    cubic episode schedule and the fps (the argument, else ``metadata["render_fps"]``, else 30,
+    with a warning) are Gymnasium's. Existing videos give Gymnasium's warning and are
+    overwritten; ``overwrite=False`` raises ``FileExistsError`` instead.
+
+    Deliberate differences from Gymnasium:
+
+    - ``video_length=N`` gives exactly N frames (Gymnasium writes N + 1, though its docs say N).
+    - The running video is finalized when the wrapper is garbage-collected or the interpreter
+      exits, instead of being lost when ``close()`` is forgotten.
+    - Every captured frame is in the file (moviepy may drop or repeat frames).
+    - A killed process leaves a playable MP4, up to its last fragment.
+    - Odd frame sizes are padded to even ones, so every MP4 is yuv420p and plays in browsers.
+    - Frames are streamed to an encoder on a Rust thread: memory stays flat and the loop does
+      not stop to encode. ``gc_trigger`` defaults to ``None`` as nothing is kept to collect.
+
+    gymrec's own additions are keyword-only opt-ins: ``overwrite`` (default True),
+    ``format`` (``"mp4"``, ``"webm"``, ``"gif"`` or ``"png"``, a folder of frames),
+    ``overlay=True`` (the episode, step and return burnt into each frame) and
+    ``gallery=True`` (a JSON sidecar per video, ``index.jsonl`` and an ``index.html`` gallery).
+    By default the folder holds nothing but videos, as with Gymnasium.
+    """
+
+    def __init__(
+        self,
+        env: gym.Env[ObsType, ActType],
+        video_folder: str,
+        episode_trigger: Callable[[int], bool] | None = None,
+        step_trigger: Callable[[int], bool] | None = None,
+        video_length: int = 0,
+        name_prefix: str = "rl-video",
+        fps: int | None = None,
+        disable_logger: bool = True,
+        gc_trigger: Callable[[int], bool] | None = None,
+        *,
+        overwrite: bool = True,
+        format: str | None = None,
+        overlay: bool = False,
+        gallery: bool = False,
+    ):
+        """Wraps ``env`` to record videos into ``video_folder``.
+
+        Args:
+            env: The environment to record; its render mode must give images
+                (``"rgb_array"`` or ``"rgb_array_list"``).
+            video_folder: The folder the videos are written into (made when missing).
+            episode_trigger: ``f(episode_id) -> bool``: whether a video starts at this episode.
+            step_trigger: ``f(step_id) -> bool``: whether a video starts after this step.
+            video_length: Frames per video; 0 records whole episodes (episode videos) or until
+                the next reset (step videos).
+            name_prefix: The start of every file name.
+            fps: Frames per second of the videos, instead of ``metadata["render_fps"]``.
+            disable_logger: Accepted for compatibility (gymrec does not use moviepy).
+            gc_trigger: ``f(episode_id) -> bool``: whether to run ``gc.collect()`` after a
+                finished video (asked with the episode id when gymrec reports the video
+                written, which may be a call or two after it stopped).
+            overwrite: Whether existing videos are overwritten (after a warning) or refused.
+            format: ``"mp4"`` (the default), ``"webm"``, ``"gif"`` or ``"png"``.
+            overlay: Burn the episode, step and return into every frame.
+            gallery: Write a sidecar per video, ``index.jsonl`` and ``index.html``.
+        """
+        args = dict(
+            video_folder=video_folder,
+            episode_trigger=episode_trigger,
+            step_trigger=step_trigger,
+            video_length=video_length,
+            name_prefix=name_prefix,
+            fps=fps,
+            disable_logger=disable_logger,
+            gc_trigger=gc_trigger,
+            overwrite=overwrite,
+            format=format,
+            overlay=overlay,
+            gallery=gallery,
+        )
+        gym.utils.RecordConstructorArgs.__init__(self, **args)
+        gym.Wrapper.__init__(self, env)
+
+        self._start_recorder(env, **args)
+
+    def _capture_frame(self) -> None:
+        frame = self.env.render()
+        if isinstance(frame, list):
+            if len(frame) == 0:
+                logger.warn(
+                    "Trying to capture render frame but 'env.render()' has just been called. "
+                    "The frame cannot be captured."
+                )
+                return
+            self.render_history += frame
+            frame = frame[-1]
+        if isinstance(frame, np.ndarray):
+            self._recorder.submit_frame(frame)
+        else:
+            self._recorder.stop()
+            logger.warn(
+                "Recording stopped: expected type of frame returned by render to be a numpy "
+                f"array, got instead {type(frame)}."
+            )
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[ObsType, dict[str, Any]]:
+        """Resets the env; the episode trigger may start a video, which gets the reset frame."""
+        obs, info = super().reset(seed=seed, options=options)
+        if self._recorder.begin_episode():
+            self._capture_frame()
+        if self.gc_trigger is not None:
+            self._after_video()
+        return obs, info
+
+    def step(self, action: ActType) -> tuple[ObsType, SupportsFloat, bool, bool, dict[str, Any]]:
+        """Steps the env; records the frame after the step while a video runs."""
+        obs, rew, terminated, truncated, info = self.env.step(action)
+        if self._recorder.step(float(rew), bool(terminated or truncated)):
+            self._capture_frame()
+        if self.gc_trigger is not None:
+            self._after_video()
+        return obs, rew, terminated, truncated, info
+
+    def render(self) -> RenderFrame | list[RenderFrame]:
+        """The env's render; with ``rgb_array_list``, also the frames the wrapper captured since
+        the last call (and frames rendered while a video runs go into it, as in Gymnasium)."""
+        render_out = super().render()
+        if self.recording and isinstance(render_out, list):
+            for frame in render_out:
+                self._recorder.submit_frame(frame)
+        if len(self.render_history) > 0:
+            tmp_history = self.render_history
+            self.render_history = []
+            return tmp_history + render_out
+        return render_out
+
+    def close(self) -> None:
+        """Closes the env, then finalizes the running video; raises the first recording error
+        (a full disk, an encoder failure) not yet raised."""
+        super().close()
+        self._close_recorder()

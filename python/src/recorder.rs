@@ -1,0 +1,457 @@
+//! [`PyRecorder`]: gymrec's [`Recorder`] behind a Python class.
+
+use crate::errors::to_pyerr;
+use crate::frames::RgbArray;
+use crate::{triggers, warnings};
+use gymrec::Error;
+use gymrec::env::Info;
+use gymrec::record::tile::TileLayout;
+use gymrec::record::{Overlay, Recorder, RecordingConfig, RecordingSource};
+use gymrec::video::VideoFormat;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+/// The recorder's state after the last call, for the wrappers' attributes:
+/// read without the lock, so that reading them never waits for a call
+/// running in another thread (which may itself wait for the GIL, in a
+/// trigger).
+#[derive(Default)]
+struct Shown {
+    recording: AtomicBool,
+    /// `episode_id + 1`, 0 before the first episode.
+    episodes: AtomicU64,
+    /// `step_id + 1`, 0 before the first step.
+    steps: AtomicU64,
+    videos: AtomicUsize,
+}
+
+impl Shown {
+    fn update(&self, recorder: Option<&Recorder>) {
+        let (recording, episodes, steps, videos) = recorder.map_or((false, 0, 0, 0), |r| {
+            (
+                r.is_recording(),
+                r.episode_id().map_or(0, |id| id + 1),
+                r.step_id().map_or(0, |id| id + 1),
+                r.videos().len(),
+            )
+        });
+        self.recording.store(recording, Ordering::Relaxed);
+        self.episodes.store(episodes, Ordering::Relaxed);
+        self.steps.store(steps, Ordering::Relaxed);
+        self.videos.store(videos, Ordering::Relaxed);
+    }
+}
+
+/// gymrec's env-less `Recorder`, fed by the Python wrappers: the events
+/// `begin_episode`, `step`, `autoreset_step` return whether a frame is
+/// wanted now, and `submit_frame` / `submit_tiles` hand it over.
+///
+/// Every call that may wait in Rust (a video's file opening, the encoder's
+/// queue being full, a video being finished) releases the GIL; Python
+/// triggers take it back for their call. Dropping it finalizes the running
+/// video.
+#[pyclass(module = "gymrec._native", name = "Recorder", frozen)]
+pub struct PyRecorder {
+    /// The recorder, `None` once finalized by [`PyRecorder::finalize`].
+    recorder: Mutex<Option<Recorder>>,
+    shown: Shown,
+    /// A vector env's grid, laid out at its first tiled frame (its own
+    /// lock, never held while waiting for anything).
+    layout: Mutex<Option<TileLayout>>,
+    /// The video folder, for the wrapper's `video_folder`.
+    folder: PathBuf,
+    fps: u32,
+}
+
+/// The settings of a recording, as the wrappers pass them.
+struct Settings {
+    video_folder: PathBuf,
+    episode_trigger: Option<Py<PyAny>>,
+    step_trigger: Option<Py<PyAny>>,
+    video_length: u64,
+    name_prefix: String,
+    fps: Option<u32>,
+    format: Option<VideoFormat>,
+    overlay: bool,
+    gallery: bool,
+}
+
+impl Settings {
+    fn config(&self, py: Python<'_>, overwrite: bool) -> RecordingConfig {
+        let mut config = RecordingConfig::new(&self.video_folder)
+            .name_prefix(&self.name_prefix)
+            .video_length(self.video_length)
+            .overwrite(overwrite);
+        if let Some(trigger) = &self.episode_trigger {
+            config = config.episode_trigger(triggers::from_callable(
+                "episode_trigger",
+                trigger.clone_ref(py),
+            ));
+        }
+        if let Some(trigger) = &self.step_trigger {
+            config = config.step_trigger(triggers::from_callable(
+                "step_trigger",
+                trigger.clone_ref(py),
+            ));
+        }
+        if let Some(fps) = self.fps {
+            config = config.fps(fps);
+        }
+        if let Some(format) = self.format {
+            config = config.format(format);
+        }
+        if self.overlay {
+            config = config.overlay(Overlay::new());
+        }
+        if self.gallery {
+            config = config.gallery();
+        }
+        config
+    }
+}
+
+#[pymethods]
+impl PyRecorder {
+    /// A recorder writing into `video_folder` (see `gymrec.RecordVideo` for
+    /// the arguments). `render_fps` is the env's `metadata["render_fps"]`;
+    /// `name` names the env in messages. With `overwrite`, existing videos
+    /// of this prefix give a warning and are overwritten (Gymnasium's
+    /// behaviour); without, they raise `FileExistsError`.
+    #[new]
+    #[pyo3(signature = (
+        video_folder, *, episode_trigger=None, step_trigger=None, video_length=0,
+        name_prefix="rl-video".to_string(), fps=None, render_fps=None, env_id=None,
+        name="the env".to_string(), overwrite=true, format=None, overlay=false, gallery=false
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        video_folder: PathBuf,
+        episode_trigger: Option<Py<PyAny>>,
+        step_trigger: Option<Py<PyAny>>,
+        video_length: u64,
+        name_prefix: String,
+        fps: Option<u32>,
+        render_fps: Option<f64>,
+        env_id: Option<String>,
+        name: String,
+        overwrite: bool,
+        format: Option<&str>,
+        overlay: bool,
+        gallery: bool,
+    ) -> PyResult<Self> {
+        let format = format
+            .map(str::parse::<VideoFormat>)
+            .transpose()
+            .map_err(to_pyerr)?;
+        let settings = Settings {
+            video_folder,
+            episode_trigger,
+            step_trigger,
+            video_length,
+            name_prefix,
+            fps,
+            format,
+            overlay,
+            gallery,
+        };
+        let source = RecordingSource {
+            name,
+            env_id,
+            render_fps: render_fps.map(fps_of_metadata).transpose()?,
+            frame_size: None,
+        };
+        let mark = warnings::mark();
+        let made = match Recorder::new(settings.config(py, false), source.clone()) {
+            Err(Error::AlreadyExists { path, .. }) if overwrite => {
+                // Gymnasium's rule: warn, then overwrite. The first
+                // attempt's warnings would come twice.
+                warnings::discard_after(mark);
+                let folder = settings.video_folder.display();
+                let message = format!(
+                    "gymrec: Overwriting existing videos at {folder} folder ({} exists; pass \
+                     overwrite=False to refuse instead, or try specifying a different \
+                     `video_folder` or `name_prefix` for the `RecordVideo` wrapper if this is \
+                     not desired)",
+                    path.display()
+                );
+                let text = std::ffi::CString::new(message).unwrap_or_default();
+                PyErr::warn(
+                    py,
+                    &py.get_type::<pyo3::exceptions::PyUserWarning>(),
+                    &text,
+                    1,
+                )?;
+                Recorder::new(settings.config(py, true), source)
+            }
+            made => made,
+        };
+        warnings::flush(py)?;
+        let recorder = made.map_err(to_pyerr)?;
+        Ok(PyRecorder {
+            folder: recorder.video_folder().to_path_buf(),
+            fps: recorder.fps(),
+            recorder: Mutex::new(Some(recorder)),
+            shown: Shown::default(),
+            layout: Mutex::new(None),
+        })
+    }
+
+    /// An episode began (a reset). Returns whether a frame is wanted now.
+    fn begin_episode(&self, py: Python<'_>) -> PyResult<bool> {
+        self.event(py, |recorder| recorder.begin_episode())
+    }
+
+    /// A step was taken with `reward`; `done` when the episode ended at it.
+    /// Returns whether a frame is wanted now.
+    fn step(&self, py: Python<'_>, reward: f64, done: bool) -> PyResult<bool> {
+        self.event(py, |recorder| recorder.step(reward, done).map(|_| ()))
+    }
+
+    /// A step that began a new episode (a vector env's autoreset of sub-env
+    /// 0). Returns whether a frame is wanted now.
+    fn autoreset_step(&self, py: Python<'_>) -> PyResult<bool> {
+        self.event(py, |recorder| recorder.autoreset_step().map(|_| ()))
+    }
+
+    /// Hands over the frame for the last event: an `HxWx3` `uint8` array,
+    /// copied into a pooled buffer. Does nothing when no video runs.
+    fn submit_frame(&self, py: Python<'_>, frame: &Bound<'_, PyAny>) -> PyResult<()> {
+        let array = RgbArray::from_object(frame)?;
+        let (width, height) = array.size();
+        let buffer = py.detach(|| self.frame_buffer(width, height));
+        if let Some(mut buffer) = buffer {
+            array.copy_into(&mut buffer, (0, 0));
+            self.submit(py, buffer);
+        }
+        warnings::flush(py)
+    }
+
+    /// Hands over the frame for the last event of a vector env: one array
+    /// per sub-env, tiled into gymrec's near-square grid (black padding
+    /// cells) laid out at the first call. Every array must have the first
+    /// one's size.
+    fn submit_tiles(&self, py: Python<'_>, frames: Vec<Bound<'_, PyAny>>) -> PyResult<()> {
+        let arrays = frames
+            .iter()
+            .map(RgbArray::from_object)
+            .collect::<PyResult<Vec<_>>>()?;
+        let Some(cell) = arrays.first().map(RgbArray::size) else {
+            return Err(PyValueError::new_err(
+                "gymrec: the vector env rendered no frames; it has no sub-envs to record",
+            ));
+        };
+        if let Some((i, got)) = arrays
+            .iter()
+            .map(RgbArray::size)
+            .enumerate()
+            .find(|(_, s)| *s != cell)
+        {
+            return Err(to_pyerr(Error::TileSize {
+                what: format!("sub-env {i}"),
+                expected: cell,
+                got,
+            }));
+        }
+        let layout = {
+            let mut known = self.layout.lock().unwrap_or_else(|p| p.into_inner());
+            match *known {
+                Some(layout) if layout.cell_size() == cell && layout.cells() == arrays.len() => {
+                    layout
+                }
+                _ => {
+                    let layout = TileLayout::near_square(arrays.len(), cell).map_err(to_pyerr)?;
+                    *known = Some(layout);
+                    layout
+                }
+            }
+        };
+        let (width, height) = layout.size();
+        let buffer = py.detach(|| self.frame_buffer(width, height));
+        if let Some(mut buffer) = buffer {
+            for (i, array) in arrays.iter().enumerate() {
+                if let Some(origin) = layout.cell_origin(i) {
+                    array.copy_into(&mut buffer, origin);
+                }
+            }
+            layout.clear_padding(&mut buffer).map_err(to_pyerr)?;
+            self.submit(py, buffer);
+        }
+        warnings::flush(py)
+    }
+
+    /// Whether a video is being recorded.
+    #[getter]
+    fn recording(&self) -> bool {
+        self.shown.recording.load(Ordering::Relaxed)
+    }
+
+    /// The current episode's id, -1 before the first reset.
+    #[getter]
+    fn episode_id(&self) -> i64 {
+        minus_one_based(self.shown.episodes.load(Ordering::Relaxed))
+    }
+
+    /// The last step's id, -1 before the first step.
+    #[getter]
+    fn step_id(&self) -> i64 {
+        minus_one_based(self.shown.steps.load(Ordering::Relaxed))
+    }
+
+    /// The folder videos are written into.
+    #[getter]
+    fn video_folder(&self) -> PathBuf {
+        self.folder.clone()
+    }
+
+    /// Frames per second of the videos.
+    #[getter]
+    fn fps(&self) -> u32 {
+        self.fps
+    }
+
+    /// The size of a vector env's tiled frames, `(width, height)`, once the
+    /// first one was submitted.
+    #[getter]
+    fn grid_size(&self) -> Option<(u32, u32)> {
+        let layout = self.layout.lock().unwrap_or_else(|p| p.into_inner());
+        layout.map(|layout| layout.size())
+    }
+
+    /// The paths of the videos finished and kept so far.
+    #[getter]
+    fn videos(&self, py: Python<'_>) -> Vec<PathBuf> {
+        py.detach(|| {
+            let inner = self.lock();
+            inner.as_ref().map_or_else(Vec::new, |recorder| {
+                recorder
+                    .videos()
+                    .iter()
+                    .map(|v| v.facts.path.clone())
+                    .collect()
+            })
+        })
+    }
+
+    /// How many videos were finished and kept so far.
+    #[getter]
+    fn videos_finished(&self) -> usize {
+        self.shown.videos.load(Ordering::Relaxed)
+    }
+
+    /// Finalizes the running video, if any (recording goes on); raises the
+    /// first error met since the last `stop` or `close`.
+    fn stop(&self, py: Python<'_>) -> PyResult<()> {
+        self.close(py)
+    }
+
+    /// Finalizes the running video and raises the first error not yet
+    /// raised. The recorder can go on recording.
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        let result = py.detach(|| {
+            let mut inner = self.lock();
+            let closed = inner.as_mut().map_or(Ok(()), Recorder::close);
+            self.shown.update(inner.as_ref());
+            closed
+        });
+        warnings::flush(py)?;
+        result.map_err(to_pyerr)
+    }
+
+    /// Finalizes the running video and drops the recorder, for `__del__`:
+    /// errors become warnings, never exceptions. Events afterwards want no
+    /// frames.
+    fn finalize(&self, py: Python<'_>) {
+        py.detach(|| {
+            let recorder = self.lock().take();
+            self.shown.update(None);
+            if let Some(mut recorder) = recorder {
+                if let Err(err) = recorder.close() {
+                    log::warn!("recording error at garbage collection: {err}");
+                }
+            }
+        });
+        let _ = warnings::flush(py);
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "gymrec._native.Recorder(video_folder={:?}, fps={}, recording={})",
+            self.folder,
+            self.fps,
+            self.recording()
+        )
+    }
+}
+
+impl PyRecorder {
+    fn lock(&self) -> MutexGuard<'_, Option<Recorder>> {
+        self.recorder
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs an event with the GIL released; returns whether a frame is
+    /// wanted after it, or the trigger's exception.
+    fn event(
+        &self,
+        py: Python<'_>,
+        event: impl FnOnce(&mut Recorder) -> gymrec::Result<()> + Send,
+    ) -> PyResult<bool> {
+        let result = py.detach(|| {
+            let mut inner = self.lock();
+            let Some(recorder) = inner.as_mut() else {
+                return Ok(false);
+            };
+            let result = event(recorder).map(|()| recorder.wants_frame());
+            self.shown.update(Some(recorder));
+            result
+        });
+        warnings::flush(py)?;
+        result.map_err(to_pyerr)
+    }
+
+    /// A pooled buffer for the next frame, when one is wanted (the first
+    /// frame of a video opens its file: call with the GIL released).
+    fn frame_buffer(&self, width: u32, height: u32) -> Option<gymrec::Frame> {
+        let mut inner = self.lock();
+        let recorder = inner.as_mut()?;
+        let buffer = recorder.frame_buffer(width, height);
+        self.shown.update(Some(recorder));
+        buffer
+    }
+
+    /// Submits a filled buffer, with the GIL released (the encoder's queue
+    /// may be full).
+    fn submit(&self, py: Python<'_>, frame: gymrec::Frame) {
+        static NO_INFO: std::sync::OnceLock<Info> = std::sync::OnceLock::new();
+        let info = NO_INFO.get_or_init(Info::new);
+        py.detach(|| {
+            let mut inner = self.lock();
+            if let Some(recorder) = inner.as_mut() {
+                recorder.submit_frame(frame, info);
+                self.shown.update(Some(recorder));
+            }
+        });
+    }
+}
+
+/// An id kept plus one as Gymnasium shows it, -1 for "none yet".
+fn minus_one_based(id_plus_one: u64) -> i64 {
+    i64::try_from(id_plus_one).map_or(i64::MAX, |n| n - 1)
+}
+
+/// An env's `render_fps` (Gymnasium allows floats) as whole frames per
+/// second; a negative or non-finite one is a `ValueError`.
+fn fps_of_metadata(fps: f64) -> PyResult<u32> {
+    if fps.is_finite() && fps >= 0.0 && fps <= f64::from(u32::MAX) {
+        Ok(fps.round() as u32)
+    } else {
+        Err(PyValueError::new_err(format!(
+            "gymrec: the env's metadata[\"render_fps\"] is {fps}; it must be a positive number"
+        )))
+    }
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The Python package's tests: makes a venv (python/target/venv) with the pinned
+# test requirements (tests/requirements.txt: Gymnasium 1.4.0, moviepy for
+# Gymnasium's own RecordVideo, pytest, ruff), builds and installs the package
+# into it exactly as a user does (`pip install ./python`), then runs pytest
+# headless. Needs what `scripts/deps.sh --test` installs (python3-venv, ffmpeg
+# for ffprobe) and a Rust toolchain. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")"
+venv=target/venv
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install -q --disable-pip-version-check -r tests/requirements.txt
+# A cold release build of the extension takes a few minutes (gymrec, FFmpeg's
+# bindings, pyo3); later ones reuse python/target.
+"$venv/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps .
+# From tests/, so that `import gymrec` is the installed package, not ./gymrec
+# (which has no compiled extension).
+cd tests
+SDL_VIDEODRIVER=dummy "../$venv/bin/python" -m pytest -q -p no:cacheprovider "$@"
