@@ -76,30 +76,25 @@ def videos(folder: Path | str) -> list[str]:
     return sorted(os.listdir(folder))
 
 
-class SpiedRecordVideo(GymRecordVideo):
+class _SpiesOnFrames:
+    """Notes how many frames each video a Gymnasium recorder writes holds."""
+
+    def __init__(self, *args, **kwargs):
+        self.frames_written: dict[str, int] = {}
+        super().__init__(*args, **kwargs)
+
+    def stop_recording(self):
+        if self.recorded_frames:
+            self.frames_written[self._video_name] = len(self.recorded_frames)
+        super().stop_recording()
+
+
+class SpiedRecordVideo(_SpiesOnFrames, GymRecordVideo):
     """Gymnasium's RecordVideo, noting how many frames each video it writes holds."""
 
-    def __init__(self, *args, **kwargs):
-        self.frames_written: dict[str, int] = {}
-        super().__init__(*args, **kwargs)
 
-    def stop_recording(self):
-        if self.recorded_frames:
-            self.frames_written[self._video_name] = len(self.recorded_frames)
-        super().stop_recording()
-
-
-class SpiedVectorRecordVideo(GymVectorRecordVideo):
+class SpiedVectorRecordVideo(_SpiesOnFrames, GymVectorRecordVideo):
     """Gymnasium's vector RecordVideo, noting how many frames each video it writes holds."""
-
-    def __init__(self, *args, **kwargs):
-        self.frames_written: dict[str, int] = {}
-        super().__init__(*args, **kwargs)
-
-    def stop_recording(self):
-        if self.recorded_frames:
-            self.frames_written[self._video_name] = len(self.recorded_frames)
-        super().stop_recording()
 
 
 class Painted(gym.Env):

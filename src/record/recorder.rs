@@ -738,15 +738,29 @@ impl Recorder {
         render: impl FnOnce(&mut Frame) -> Result<()>,
         info: &Info,
     ) {
-        let Some(mut frame) = self.frame_buffer(width, height) else {
+        let frame = self.frame_buffer(width, height);
+        self.fill_and_hand_over(frame, render, Picture::Frame, info);
+    }
+
+    /// Fills the buffer the running video gave (`None`: no frame is wanted
+    /// after all) with `fill` and hands it over as `picture`; an error from
+    /// `fill` stops the video and is reported.
+    fn fill_and_hand_over<B>(
+        &mut self,
+        buffer: Option<B>,
+        fill: impl FnOnce(&mut B) -> Result<()>,
+        picture: fn(B) -> Picture,
+        info: &Info,
+    ) {
+        let Some(mut buffer) = buffer else {
             return;
         };
-        if let Err(err) = render(&mut frame) {
+        if let Err(err) = fill(&mut buffer) {
             self.stop_recording();
             self.fail(err);
             return;
         }
-        self.submit_frame(frame, info);
+        self.hand_over(picture(buffer), info);
     }
 
     /// Captures a snapshot for the last event, when a frame is wanted:
@@ -774,15 +788,8 @@ impl Recorder {
         fill: impl FnOnce(&mut Snapshot) -> Result<()>,
         info: &Info,
     ) {
-        let Some(mut snapshot) = self.snapshot_buffer(width, height) else {
-            return;
-        };
-        if let Err(err) = fill(&mut snapshot) {
-            self.stop_recording();
-            self.fail(err);
-            return;
-        }
-        self.submit_snapshot(snapshot, info);
+        let snapshot = self.snapshot_buffer(width, height);
+        self.fill_and_hand_over(snapshot, fill, Picture::Snapshot, info);
     }
 
     /// Tells the observers an episode ended at a step (recorded or not).

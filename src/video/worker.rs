@@ -8,7 +8,7 @@ use super::queue::{Job, Picture, Queue};
 use super::{FrameTap, VideoFacts, VideoSink, VideoSpec};
 use crate::frame::{Frame, FrameRenderer};
 use crate::{Error, Result};
-use std::path::PathBuf;
+use std::path::Path;
 
 /// Where the worker returns frames: a bounded pool (a caller that brings
 /// its own frames takes none back). Snapshots go back into the queue's.
@@ -35,6 +35,7 @@ impl Worker {
     pub(super) fn run(
         mut self,
         mut sink: Box<dyn VideoSink>,
+        path: &Path,
         spec: VideoSpec,
         queue: &Queue,
         pools: Pools,
@@ -56,7 +57,7 @@ impl Worker {
                     let rendered = match self.renderer.as_mut() {
                         Some(renderer) => renderer.render(snapshot, frame),
                         None => Err(Error::NoRenderer {
-                            path: PathBuf::from("(the video)"),
+                            path: path.to_path_buf(),
                         }),
                     };
                     if let Err(e) = rendered {

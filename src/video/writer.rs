@@ -408,7 +408,7 @@ impl VideoWriter {
                     }
                 };
                 let pools = Pools { frames: frames_tx };
-                worker.run(sink, spec, &worker_queue, pools)
+                worker.run(sink, &worker_path, spec, &worker_queue, pools)
             })
             .map_err(|e| Error::io(&path, e))?;
 
