@@ -3,17 +3,19 @@
 //! a picture before anything is played.
 //!
 //! The frame chosen is one from the middle third of the video, kept
-//! cheaply: the tap copies frames 0, 1, 2, 4, 8, … (the powers of two)
-//! only, into two buffers it reuses (the last two such frames), and at the
-//! end picks whichever of the two is nearer the middle. With `n` frames the
+//! cheaply: the tap keeps frames 0, 1, 2, 4, 8, … (the powers of two)
+//! only, already scaled down to the poster's size, in two buffers it reuses
+//! (the last two such frames), and at the end picks whichever of the two is
+//! nearer the middle. With `n` frames the
 //! last power of two below `n` lies in the second half and the one before
 //! it in the first, so the nearer lies between a third and two thirds of
 //! the way in. A middle frame shows the episode under way; the first frame
 //! is a reset, which looks the same in every video of an env.
 //!
-//! So a video costs its tap about `log2(n)` frame copies (a 600 × 400
-//! frame: 0.03 ms each), two frame buffers, and, once at the end, one
-//! downscale and one PNG encoding. The downscale is a box filter of its own
+//! So a video costs its tap about `log2(n)` downscales, two poster-sized
+//! buffers (two 480 × 320 images, 0.9 MB, where two whole 600 × 400 frames
+//! would hold 1.4 MB), and, once at the end, one PNG encoding. The
+//! downscale is a box filter of its own
 //! (each poster pixel the mean of the frame pixels it covers), as
 //! [`image::imageops::thumbnail`] computes (the two agree where the scale
 //! is a whole number), but on the raw rows: a 600 × 400 frame to 480 × 320
@@ -93,8 +95,9 @@ pub(super) fn forget_removed(slots: &PosterSlots) {
 pub(super) struct PosterTap {
     path: PathBuf,
     slots: PosterSlots,
-    /// The last two frames copied, older first, and their indices.
-    kept: [Option<(u64, Frame)>; 2],
+    /// The last two frames kept (scaled down to their poster size), older
+    /// first, and their indices.
+    kept: [Option<(u64, RgbImage)>; 2],
     frames: u64,
 }
 
@@ -111,10 +114,10 @@ impl PosterTap {
 
     /// The kept frame nearest the middle of the `frames` seen (the later on
     /// a tie: it shows more of the episode).
-    fn chosen(&self) -> Option<&Frame> {
+    fn chosen(&self) -> Option<&RgbImage> {
         let middle = (self.frames.saturating_sub(1)) as f64 / 2.0;
         let distance =
-            |k: &Option<(u64, Frame)>| k.as_ref().map(|(i, _)| (*i as f64 - middle).abs());
+            |k: &Option<(u64, RgbImage)>| k.as_ref().map(|(i, _)| (*i as f64 - middle).abs());
         let [older, newer] = &self.kept;
         let pick = match (distance(older), distance(newer)) {
             (Some(a), Some(b)) if a < b => older,
@@ -123,17 +126,10 @@ impl PosterTap {
         pick.as_ref().map(|(_, frame)| frame)
     }
 
-    /// The chosen frame at [`poster_size`], PNG-encoded.
+    /// The chosen frame (at [`poster_size`]), PNG-encoded.
     fn poster(&self) -> Option<Result<Vec<u8>, image::ImageError>> {
-        let frame = self.chosen()?;
-        let (w, h) = poster_size(frame.width(), frame.height());
-        let small;
-        let poster = if frame.dimensions() == (w, h) {
-            frame
-        } else {
-            small = downscale(frame, w, h);
-            &small
-        };
+        let poster = self.chosen()?;
+        let (w, h) = poster.dimensions();
         let mut png = Vec::new();
         let encoded = image::codecs::png::PngEncoder::new(&mut png).write_image(
             poster.as_raw(),
@@ -153,13 +149,13 @@ impl FrameTap for PosterTap {
         }
         // The older buffer takes the new frame and becomes the newer one.
         self.kept.swap(0, 1);
-        match &mut self.kept[1] {
-            Some((i, buffer)) if buffer.dimensions() == frame.dimensions() => {
-                *i = index;
-                buffer.copy_from_slice(frame);
-            }
-            slot => *slot = Some((index, frame.clone())),
-        }
+        let (w, h) = poster_size(frame.width(), frame.height());
+        let mut buffer = match self.kept[1].take() {
+            Some((_, buffer)) => buffer.into_raw(),
+            None => Vec::new(),
+        };
+        downscale_into(frame, w, h, &mut buffer);
+        self.kept[1] = RgbImage::from_raw(w, h, buffer).map(|image| (index, image));
     }
 
     fn finish(self: Box<Self>, facts: Option<&VideoFacts>) {
@@ -184,15 +180,20 @@ impl FrameTap for PosterTap {
 }
 
 /// `frame` scaled down to `width` × `height` (not larger than it) by a box
-/// filter: each pixel the rounded mean of the frame's pixels whose top left
-/// corner falls in it.
-fn downscale(frame: &Frame, width: u32, height: u32) -> RgbImage {
+/// filter, into `out` (RGB rows, resized to fit): each pixel the rounded
+/// mean of the frame's pixels whose top left corner falls in it. A frame of
+/// that size already is copied.
+fn downscale_into(frame: &Frame, width: u32, height: u32, out: &mut Vec<u8>) {
     let (fw, fh) = frame.dimensions();
     let (fw, fh, w, h) = (fw as usize, fh as usize, width as usize, height as usize);
+    out.resize(w * h * 3, 0);
+    if (fw, fh) == (w, h) {
+        out.copy_from_slice(frame.as_raw());
+        return;
+    }
     // Frame columns [starts[x], starts[x + 1]) make poster column x.
     let starts: Vec<usize> = (0..=w).map(|x| x * fw / w).collect();
     let raw = frame.as_raw();
-    let mut out = vec![0u8; w * h * 3];
     let mut sums = vec![0u32; w * 3];
     for y in 0..h {
         let (top, bottom) = (y * fh / h, (y + 1) * fh / h);
@@ -215,7 +216,6 @@ fn downscale(frame: &Frame, width: u32, height: u32) -> RgbImage {
             }
         }
     }
-    RgbImage::from_raw(width, height, out).expect("the buffer has width × height pixels")
 }
 
 #[cfg(test)]
@@ -249,6 +249,13 @@ mod tests {
             );
             assert!(k == 0 || k.is_power_of_two());
         }
+    }
+
+    /// `frame` scaled down to `width` × `height` by [`downscale_into`].
+    fn downscale(frame: &Frame, width: u32, height: u32) -> RgbImage {
+        let mut out = vec![1; 5];
+        downscale_into(frame, width, height, &mut out);
+        RgbImage::from_raw(width, height, out).unwrap()
     }
 
     #[test]
