@@ -21,6 +21,7 @@ use gymrec::train::{
     AnalyticsState, Cem, CemConfig, EarlyStopping, LogToTensorBoard, MetricsStore, RecordVideos,
     SaveCheckpoints, Trainer, VideoKind, evaluate,
 };
+use gymrec::video::EncoderSettings;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -58,6 +59,10 @@ struct Args {
     /// Also write the trained weights to this JSON file (as assets/cartpole-cem.json).
     #[arg(long)]
     save_weights: Option<PathBuf>,
+    /// The clips' x264 preset (`ultrafast` … `veryslow`): faster presets
+    /// take less CPU from the training and write larger files.
+    #[arg(long, default_value = "veryfast")]
+    preset: String,
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
@@ -95,6 +100,11 @@ fn run(args: &Args) -> gymrec::Result<()> {
     let tensorboard = LogToTensorBoard::new(&args.logdir);
     let run = tensorboard.run_handle();
     // ---------------------------------------------------------------------
+    let encoder = EncoderSettings {
+        preset: args.preset.clone(),
+        ..EncoderSettings::default()
+    };
+    encoder.validate()?;
     let videos = RecordVideos::builder(&dirname)
         .root(&args.root)
         .frequency(args.frequency)
@@ -103,7 +113,7 @@ fn run(args: &Args) -> gymrec::Result<()> {
         // The recorder's manifest observer writes a JSON sidecar per clip,
         // `index.jsonl` and the `index.html` gallery of the videos folder.
         // Remove `.gallery()` to record the clips alone.
-        .configure(|config| config.gallery())
+        .configure(move |config| config.gallery().encoder(encoder.clone()))
         // -----------------------------------------------------------------
         .tensorboard(tensorboard.clips())
         .build()?;

@@ -144,6 +144,16 @@ impl Container {
                 opts.set("preset", &settings.preset);
                 opts.set("crf", &settings.crf.to_string());
                 opts.set("threads", &threads);
+                if settings.threads_or_auto() > 1 {
+                    // With frame threads x264 runs its lookahead on a thread
+                    // of its own and by default buffers `bframes + 1` (4 at
+                    // veryfast) frames for it, each a padded picture with
+                    // its half-size planes (1.1 MB at 600×400). One is no
+                    // slower here and keeps one long video under 64 MiB
+                    // (docs/BENCHMARKS.md); the stream is the same either
+                    // way (decoded frames are bit-identical).
+                    opts.set("x264-params", "sync-lookahead=1");
+                }
             }
             Container::WebM => {
                 opts.set("deadline", "realtime");
