@@ -61,9 +61,7 @@ fn bench(c: &mut Criterion) {
     group.warm_up_time(Duration::from_secs(2));
     group.measurement_time(Duration::from_secs(10));
     group.throughput(Throughput::Elements(FRAMES as u64));
-    group.bench_function("clip_500", |b| {
-        b.iter(|| pushed(&frames).finish().unwrap())
-    });
+    group.bench_function("clip_500", |b| b.iter(|| pushed(&frames).finish().unwrap()));
     group.bench_function("finish_500", |b| {
         b.iter_batched(
             || pushed(&frames),
