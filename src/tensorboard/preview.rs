@@ -306,24 +306,43 @@ impl Scaler {
         let src = frame.as_raw();
         self.out.clear();
         self.out.resize(w * h * 3, 0);
+        if sw == 0 || sh == 0 {
+            // No pixels to average: black.
+            return &self.out;
+        }
         for (y, out_row) in self.out.chunks_exact_mut(w * 3).enumerate() {
             let (y0, y1) = span(y, h, sh);
             // Down the rows first: one long, branch-free sum.
+            let mut rows = src[y0 * sw * 3..y1 * sw * 3].chunks_exact(sw * 3);
             self.rows.clear();
-            self.rows.resize(sw * 3, 0);
-            for row in src[y0 * sw * 3..y1 * sw * 3].chunks_exact(sw * 3) {
+            self.rows.extend(
+                rows.next()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|&v| u32::from(v)),
+            );
+            for row in rows {
                 for (sum, &v) in self.rows.iter_mut().zip(row) {
                     *sum += u32::from(v);
                 }
             }
             let height = (y1 - y0) as u32;
             for (&(x0, x1), px) in self.columns.iter().zip(out_row.chunks_exact_mut(3)) {
-                let mut sum = [0u32; 3];
-                for column in self.rows[x0 * 3..x1 * 3].chunks_exact(3) {
-                    sum[0] += column[0];
-                    sum[1] += column[1];
-                    sum[2] += column[2];
-                }
+                let sum = match self.rows[x0 * 3..x1 * 3] {
+                    // The usual blocks, 1 to 3 columns wide, unrolled.
+                    [a, b, c] => [a, b, c],
+                    [a, b, c, d, e, f] => [a + d, b + e, c + f],
+                    [a, b, c, d, e, f, g, h, i] => [a + d + g, b + e + h, c + f + i],
+                    ref columns => {
+                        let mut sum = [0u32; 3];
+                        for column in columns.chunks_exact(3) {
+                            sum[0] += column[0];
+                            sum[1] += column[1];
+                            sum[2] += column[2];
+                        }
+                        sum
+                    }
+                };
                 let n = height * (x1 - x0) as u32;
                 match self.reciprocals.get(n as usize) {
                     Some(&r) => {
