@@ -2,12 +2,18 @@
 //! what changed, one palette where it can.
 //!
 //! - The first frame is written whole; each later one as the rectangle of
-//!   the pixels whose colour differs from the frame before it (disposal
-//!   `Keep`, so a viewer draws it over the picture so far). A frame the
-//!   same as the one before is not written: its delay lengthens that one's.
-//! - The global palette holds the (at most 256) colours the written
-//!   rectangles use most. A rectangle whose colours are all in it uses it;
-//!   another carries a local palette of just its own colours.
+//!   the pixels whose colour differs from the kept frame before it (disposal
+//!   `Keep`, so a viewer draws it over the picture so far), the pixels in
+//!   it that did not change transparent (long runs of one index, which LZW
+//!   packs tightly). A frame the same as the one before is not written: its
+//!   delay lengthens that one's (a delay past 655.35 s, the most a GIF frame
+//!   has, goes on in a one-pixel frame).
+//! - The global palette has at most 255 colours and a transparent slot,
+//!   chosen greedily to serve as many frames as it can (the frame needing
+//!   the fewest colours it lacks first). A frame whose changed pixels'
+//!   colours are all in it uses it; another carries a local palette of just
+//!   its rectangle's colours. Colours are compared, not indices, between
+//!   frames of different palettes.
 
 use super::palette::{ColourMap, Palettes, Serial, colour_key};
 use std::borrow::Cow;
@@ -132,6 +138,12 @@ fn rect_rows(frame: &IndexedFrame, rect: Rect, w: usize) -> impl Iterator<Item =
         .map(move |row| &row[left..left + rw])
 }
 
+/// Entry `i` of `rgb` as a colour key (`None` past its end).
+fn colour_at(rgb: &[u8], i: u8) -> Option<u32> {
+    let i = usize::from(i) * 3;
+    rgb.get(i..i + 3).map(colour_key)
+}
+
 /// Marks a code whose pixel the frame before already shows in that colour.
 const UNCHANGED: u16 = 0x100;
 
@@ -153,16 +165,12 @@ fn rect_codes(
     };
     let (now_rgb, before_rgb) = (palettes.rgb(frame.palette), palettes.rgb(before.palette));
     let same_palette = frame.palette == before.palette;
-    let colour = |rgb: &[u8], i: u8| {
-        let i = usize::from(i) * 3;
-        rgb.get(i..i + 3).map(colour_key)
-    };
     for (now, was) in rows(frame).zip(rows(before)) {
         codes.extend(now.iter().zip(was).map(|(&i, &j)| {
             let unchanged = if same_palette {
                 i == j
             } else {
-                colour(now_rgb, i) == colour(before_rgb, j)
+                colour_at(now_rgb, i) == colour_at(before_rgb, j)
             };
             u16::from(i) | if unchanged { UNCHANGED } else { 0 }
         }));
@@ -255,9 +263,9 @@ fn changed_rect(
         });
     };
     if before.palette == now.palette {
-        // One palette: equal indices are equal colours (and a palette's
-        // colours are its own: exact ones are distinct, and each colour
-        // maps to one index of a quantized one).
+        // One palette: indices differ where colours do (an exact palette's
+        // colours are distinct; of equal entries in a quantized one, only
+        // the first is ever used).
         for (y, (a, b)) in rows.enumerate() {
             if a == b {
                 continue;
@@ -268,12 +276,8 @@ fn changed_rect(
         }
     } else {
         let (pa, pb) = (palettes.rgb(before.palette), palettes.rgb(now.palette));
-        let colour = |palette: &[u8], i: u8| {
-            let i = usize::from(i) * 3;
-            palette.get(i..i + 3).map(colour_key)
-        };
         for (y, (a, b)) in rows.enumerate() {
-            let differs = |(p, q): (&u8, &u8)| colour(pa, *p) != colour(pb, *q);
+            let differs = |(p, q): (&u8, &u8)| colour_at(pa, *p) != colour_at(pb, *q);
             let Some(first) = a.iter().zip(b).position(differs) else {
                 continue;
             };
