@@ -39,7 +39,9 @@
 //! # }
 //! ```
 
+mod animation;
 mod hparams;
+mod palette;
 mod preview;
 #[allow(unreachable_pub)]
 mod proto;

@@ -12,16 +12,35 @@
 //!   frames a second, and doubles (dropping every other kept frame) whenever
 //!   more than [`PreviewSettings::max_frames`] would be kept, so memory stays
 //!   bounded however long the clip is. A clip of `n` frames ends with
-//!   `ceil(n / stride)` frames, `stride` the smallest `base · 2^k` for which
+//!   `ceil(n / stride)` kept frames, `stride` the smallest `base · 2^k` for which
 //!   that is at most `max_frames`;
 //! - kept frame `k` is shown from `round(100·k·stride/fps)` to
 //!   `round(100·min((k+1)·stride, n)/fps)` hundredths of a second, so the
 //!   preview lasts as long as the clip, to the hundredth.
 //!
-//! Each kept frame is quantized to its own palette as it arrives: its exact
-//! colours when it has at most 256 (classic-control scenes, scaled down,
-//! usually do), else 256 chosen by the `gif` crate's NeuQuant; only the
-//! quantized frames are kept.
+//! Each kept frame is turned into palette indices as it arrives (only
+//! those are kept: one byte a preview pixel), into a palette it shares with
+//! the frames around it:
+//!
+//! - while every frame has at most 256 colours (classic-control scenes,
+//!   scaled down, usually do), its exact colours, so it decodes to exactly
+//!   the scaled frame;
+//! - from the first frame with more on, 255 colours NeuQuant (the `gif`
+//!   crate's quantizer) chooses for that frame, reused by the later ones:
+//!   each colour maps to its nearest palette entry, looked up once and
+//!   remembered for the rest of the clip. A frame whose pixels map badly
+//!   (more than 1 in 64 of them farther than 24 RGB levels, Euclidean, from
+//!   their entry; or, if the frame the palette was chosen for already had
+//!   more, twice as many as it had) gets a palette chosen for it, so a clip
+//!   whose colours change still looks right.
+//!
+//! At [`finish`](GifPreview::finish) the first frame is written whole and
+//! each later one as the rectangle where its colours differ from the kept
+//! frame before it, unchanged pixels in it transparent; a frame that looks
+//! like the one before is not written but lengthens that one's delay (so
+//! the GIF may have fewer frames than [`frames`](GifPreview::frames), and
+//! lasts as long). The GIF's global palette is chosen to serve as many of
+//! these frames as it can; the others carry their own.
 //!
 //! ```
 //! use gymrec::tensorboard::{GifPreview, PreviewSettings};
@@ -42,14 +61,12 @@
 //! # }
 //! ```
 
+use super::animation::{self, IndexedFrame};
+use super::palette::Palettes;
 use super::writer::GifImage;
 use crate::frame::Frame;
 use crate::{Error, Result};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-
-/// NeuQuant's speed (1 best … 30 fastest); 10 is `gif`'s own default.
-const NEUQUANT_SPEED: i32 = 10;
 
 /// The size and rate limits of a [`GifPreview`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,11 +121,11 @@ pub struct GifPreview {
     height: u32,
     stride: u64,
     seen: u64,
-    frames: Vec<::gif::Frame<'static>>,
-    /// The scaled-down frame (reused).
-    small: Vec<u8>,
-    /// Colour → palette index while building an exact palette (reused).
-    lookup: HashMap<u32, u8>,
+    frames: Vec<IndexedFrame>,
+    palettes: Palettes,
+    scaler: Scaler,
+    /// Index buffers of dropped frames, for the next kept ones.
+    spare: Vec<Vec<u8>>,
 }
 
 impl std::fmt::Debug for GifPreview {
@@ -139,8 +156,9 @@ impl GifPreview {
             stride: settings.base_stride(fps),
             seen: 0,
             frames: Vec::new(),
-            small: Vec::new(),
-            lookup: HashMap::new(),
+            palettes: Palettes::new(),
+            scaler: Scaler::default(),
+            spare: Vec::new(),
         }
     }
 
@@ -154,10 +172,18 @@ impl GifPreview {
         if self.frames.len() >= self.settings.max_frames.max(1) {
             self.stride *= 2;
             let mut k = 0;
-            self.frames.retain(|_| {
+            let spare = &mut self.spare;
+            self.frames.retain_mut(|f| {
                 k += 1;
-                k % 2 == 1
+                let keep = k % 2 == 1;
+                if !keep {
+                    spare.push(std::mem::take(&mut f.indices));
+                }
+                keep
             });
+            let frames = &self.frames;
+            self.palettes
+                .retain(|serial| frames.iter().any(|f| f.palette == serial));
             if index % self.stride != 0 {
                 return;
             }
@@ -165,13 +191,11 @@ impl GifPreview {
         let pixels = if (frame.width(), frame.height()) == (self.width, self.height) {
             frame.as_raw().as_slice()
         } else {
-            area_average(frame, self.width, self.height, &mut self.small);
-            self.small.as_slice()
+            self.scaler.scale(frame, self.width, self.height)
         };
-        let (w, h) = (self.width as u16, self.height as u16);
-        let gif_frame = exact_colours(w, h, pixels, &mut self.lookup)
-            .unwrap_or_else(|| ::gif::Frame::from_rgb_speed(w, h, pixels, NEUQUANT_SPEED));
-        self.frames.push(gif_frame);
+        let mut indices = self.spare.pop().unwrap_or_default();
+        let palette = self.palettes.map(pixels, &mut indices);
+        self.frames.push(IndexedFrame { indices, palette });
     }
 
     /// The clip's frames seen so far.
@@ -179,7 +203,8 @@ impl GifPreview {
         self.seen
     }
 
-    /// The preview's frames so far.
+    /// The preview's frames so far (one in [`stride`](Self::stride) of the
+    /// clip's); the GIF shows a run of identical ones as one.
     pub fn frames(&self) -> usize {
         self.frames.len()
     }
@@ -205,6 +230,7 @@ impl GifPreview {
             stride,
             seen,
             frames,
+            palettes,
             ..
         } = self;
         if frames.is_empty() {
@@ -214,98 +240,124 @@ impl GifPreview {
                 "",
             ));
         }
-        let err = |e: ::gif::EncodingError| {
-            Error::encode(&label, "cannot encode the GIF preview", "", Box::new(e))
-        };
+        // Kept frame k shows clip frames k·stride up to (k + 1)·stride.
         let cs = |source_frame: u64| (source_frame * 100 + u64::from(fps) / 2) / u64::from(fps);
-        let mut bytes = Vec::new();
-        {
-            let mut encoder =
-                ::gif::Encoder::new(&mut bytes, width as u16, height as u16, &[]).map_err(err)?;
-            encoder.set_repeat(::gif::Repeat::Infinite).map_err(err)?;
-            for (k, mut frame) in (0u64..).zip(frames) {
-                let start = cs(k * stride);
-                let end = cs(((k + 1) * stride).min(seen));
-                frame.delay = u16::try_from(end.saturating_sub(start)).unwrap_or(u16::MAX);
-                encoder.write_frame(&frame).map_err(err)?;
-            }
-        }
+        let delays: Vec<u64> = (0u64..frames.len() as u64)
+            .map(|k| cs(((k + 1) * stride).min(seen)).saturating_sub(cs(k * stride)))
+            .collect();
+        let gif = animation::encode(width as u16, height as u16, &frames, &delays, &palettes)
+            .map_err(|e| Error::encode(&label, "cannot encode the GIF preview", "", Box::new(e)))?;
+        log::debug!(
+            "{}: GIF preview of {} kept frames in {} GIF frames ({} with a local palette; \
+             {} palettes trained), {} bytes",
+            label.display(),
+            frames.len(),
+            gif.frames,
+            gif.local_palettes,
+            palettes.trained(),
+            gif.bytes.len()
+        );
         Ok(GifImage {
             width,
             height,
-            bytes,
+            bytes: gif.bytes,
         })
     }
 }
 
-/// Scales `frame` down to `width` × `height` into `out` (RGB): each pixel
-/// is the rounded mean of the source pixels its area covers (at least one).
-fn area_average(frame: &Frame, width: u32, height: u32, out: &mut Vec<u8>) {
-    let (sw, sh) = (frame.width() as usize, frame.height() as usize);
-    let (w, h) = (width as usize, height as usize);
-    let span = |i: usize, n: usize, of: usize| {
-        let start = i * of / n;
-        (start, ((i + 1) * of / n).max(start + 1).min(of))
-    };
-    let src = frame.as_raw();
-    out.clear();
-    out.reserve(w * h * 3);
-    for y in 0..h {
-        let (y0, y1) = span(y, h, sh);
-        for x in 0..w {
-            let (x0, x1) = span(x, w, sw);
-            let mut sum = [0u32; 3];
-            for row in y0..y1 {
-                for px in src[(row * sw + x0) * 3..(row * sw + x1) * 3].chunks_exact(3) {
-                    sum[0] += u32::from(px[0]);
-                    sum[1] += u32::from(px[1]);
-                    sum[2] += u32::from(px[2]);
-                }
-            }
-            let n = ((y1 - y0) * (x1 - x0)) as u32;
-            out.extend(sum.iter().map(|&v| ((v + n / 2) / n) as u8));
-        }
-    }
+/// Scales frames down by area averaging, keeping its buffers.
+#[derive(Default)]
+struct Scaler {
+    /// Each output column's source columns `x0..x1`.
+    columns: Vec<(usize, usize)>,
+    /// The channel sums of the source rows one output row covers.
+    rows: Vec<u32>,
+    /// `RECIPROCAL_ONE / n` rounded up, for `n` up to 256 pixels a block.
+    reciprocals: Vec<u64>,
+    /// The scaled frame (RGB).
+    out: Vec<u8>,
 }
 
-/// A frame of `pixels` (RGB) with a palette of exactly their colours, or
-/// `None` when they have more than 256.
-fn exact_colours(
-    width: u16,
-    height: u16,
-    pixels: &[u8],
-    lookup: &mut HashMap<u32, u8>,
-) -> Option<::gif::Frame<'static>> {
-    lookup.clear();
-    let mut palette = Vec::with_capacity(256 * 3);
-    let mut indices = Vec::with_capacity(pixels.len() / 3);
-    // Runs of one colour are the common case: skip the map for them.
-    let mut last: Option<(u32, u8)> = None;
-    for px in pixels.chunks_exact(3) {
-        let key = u32::from(px[0]) << 16 | u32::from(px[1]) << 8 | u32::from(px[2]);
-        let index = match last {
-            Some((k, i)) if k == key => i,
-            _ => {
-                let i = match lookup.get(&key) {
-                    Some(&i) => i,
-                    None => {
-                        let n = u8::try_from(lookup.len()).ok()?;
-                        lookup.insert(key, n);
-                        palette.extend_from_slice(px);
-                        n
+/// `2^48`: `(v · ceil(2^48 / n)) >> 48` is `v / n` exactly for `v < 2^16`
+/// (the error `v / 2^48` stays below `1 / n`).
+const RECIPROCAL_ONE: u64 = 1 << 48;
+
+impl Scaler {
+    /// Scales `frame` down to `width` × `height` (RGB): each pixel is the
+    /// rounded mean of the source pixels its area covers (at least one).
+    fn scale(&mut self, frame: &Frame, width: u32, height: u32) -> &[u8] {
+        let (sw, sh) = (frame.width() as usize, frame.height() as usize);
+        let (w, h) = (width as usize, height as usize);
+        let span = |i: usize, n: usize, of: usize| {
+            let start = i * of / n;
+            (start, ((i + 1) * of / n).max(start + 1).min(of))
+        };
+        self.columns.clear();
+        self.columns.extend((0..w).map(|x| span(x, w, sw)));
+        // Block sizes: a block's mean by one multiplication when they stay
+        // small enough for RECIPROCAL_ONE (a 240-wide preview of frames up
+        // to about 3800 pixels wide and tall); else by division.
+        let most = sw.div_ceil(w) * sh.div_ceil(h);
+        self.reciprocals.clear();
+        if most <= 256 {
+            self.reciprocals
+                .extend((0..=most as u64).map(|n| RECIPROCAL_ONE.div_ceil(n.max(1))));
+        }
+        let src = frame.as_raw();
+        self.out.clear();
+        self.out.resize(w * h * 3, 0);
+        if sw == 0 || sh == 0 {
+            // No pixels to average: black.
+            return &self.out;
+        }
+        for (y, out_row) in self.out.chunks_exact_mut(w * 3).enumerate() {
+            let (y0, y1) = span(y, h, sh);
+            // Down the rows first: one long, branch-free sum.
+            let mut rows = src[y0 * sw * 3..y1 * sw * 3].chunks_exact(sw * 3);
+            self.rows.clear();
+            self.rows.extend(
+                rows.next()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|&v| u32::from(v)),
+            );
+            for row in rows {
+                for (sum, &v) in self.rows.iter_mut().zip(row) {
+                    *sum += u32::from(v);
+                }
+            }
+            let height = (y1 - y0) as u32;
+            for (&(x0, x1), px) in self.columns.iter().zip(out_row.chunks_exact_mut(3)) {
+                let sum = match self.rows[x0 * 3..x1 * 3] {
+                    // The usual blocks, 1 to 3 columns wide, unrolled.
+                    [a, b, c] => [a, b, c],
+                    [a, b, c, d, e, f] => [a + d, b + e, c + f],
+                    [a, b, c, d, e, f, g, h, i] => [a + d + g, b + e + h, c + f + i],
+                    ref columns => {
+                        let mut sum = [0u32; 3];
+                        for column in columns.chunks_exact(3) {
+                            sum[0] += column[0];
+                            sum[1] += column[1];
+                            sum[2] += column[2];
+                        }
+                        sum
                     }
                 };
-                last = Some((key, i));
-                i
+                let n = height * (x1 - x0) as u32;
+                match self.reciprocals.get(n as usize) {
+                    Some(&r) => {
+                        for (p, v) in px.iter_mut().zip(sum) {
+                            *p = ((u64::from(v + n / 2) * r) >> 48) as u8;
+                        }
+                    }
+                    None => {
+                        for (p, v) in px.iter_mut().zip(sum) {
+                            *p = ((v + n / 2) / n) as u8;
+                        }
+                    }
+                }
             }
-        };
-        indices.push(index);
+        }
+        &self.out
     }
-    Some(::gif::Frame {
-        width,
-        height,
-        buffer: std::borrow::Cow::Owned(indices),
-        palette: Some(palette),
-        ..::gif::Frame::default()
-    })
 }
