@@ -27,7 +27,6 @@
 //! every frame (9 ms each at speed 10).
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 /// NeuQuant's speed (1 best … 30 fastest): it samples one pixel in
 /// `speed`. A palette serves a whole clip, so this buys quality.
@@ -47,34 +46,11 @@ pub(super) fn colour_key(px: &[u8]) -> u32 {
     u32::from(px[0]) << 16 | u32::from(px[1]) << 8 | u32::from(px[2])
 }
 
-/// Hashes the 24-bit colour keys: one multiplication (SipHash, the std
-/// default, is several times slower and guards against nothing here).
-#[derive(Default)]
-pub(super) struct ColourHasher(u64);
-
-impl Hasher for ColourHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        // (Keys are u32s, hashed by write_u32; this is for completeness.)
-        for &b in bytes {
-            self.write_u32(u32::from(b));
-        }
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        // Fibonacci hashing; the rotation brings the well-mixed high bits
-        // to the low ones the table indexes by.
-        self.0 = (u64::from(n) ^ self.0)
-            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
-            .rotate_left(32);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
 /// A map keyed by [`colour_key`]s.
-pub(super) type ColourMap<V> = HashMap<u32, V, BuildHasherDefault<ColourHasher>>;
+///
+/// Hashed by `rustc-hash`'s Fx hash, one multiplication a key (SipHash, the
+/// std default, is several times slower and guards against nothing here).
+pub(super) type ColourMap<V> = HashMap<u32, V, rustc_hash::FxBuildHasher>;
 
 /// A palette: RGB triples, at most 256.
 struct Palette {
