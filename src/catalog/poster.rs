@@ -15,14 +15,15 @@
 //! So a video costs its tap about `log2(n)` downscales, two poster-sized
 //! buffers (two 480 × 320 images, 0.9 MB, where two whole 600 × 400 frames
 //! would hold 1.4 MB), and, once at the end, one PNG encoding. The
-//! downscale is a box filter of its own
-//! (each poster pixel the mean of the frame pixels it covers), as
+//! downscale is the box filter the TensorBoard previews use too (each
+//! poster pixel the mean of the frame pixels it covers), as
 //! [`image::imageops::thumbnail`] computes (the two agree where the scale
 //! is a whole number), but on the raw rows: a 600 × 400 frame to 480 × 320
-//! takes it 1.1 ms in a release build, `thumbnail` 10 to 14 ms, per video,
-//! on the encoder thread (the PNG encoding 0.3 ms).
+//! took 1.1 ms in a release build before it shared the previews' faster
+//! one, `thumbnail` 10 to 14 ms, on the encoder thread (the PNG encoding
+//! 0.3 ms).
 
-use crate::frame::Frame;
+use crate::frame::{BoxScaler, Frame};
 use crate::video::{FrameTap, VideoFacts};
 use image::{ImageEncoder as _, RgbImage};
 use std::collections::HashMap;
@@ -99,6 +100,7 @@ pub(super) struct PosterTap {
     /// first, and their indices.
     kept: [Option<(u64, RgbImage)>; 2],
     frames: u64,
+    scaler: BoxScaler,
 }
 
 impl PosterTap {
@@ -109,6 +111,7 @@ impl PosterTap {
             slots,
             kept: [None, None],
             frames: 0,
+            scaler: BoxScaler::default(),
         }
     }
 
@@ -154,7 +157,12 @@ impl FrameTap for PosterTap {
             Some((_, buffer)) => buffer.into_raw(),
             None => Vec::new(),
         };
-        downscale_into(frame, w, h, &mut buffer);
+        if frame.dimensions() == (w, h) {
+            buffer.clear();
+            buffer.extend_from_slice(frame.as_raw());
+        } else {
+            self.scaler.scale_into(frame, w, h, &mut buffer);
+        }
         self.kept[1] = RgbImage::from_raw(w, h, buffer).map(|image| (index, image));
     }
 
@@ -174,45 +182,6 @@ impl FrameTap for PosterTap {
             }
             None => {
                 slots.remove(&self.path);
-            }
-        }
-    }
-}
-
-/// `frame` scaled down to `width` × `height` (not larger than it) by a box
-/// filter, into `out` (RGB rows, resized to fit): each pixel the rounded
-/// mean of the frame's pixels whose top left corner falls in it. A frame of
-/// that size already is copied.
-fn downscale_into(frame: &Frame, width: u32, height: u32, out: &mut Vec<u8>) {
-    let (fw, fh) = frame.dimensions();
-    let (fw, fh, w, h) = (fw as usize, fh as usize, width as usize, height as usize);
-    out.resize(w * h * 3, 0);
-    if (fw, fh) == (w, h) {
-        out.copy_from_slice(frame.as_raw());
-        return;
-    }
-    // Frame columns [starts[x], starts[x + 1]) make poster column x.
-    let starts: Vec<usize> = (0..=w).map(|x| x * fw / w).collect();
-    let raw = frame.as_raw();
-    let mut sums = vec![0u32; w * 3];
-    for y in 0..h {
-        let (top, bottom) = (y * fh / h, (y + 1) * fh / h);
-        sums.fill(0);
-        for row in raw[top * fw * 3..bottom * fw * 3].chunks_exact(fw * 3) {
-            for x in 0..w {
-                let sum = &mut sums[x * 3..x * 3 + 3];
-                for p in row[starts[x] * 3..starts[x + 1] * 3].chunks_exact(3) {
-                    sum[0] += u32::from(p[0]);
-                    sum[1] += u32::from(p[1]);
-                    sum[2] += u32::from(p[2]);
-                }
-            }
-        }
-        let rows = (bottom - top) as u32;
-        for x in 0..w {
-            let n = rows * (starts[x + 1] - starts[x]) as u32;
-            for c in 0..3 {
-                out[(y * w + x) * 3 + c] = ((sums[x * 3 + c] + n / 2) / n) as u8;
             }
         }
     }
@@ -251,10 +220,10 @@ mod tests {
         }
     }
 
-    /// `frame` scaled down to `width` × `height` by [`downscale_into`].
+    /// `frame` scaled down to `width` × `height` as the tap does.
     fn downscale(frame: &Frame, width: u32, height: u32) -> RgbImage {
         let mut out = vec![1; 5];
-        downscale_into(frame, width, height, &mut out);
+        BoxScaler::default().scale_into(frame, width, height, &mut out);
         RgbImage::from_raw(width, height, out).unwrap()
     }
 

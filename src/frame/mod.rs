@@ -46,6 +46,9 @@
 
 use crate::{Error, Result};
 
+mod scale;
+pub(crate) use scale::BoxScaler;
+
 pub use image::Rgb;
 
 /// One RGB frame: height × width × 3 bytes, row-major.
