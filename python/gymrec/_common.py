@@ -8,6 +8,8 @@ import os
 import weakref
 from typing import Any, Callable
 
+from gymnasium.core import RenderFrame
+
 from gymrec._native import Recorder, capped_cubic_video_schedule
 
 #: Wrappers whose recorder is still open; finalized at interpreter exit.
@@ -31,14 +33,16 @@ class Recording:
     exits (Gymnasium loses it), and runs ``gc_trigger`` after each finished video.
     """
 
-    _recorder: Recorder | None = None
+    #: Set by ``_start_recorder``; ``None`` only on a wrapper whose ``__init__`` raised before
+    #: it (which ``_finalize`` tolerates), so typed as always set.
+    _recorder: Recorder = None  # type: ignore[assignment]
     gc_trigger: Callable[[int], bool] | None = None
     _videos_seen: int = 0
 
     def _start_recorder(
         self,
         env: Any,
-        video_folder: str,
+        video_folder: str | os.PathLike[str],
         episode_trigger: Callable[[int], bool] | None,
         step_trigger: Callable[[int], bool] | None,
         video_length: int,
@@ -80,7 +84,7 @@ class Recording:
         self.frames_per_sec: int = self._recorder.fps
         self.name_prefix: str = name_prefix
         self.video_length: float = video_length if video_length != 0 else float("inf")
-        self.render_history: list[Any] = []
+        self.render_history: list[RenderFrame] = []
         self.record_first_only = record_first_only
         self.video_aspect_ratio = video_aspect_ratio
 

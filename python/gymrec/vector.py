@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
-from typing import Any, Callable
+from typing import Any, Callable, cast
 from warnings import warn
 
 import gymnasium as gym
@@ -44,7 +45,7 @@ class RecordVideo(
     def __init__(
         self,
         env: VectorEnv[ObsType, ActType, np.ndarray],
-        video_folder: str,
+        video_folder: str | os.PathLike[str],
         video_aspect_ratio: tuple[int, int] = (1, 1),
         record_first_only: bool = False,
         episode_trigger: Callable[[int], bool] | None = None,
@@ -64,7 +65,7 @@ class RecordVideo(
         those of :class:`gymrec.RecordVideo`, plus ``video_aspect_ratio`` (accepted, unused) and
         ``record_first_only`` (sub-env 0 alone instead of the grid)."""
         VectorWrapper.__init__(self, env)
-        args = dict(
+        args: dict[str, Any] = dict(
             video_folder=video_folder,
             video_aspect_ratio=video_aspect_ratio,
             record_first_only=record_first_only,
@@ -120,7 +121,8 @@ class RecordVideo(
         """Resets the sub-envs; a reset of sub-env 0 begins an episode."""
         if options is None or "reset_mask" not in options or options["reset_mask"][0]:
             self._recorder.begin_episode()
-        obs, info = super().reset(seed=seed, options=options)
+        # Gymnasium's VectorEnv.reset types one seed; its sync and async envs take a list too.
+        obs, info = super().reset(seed=cast("int | None", seed), options=options)
         if self.recording:
             self._capture_frame()
         self.has_autoreset = False
@@ -149,13 +151,14 @@ class RecordVideo(
             self._after_video()
         return obs, rewards, terminations, truncations, info
 
-    def render(self) -> RenderFrame | list[RenderFrame]:
+    def render(self) -> tuple[RenderFrame, ...] | None:
         """The vector env's render, as Gymnasium's wrapper returns it."""
         render_out = super().render()
         if len(self.render_history) > 0:
+            # Gymnasium's code; neither its vector wrapper nor this one fills render_history.
             tmp_history = self.render_history
             self.render_history = []
-            return tmp_history + render_out
+            return tmp_history + render_out  # type: ignore[operator, no-any-return]
         return render_out
 
     def close(self, **kwargs: Any) -> None:

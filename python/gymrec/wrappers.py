@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Generic, SupportsFloat
+import os
+from typing import Any, Callable, Generic, SupportsFloat, cast
 
 import gymnasium as gym
 import numpy as np
@@ -48,7 +49,7 @@ class RecordVideo(
     def __init__(
         self,
         env: gym.Env[ObsType, ActType],
-        video_folder: str,
+        video_folder: str | os.PathLike[str],
         episode_trigger: Callable[[int], bool] | None = None,
         step_trigger: Callable[[int], bool] | None = None,
         video_length: int = 0,
@@ -83,7 +84,7 @@ class RecordVideo(
             overlay: Burn the episode, step and return into every frame.
             gallery: Write a sidecar per video, ``index.jsonl`` and ``index.html``.
         """
-        args = dict(
+        args: dict[str, Any] = dict(
             video_folder=video_folder,
             episode_trigger=episode_trigger,
             step_trigger=step_trigger,
@@ -152,8 +153,10 @@ class RecordVideo(
         if len(self.render_history) > 0:
             tmp_history = self.render_history
             self.render_history = []
-            return tmp_history + render_out
-        return render_out
+            # render_history is filled in rgb_array_list mode only, where render_out is a list.
+            return tmp_history + cast("list[RenderFrame]", render_out)
+        # Never None: the render mode gives images (checked at construction).
+        return cast("RenderFrame | list[RenderFrame]", render_out)
 
     def close(self) -> None:
         """Closes the env, then finalizes the running video; raises the first recording error

@@ -1,0 +1,98 @@
+"""Types of ``gymrec._native``, the compiled half of gymrec (``python/src/*.rs``, PyO3).
+
+Kept true by ``python -m mypy.stubtest gymrec._native`` in ``python/lint.sh``, which compares
+this stub with the installed extension module.
+"""
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import final
+
+__all__ = ["Recorder", "capped_cubic_video_schedule", "check_record_state", "__version__"]
+
+#: The package's version: ``python/Cargo.toml``'s, compiled in.
+__version__: str
+
+def capped_cubic_video_schedule(episode_id: int) -> bool:
+    """Gymnasium's default episode trigger: true for the perfect cubes below 1000 and every
+    multiple of 1000."""
+
+def check_record_state(
+    dirpath: str | os.PathLike[str],
+    method: str,
+    has_episode_trigger: bool,
+    has_step_trigger: bool,
+) -> None:
+    """Checks a ``RecordState`` as gymrec's Rust ``RecordState::to_wrapper`` does; raises
+    ``ValueError``."""
+
+@final
+class Recorder:
+    """gymrec's env-less ``Recorder``, fed by the Python wrappers: the events return whether a
+    frame is wanted now, ``submit_frame`` / ``submit_tiles`` hand it over.
+
+    ``name_prefix`` defaults to ``"rl-video"`` and ``name`` to ``"the env"`` (shown as ``...``:
+    PyO3 writes a default that is not a literal as ``...`` in the runtime signature).
+    """
+
+    def __new__(
+        cls,
+        video_folder: str | os.PathLike[str],
+        *,
+        episode_trigger: Callable[[int], bool] | None = None,
+        step_trigger: Callable[[int], bool] | None = None,
+        video_length: int = 0,
+        name_prefix: str = ...,
+        fps: int | None = None,
+        render_fps: float | None = None,
+        env_id: str | None = None,
+        name: str = ...,
+        overwrite: bool = True,
+        format: str | None = None,
+        overlay: bool = False,
+        gallery: bool = False,
+    ) -> Recorder: ...
+    def begin_episode(self) -> bool:
+        """An episode began (a reset). Returns whether a frame is wanted now."""
+    def step(self, reward: float, done: bool) -> bool:
+        """A step was taken with ``reward``; ``done`` when the episode ended at it. Returns
+        whether a frame is wanted now."""
+    def autoreset_step(self) -> bool:
+        """A step that began a new episode (a vector env's autoreset of sub-env 0). Returns
+        whether a frame is wanted now."""
+    def submit_frame(self, frame: object) -> None:
+        """Hands over the frame for the last event: an ``(height, width, 3)`` ``uint8`` numpy
+        array, any strides (checked at run time: anything else is a ``ValueError``)."""
+    def submit_tiles(self, frames: Sequence[object]) -> None:
+        """Hands over the frame of a vector env: one array per sub-env, tiled into a grid."""
+    @property
+    def recording(self) -> bool:
+        """Whether a video is being recorded."""
+    @property
+    def episode_id(self) -> int:
+        """The current episode's id, -1 before the first reset."""
+    @property
+    def step_id(self) -> int:
+        """The last step's id, -1 before the first step."""
+    @property
+    def video_folder(self) -> Path:
+        """The folder videos are written into."""
+    @property
+    def fps(self) -> int:
+        """Frames per second of the videos."""
+    @property
+    def grid_size(self) -> tuple[int, int] | None:
+        """The size of a vector env's tiled frames, ``(width, height)``, once known."""
+    @property
+    def videos(self) -> list[Path]:
+        """The paths of the videos finished and kept so far."""
+    @property
+    def videos_finished(self) -> int:
+        """How many videos were finished and kept so far."""
+    def stop(self) -> None:
+        """Finalizes the running video, if any; raises the first error not yet raised."""
+    def close(self) -> None:
+        """Finalizes the running video and raises the first error not yet raised."""
+    def finalize(self) -> None:
+        """Finalizes the running video and drops the recorder; errors become warnings."""

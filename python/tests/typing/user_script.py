@@ -1,0 +1,91 @@
+"""A user's script, type-checked (never run) by ``python/lint.sh`` with ``mypy --strict``
+against the installed package (its ``py.typed`` and ``_native.pyi``): gymrec's public
+signatures are usable from typed code and give the types Gymnasium's wrappers give. Not
+collected by pytest (its name does not start with ``test_``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, SupportsFloat
+
+import gymnasium as gym
+import numpy as np
+from typing_extensions import assert_type
+
+import gymrec
+import gymrec.vector
+from gymrec import RecordState, RecordVideo, capped_cubic_video_schedule
+
+assert_type(gymrec.__version__, str)
+assert_type(capped_cubic_video_schedule(8), bool)
+
+
+def every_tenth(episode_id: int) -> bool:
+    return episode_id % 10 == 0
+
+
+def record_cartpole() -> None:
+    """The README's example, as a script writes it."""
+    env = gym.make("CartPole-v1", render_mode="rgb_array")
+    env = gymrec.RecordVideo(env, "videos", episode_trigger=lambda e: e % 10 == 0)
+    obs, info = env.reset(seed=0)
+    assert_type(info, dict[str, Any])
+    for _ in range(100):
+        obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
+        assert_type(reward, SupportsFloat)
+        assert_type(terminated, bool)
+        if terminated or truncated:
+            obs, info = env.reset()
+    env.close()
+
+
+def record_typed_env(env: gym.Env[np.ndarray, int]) -> RecordVideo[np.ndarray, int]:
+    """Every argument, with a typed env: the wrapper keeps its observation and action types."""
+    recorder = RecordVideo(
+        env,
+        Path("videos"),
+        step_trigger=every_tenth,
+        video_length=200,
+        name_prefix="typed",
+        fps=30,
+        disable_logger=True,
+        gc_trigger=None,
+        overwrite=False,
+        format="webm",
+        overlay=True,
+        gallery=True,
+    )
+    assert_type(recorder, RecordVideo[np.ndarray, int])
+    assert_type(recorder.recording, bool)
+    assert_type(recorder.episode_id, int)
+    assert_type(recorder.step_id, int)
+    assert_type(recorder.video_folder, str)
+    assert_type(recorder.frames_per_sec, int)
+    obs, _ = recorder.reset()
+    assert_type(obs, np.ndarray)
+    obs, _, _, _, _ = recorder.step(1)
+    assert_type(obs, np.ndarray)
+    recorder.stop_recording()
+    return recorder
+
+
+def record_vector() -> None:
+    """The vector wrapper over ``gym.make_vec``."""
+    envs = gym.make_vec("CartPole-v1", num_envs=4, render_mode="rgb_array")
+    envs = gymrec.vector.RecordVideo(
+        envs, "videos", episode_trigger=lambda e: e % 10 == 0, record_first_only=False
+    )
+    envs.reset(seed=0)
+    _, rewards, terminations, truncations, _ = envs.step(envs.action_space.sample())
+    assert_type(rewards, np.ndarray)
+    assert_type(envs.recording, bool)
+    frames = envs.render()
+    assert_type(frames, "tuple[str | np.ndarray | tuple[np.ndarray, np.ndarray], ...] | None")
+    envs.close()
+
+
+def record_from_state() -> None:
+    """velora's ``RecordState`` feeding the wrapper."""
+    state = RecordState(Path("videos"), "episode", episode_trigger=every_tenth)
+    env = RecordVideo(gym.make("CartPole-v1", render_mode="rgb_array"), **state.to_wrapper())
+    env.close()
