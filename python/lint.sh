@@ -10,6 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 venv=target/venv
 python="$PWD/$venv/bin/python"
+# mypy's cache, for every run below (stubtest takes no --cache-dir).
+export MYPY_CACHE_DIR="$PWD/target/mypy-cache"
 if [ ! -x "$python" ]; then
   python3 -m venv "$venv"
 fi
@@ -21,7 +23,7 @@ cargo clippy --locked --release --all-targets -- -D warnings
 "$venv/bin/ruff" check .
 "$venv/bin/ruff" format --check .
 # The package's own code, against the stub of its compiled half.
-"$python" -m mypy --strict --cache-dir target/mypy-cache gymrec
+"$python" -m mypy --strict gymrec
 # What follows imports the installed package: from tests/typing, where no
 # source gymrec/ (which has no compiled module) shadows it.
 if ! (cd tests/typing && "$python" -c "import gymrec._native") 2>/dev/null; then
@@ -30,7 +32,7 @@ fi
 cd tests/typing
 # A user's script, type-checked against the installed package as a user's
 # checker sees it (its py.typed and _native.pyi, from the wheel).
-"$python" -m mypy --strict --cache-dir ../../target/mypy-cache user_script.py
+"$python" -m mypy --strict user_script.py
 # The source stub (MYPYPATH puts ./gymrec before the installed one) against
 # the installed compiled module: every name, signature, default and property.
 MYPYPATH=../.. "$python" -m mypy.stubtest --mypy-config-file ../../pyproject.toml \

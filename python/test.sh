@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The Python package's tests: makes a venv (python/target/venv) with the pinned
 # test requirements (tests/requirements.txt: Gymnasium 1.4.0, moviepy for
-# Gymnasium's own RecordVideo, pytest, ruff), builds and installs the package
-# into it exactly as a user does (`pip install ./python`), then runs pytest
-# headless. Needs what `scripts/deps.sh --test` installs (python3-venv, ffmpeg
+# Gymnasium's own RecordVideo, pytest, ruff, mypy), builds and installs the
+# package into it exactly as a user does (`pip install ./python`), then runs
+# pytest headless. Needs what `scripts/deps.sh --test` installs (python3-venv, ffmpeg
 # for ffprobe) and a Rust toolchain. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")"
