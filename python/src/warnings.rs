@@ -61,7 +61,11 @@ pub fn install() {
 /// will never release it.
 fn queue() -> Option<MutexGuard<'static, Vec<String>>> {
     if std::process::id() == LOADED_IN.load(Ordering::Relaxed) {
-        return Some(QUEUE.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        return Some(
+            QUEUE
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        );
     }
     let deadline = Instant::now() + Duration::from_secs(1);
     loop {

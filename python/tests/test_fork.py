@@ -94,7 +94,10 @@ def test_a_child_process_records_on_its_own_and_the_parent_is_untouched(tmp_path
     if what == "step":
         # The child's own recorder counted its own episodes and recorded its episode 1.
         assert probe(folder / "rl-video-episode-1.mp4").frames == 11
-        assert [p.name for p in mp4s(folder)] == ["rl-video-episode-0.mp4", "rl-video-episode-1.mp4"]
+        assert [p.name for p in mp4s(folder)] == [
+            "rl-video-episode-0.mp4",
+            "rl-video-episode-1.mp4",
+        ]
     else:
         assert [p.name for p in mp4s(folder)] == ["rl-video-episode-0.mp4"]
 

@@ -126,7 +126,9 @@ def test_mp4_pixels_match_gymnasiums_own_video(tmp_path, name):
 
 
 def test_one_warning_per_video_names_the_video_and_the_rule(tmp_path):
-    env = gymrec.RecordVideo(Still(PICTURES["float32"]), str(tmp_path), episode_trigger=lambda e: True)
+    env = gymrec.RecordVideo(
+        Still(PICTURES["float32"]), str(tmp_path), episode_trigger=lambda e: True
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         run(env, 3)
@@ -149,7 +151,9 @@ def test_one_warning_per_video_names_the_video_and_the_rule(tmp_path):
 
     # uint8 RGB is recorded as it is, without a word.
     env = gymrec.RecordVideo(
-        Still(PICTURES["rgba uint8"][..., :3]), str(tmp_path / "rgb"), episode_trigger=lambda e: True
+        Still(PICTURES["rgba uint8"][..., :3]),
+        str(tmp_path / "rgb"),
+        episode_trigger=lambda e: True,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -190,7 +194,9 @@ def test_grayscale_is_refused_clearly_where_gymnasium_fails_or_scrambles(tmp_pat
         theirs.close()
         assert probe(tmp_path / "gym" / "rl-video-episode-0.mp4").frames < 5
 
-    ours = gymrec.RecordVideo(Still(picture), str(tmp_path / "ours"), episode_trigger=lambda e: True)
+    ours = gymrec.RecordVideo(
+        Still(picture), str(tmp_path / "ours"), episode_trigger=lambda e: True
+    )
     with pytest.raises(ValueError, match=r"got uint8 of shape .*grayscale.*np\.dstack"):
         ours.reset()
     ours.close()
