@@ -47,6 +47,18 @@ impl Shown {
     }
 }
 
+/// How many times this process was made by `os.fork()` from its parent,
+/// its parent's parent, …: counted by [`forked`], so that a recorder knows
+/// it was inherited with a load instead of a `getpid` system call (about
+/// 0.3 µs here, the cost of a whole event).
+static FORKS: AtomicU64 = AtomicU64::new(0);
+
+/// The `os.register_at_fork(after_in_child=...)` hook the module installs.
+#[pyfunction]
+pub fn forked() {
+    FORKS.fetch_add(1, Ordering::Relaxed);
+}
+
 /// The videos started so far and the last one's path, told by an observer,
 /// so that a frame conversion is warned about once per video.
 #[derive(Default)]
@@ -90,8 +102,9 @@ pub struct PyRecorder {
     /// The video folder, for the wrapper's `video_folder`.
     folder: PathBuf,
     fps: u32,
-    /// The process that made the recorder.
+    /// The process that made the recorder, and its [`FORKS`] then.
     pid: u32,
+    forks: u64,
     /// The videos started, from the recorder's observer.
     starts: Arc<Starts>,
     /// The count of [`Starts`] when a conversion was last warned about.
@@ -256,6 +269,7 @@ impl PyRecorder {
             shown: Shown::default(),
             layout: Mutex::new(None),
             pid: std::process::id(),
+            forks: FORKS.load(Ordering::Relaxed),
             starts,
             warned: AtomicU64::new(0),
         })
@@ -473,10 +487,10 @@ impl PyRecorder {
     /// recorder (a child made by `os.fork()`), where its threads and locks
     /// are the parent's.
     fn check_process(&self) -> PyResult<()> {
-        let here = std::process::id();
-        if here == self.pid {
+        if FORKS.load(Ordering::Relaxed) == self.forks {
             return Ok(());
         }
+        let here = std::process::id();
         Err(PyRuntimeError::new_err(format!(
             "gymrec: this Recorder was made in process {} and this is process {here}, a child \
              made by os.fork(); its encoder threads stayed in the parent. gymrec.RecordVideo \
@@ -554,7 +568,8 @@ impl Drop for PyRecorder {
     /// (a panic, or a wait for ever). In its own process the recorder drops
     /// as usual, finalizing the running video.
     fn drop(&mut self) {
-        if std::process::id() != self.pid {
+        // The pid too: a fork made by C code runs no Python hook.
+        if FORKS.load(Ordering::Relaxed) != self.forks || std::process::id() != self.pid {
             let inherited = self
                 .recorder
                 .get_mut()
