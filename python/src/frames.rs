@@ -143,11 +143,11 @@ impl<'py> RgbArray<'py> {
         }
         if let Some((dtype, float)) = &self.cast {
             parts.push(format!(
-                "{dtype} frames are cast to uint8 (values truncated toward zero and kept \
-                 modulo 256, as numpy's astype(\"uint8\") does{})",
+                "{dtype} frames are cast to uint8 by numpy's astype(\"uint8\"): truncated \
+                 toward zero, modulo 256{}",
                 if *float {
-                    "; NaN and infinities give 0, so a picture in [0, 1] comes out black: \
-                     multiply it by 255"
+                    ", NaN and infinities 0, so a picture in [0, 1] comes out black \
+                     (multiply it by 255)"
                 } else {
                     ""
                 }

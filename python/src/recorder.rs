@@ -510,7 +510,7 @@ impl PyRecorder {
         if self.warned.swap(video, Ordering::Relaxed) != video {
             let path = self.starts.last.lock().unwrap_or_else(|p| p.into_inner());
             log::warn!(
-                "{}: {conversion}, as Gymnasium's writer does (said once per video)",
+                "{}: {conversion}; Gymnasium's writer does the same (said once per video)",
                 path.display()
             );
         }
