@@ -102,8 +102,9 @@ pub struct PyRecorder {
     /// The video folder, for the wrapper's `video_folder`.
     folder: PathBuf,
     fps: u32,
-    /// The process that made the recorder, and its [`FORKS`] then.
+    /// The process that made the recorder.
     pid: u32,
+    /// [`FORKS`] when it was made: another count is a forked child.
     forks: u64,
     /// The videos started, from the recorder's observer.
     starts: Arc<Starts>,
