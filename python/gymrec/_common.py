@@ -26,16 +26,50 @@ def check_render_mode(env: Any) -> None:
         )
 
 
+class _Unmade:
+    """Stands in for the recorder of a wrapper copied by ``os.fork()``, ``copy.deepcopy`` or
+    pickling: the copy's own recorder is made from the original's arguments at its first event
+    (so a copy that never records never touches the folder); until then it reads as a recorder
+    that has seen nothing."""
+
+    __slots__ = ("_wrapper",)
+    recording = False
+    episode_id = -1
+    step_id = -1
+    videos_finished = 0
+    grid_size = None
+
+    def __init__(self, wrapper: Recording) -> None:
+        self._wrapper = weakref.ref(wrapper)
+
+    def __getattr__(self, name: str) -> Any:
+        wrapper = self._wrapper()
+        if wrapper is None:
+            raise AttributeError(name)
+        return getattr(wrapper._remake_recorder(), name)
+
+    def stop(self) -> None:
+        """Nothing recorded yet: nothing to finalize."""
+
+    close = stop
+    finalize = stop
+
+
 class Recording:
     """The recorder behind a wrapper and Gymnasium's attributes around it.
 
     Finalizes the running video when the wrapper is garbage-collected or the interpreter
     exits (Gymnasium loses it), and runs ``gc_trigger`` after each finished video.
+
+    A copy of the wrapper (``copy.deepcopy``, pickle or cloudpickle, or the wrapper a child
+    made by ``os.fork()`` inherits) records on its own: a new recorder, made from the
+    original's arguments at the copy's first event, counting episodes and steps afresh; its
+    file names are kept apart from the original's by gymrec's rule for recorders sharing a
+    folder. The original's recording is untouched.
     """
 
-    #: Set by ``_start_recorder``; ``None`` only on a wrapper whose ``__init__`` raised before
-    #: it (which ``_finalize`` tolerates), so typed as always set.
-    _recorder: Recorder = None  # type: ignore[assignment]
+    _recorder: Recorder | _Unmade | None = None
+    _recorder_args: dict[str, Any] | None = None
     gc_trigger: Callable[[int], bool] | None = None
     _videos_seen: int = 0
 
@@ -61,8 +95,8 @@ class Recording:
         spec = getattr(env, "spec", None)
         env_id = getattr(spec, "id", None)
         render_fps = env.metadata.get("render_fps")
-        self._recorder = Recorder(
-            os.fspath(video_folder),
+        self._recorder_args = dict(
+            video_folder=os.fspath(video_folder),
             episode_trigger=episode_trigger,
             step_trigger=step_trigger,
             video_length=video_length,
@@ -73,6 +107,7 @@ class Recording:
             name=env_id or type(env.unwrapped).__name__,
             **options,
         )
+        self._recorder = Recorder(**self._recorder_args)
         _LIVE.add(self)
         if episode_trigger is None and step_trigger is None:
             episode_trigger = capped_cubic_video_schedule
@@ -128,6 +163,31 @@ class Recording:
         if any([self.gc_trigger(episode_id) for _ in range(new)]):
             gc.collect()
 
+    def _remake_recorder(self) -> Recorder:
+        """The copy's own recorder, made from the original's arguments; the warnings of making
+        it (existing videos, no fps) were the original's to give."""
+        self._recorder = Recorder(**self._recorder_args, quiet=True)
+        self._videos_seen = 0
+        return self._recorder
+
+    def _unmake_recorder(self) -> None:
+        """Lets go of the recorder (another process's, or the original's) for one made at the
+        first event."""
+        if self._recorder_args is not None:
+            self._recorder = _Unmade(self)
+            self._videos_seen = 0
+            _LIVE.add(self)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The wrapper without its recorder, which a copy makes anew."""
+        state = self.__dict__.copy()
+        state.pop("_recorder", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._unmake_recorder()
+
     def _finalize(self) -> None:
         recorder = getattr(self, "_recorder", None)
         if recorder is not None:
@@ -142,3 +202,16 @@ class Recording:
 def _finalize_all() -> None:
     for wrapper in list(_LIVE):
         wrapper._finalize()
+
+
+def _after_fork_in_child() -> None:
+    """In a child made by ``os.fork()``, every live wrapper lets go of the recorder it
+    inherited (whose encoder threads stayed in the parent; the native recorder leaks it
+    instead of joining them) and makes its own at its first event."""
+    for wrapper in list(_LIVE):
+        if getattr(wrapper, "_recorder", None) is not None:
+            wrapper._unmake_recorder()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

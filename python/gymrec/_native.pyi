@@ -52,6 +52,7 @@ class Recorder:
         format: str | None = None,
         overlay: bool = False,
         gallery: bool = False,
+        quiet: bool = False,
     ) -> Recorder: ...
     def begin_episode(self) -> bool:
         """An episode began (a reset). Returns whether a frame is wanted now."""

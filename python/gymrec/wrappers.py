@@ -38,6 +38,11 @@ class RecordVideo(
     - Odd frame sizes are padded to even ones, so every MP4 is yuv420p and plays in browsers.
     - Frames are streamed to an encoder on a Rust thread: memory stays flat and the loop does
       not stop to encode. ``gc_trigger`` defaults to ``None`` as nothing is kept to collect.
+    - Frames are those Gymnasium records: RGB or RGBA (alpha dropped) of any numeric dtype, cast
+      as Gymnasium's writer casts them (numpy's ``astype("uint8")``), with a warning once per
+      video; grayscale frames raise ``ValueError`` at the first one.
+    - A copy (``copy.deepcopy``, pickle) or a child of ``os.fork()`` records on its own: a new
+      recorder, counting afresh, under names kept apart from the original's.
 
     gymrec's own additions are keyword-only opt-ins: ``overwrite`` (default True),
     ``format`` (``"mp4"``, ``"webm"``, ``"gif"`` or ``"png"``, a folder of frames),

@@ -59,6 +59,13 @@ fn check_record_state(
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     warnings::install();
+    // Recorders tell a forked child from their own process by this count.
+    if let Ok(register) = m.py().import("os")?.getattr("register_at_fork") {
+        let hook = wrap_pyfunction!(recorder::forked, m)?;
+        let kwargs = pyo3::types::PyDict::new(m.py());
+        kwargs.set_item("after_in_child", hook)?;
+        register.call((), Some(&kwargs))?;
+    }
     m.add_class::<recorder::PyRecorder>()?;
     m.add_function(wrap_pyfunction!(capped_cubic_video_schedule, m)?)?;
     m.add_function(wrap_pyfunction!(check_record_state, m)?)?;

@@ -6,13 +6,15 @@ use crate::{triggers, warnings};
 use gymrec::Error;
 use gymrec::env::Info;
 use gymrec::record::tile::TileLayout;
-use gymrec::record::{Overlay, Recorder, RecordingConfig, RecordingSource};
+use gymrec::record::{
+    Overlay, Recorder, RecordingConfig, RecordingObserver, RecordingSource, VideoStart,
+};
 use gymrec::video::VideoFormat;
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// The recorder's state after the last call, for the wrappers' attributes:
 /// read without the lock, so that reading them never waits for a call
@@ -45,6 +47,36 @@ impl Shown {
     }
 }
 
+/// How many times this process was made by `os.fork()` from its parent,
+/// its parent's parent, …: counted by [`forked`], so that a recorder knows
+/// it was inherited with a load instead of a `getpid` system call (about
+/// 0.3 µs here, the cost of a whole event).
+static FORKS: AtomicU64 = AtomicU64::new(0);
+
+/// The `os.register_at_fork(after_in_child=...)` hook the module installs.
+#[pyfunction]
+pub fn forked() {
+    FORKS.fetch_add(1, Ordering::Relaxed);
+}
+
+/// The videos started so far and the last one's path, told by an observer,
+/// so that a frame conversion is warned about once per video.
+#[derive(Default)]
+struct Starts {
+    count: AtomicU64,
+    last: Mutex<PathBuf>,
+}
+
+/// The observer feeding [`Starts`].
+struct CountStarts(Arc<Starts>);
+
+impl RecordingObserver for CountStarts {
+    fn video_started(&mut self, path: &Path, _started_by: VideoStart) {
+        *self.0.last.lock().unwrap_or_else(|p| p.into_inner()) = path.to_path_buf();
+        self.0.count.fetch_add(1, Ordering::Release);
+    }
+}
+
 /// gymrec's env-less `Recorder`, fed by the Python wrappers: the events
 /// `begin_episode`, `step`, `autoreset_step` return whether a frame is
 /// wanted now, and `submit_frame` / `submit_tiles` hand it over.
@@ -53,6 +85,12 @@ impl Shown {
 /// queue being full, a video being finished) releases the GIL; Python
 /// triggers take it back for their call. Dropping it finalizes the running
 /// video.
+///
+/// A recorder belongs to the process that made it: its encoder threads do
+/// not exist in a child made by `os.fork()`. There its calls raise
+/// `RuntimeError` (the attributes still read), `finalize` does nothing and
+/// dropping it leaks the Rust recorder instead of joining threads that are
+/// not there. The Python wrappers make a new recorder in the child.
 #[pyclass(module = "gymrec._native", name = "Recorder", frozen)]
 pub struct PyRecorder {
     /// The recorder, `None` once finalized by [`PyRecorder::finalize`].
@@ -64,6 +102,14 @@ pub struct PyRecorder {
     /// The video folder, for the wrapper's `video_folder`.
     folder: PathBuf,
     fps: u32,
+    /// The process that made the recorder.
+    pid: u32,
+    /// [`FORKS`] when it was made: another count is a forked child.
+    forks: u64,
+    /// The videos started, from the recorder's observer.
+    starts: Arc<Starts>,
+    /// The count of [`Starts`] when a conversion was last warned about.
+    warned: AtomicU64,
 }
 
 /// The settings of a recording, as the wrappers pass them.
@@ -80,6 +126,25 @@ struct Settings {
 }
 
 impl Settings {
+    /// The first video of this prefix already in the folder, if any: found
+    /// by a recorder that refuses them, made only to look and dropped (its
+    /// other errors are the real recorder's to report).
+    fn existing_video(&self) -> Option<PathBuf> {
+        let mark = warnings::mark();
+        let mut look = RecordingConfig::new(&self.video_folder)
+            .name_prefix(&self.name_prefix)
+            .fps(1);
+        if let Some(format) = self.format {
+            look = look.format(format);
+        }
+        let found = match Recorder::new(look, RecordingSource::new("the env")) {
+            Err(Error::AlreadyExists { path, .. }) => Some(path),
+            _ => None,
+        };
+        warnings::discard_after(mark);
+        found
+    }
+
     fn config(&self, py: Python<'_>, overwrite: bool) -> RecordingConfig {
         let mut config = RecordingConfig::new(&self.video_folder)
             .name_prefix(&self.name_prefix)
@@ -119,12 +184,15 @@ impl PyRecorder {
     /// the arguments). `render_fps` is the env's `metadata["render_fps"]`;
     /// `name` names the env in messages. With `overwrite`, existing videos
     /// of this prefix give a warning and are overwritten (Gymnasium's
-    /// behaviour); without, they raise `FileExistsError`.
+    /// behaviour); without, they raise `FileExistsError`. `quiet` drops the
+    /// warnings of making it (existing videos, no fps), for a recorder made
+    /// again for a copy of a wrapper, whose original gave them.
     #[new]
     #[pyo3(signature = (
         video_folder, *, episode_trigger=None, step_trigger=None, video_length=0,
         name_prefix="rl-video".to_string(), fps=None, render_fps=None, env_id=None,
-        name="the env".to_string(), overwrite=true, format=None, overlay=false, gallery=false
+        name="the env".to_string(), overwrite=true, format=None, overlay=false, gallery=false,
+        quiet=false
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -142,6 +210,7 @@ impl PyRecorder {
         format: Option<&str>,
         overlay: bool,
         gallery: bool,
+        quiet: bool,
     ) -> PyResult<Self> {
         let format = format
             .map(str::parse::<VideoFormat>)
@@ -165,18 +234,23 @@ impl PyRecorder {
             frame_size: None,
         };
         let mark = warnings::mark();
-        let made = match Recorder::new(settings.config(py, false), source.clone()) {
-            Err(Error::AlreadyExists { path, .. }) if overwrite => {
-                // Gymnasium's rule: warn, then overwrite. The first
-                // attempt's warnings would come twice.
-                warnings::discard_after(mark);
-                let folder = settings.video_folder.display();
+        let starts = Arc::new(Starts::default());
+        let config = settings
+            .config(py, overwrite)
+            .observer(CountStarts(Arc::clone(&starts)));
+        let made = Recorder::new(config, source);
+        if quiet {
+            warnings::discard_after(mark);
+        } else if let (true, Ok(_)) = (overwrite, &made) {
+            if let Some(existing) = settings.existing_video() {
+                // Gymnasium's rule: warn once, then overwrite.
                 let message = format!(
-                    "gymrec: Overwriting existing videos at {folder} folder ({} exists; pass \
+                    "gymrec: Overwriting existing videos at {} folder ({} exists; pass \
                      overwrite=False to refuse instead, or try specifying a different \
                      `video_folder` or `name_prefix` for the `RecordVideo` wrapper if this is \
                      not desired)",
-                    path.display()
+                    settings.video_folder.display(),
+                    existing.display()
                 );
                 let text = std::ffi::CString::new(message).unwrap_or_default();
                 PyErr::warn(
@@ -185,10 +259,8 @@ impl PyRecorder {
                     &text,
                     1,
                 )?;
-                Recorder::new(settings.config(py, true), source)
             }
-            made => made,
-        };
+        }
         warnings::flush(py)?;
         let recorder = made.map_err(to_pyerr)?;
         Ok(PyRecorder {
@@ -197,6 +269,10 @@ impl PyRecorder {
             recorder: Mutex::new(Some(recorder)),
             shown: Shown::default(),
             layout: Mutex::new(None),
+            pid: std::process::id(),
+            forks: FORKS.load(Ordering::Relaxed),
+            starts,
+            warned: AtomicU64::new(0),
         })
     }
 
@@ -220,11 +296,13 @@ impl PyRecorder {
     /// Hands over the frame for the last event: an `HxWx3` `uint8` array,
     /// copied into a pooled buffer. Does nothing when no video runs.
     fn submit_frame(&self, py: Python<'_>, frame: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.check_process()?;
         let array = RgbArray::from_object(frame)?;
         let (width, height) = array.size();
         let buffer = py.detach(|| self.frame_buffer(width, height));
         if let Some(mut buffer) = buffer {
             array.copy_into(&mut buffer, (0, 0));
+            self.warn_conversion(&array);
             self.submit(py, buffer);
         }
         warnings::flush(py)
@@ -235,6 +313,7 @@ impl PyRecorder {
     /// cells) laid out at the first call. Every array must have the first
     /// one's size.
     fn submit_tiles(&self, py: Python<'_>, frames: Vec<Bound<'_, PyAny>>) -> PyResult<()> {
+        self.check_process()?;
         let arrays = frames
             .iter()
             .map(RgbArray::from_object)
@@ -278,6 +357,9 @@ impl PyRecorder {
                 }
             }
             layout.clear_padding(&mut buffer).map_err(to_pyerr)?;
+            if let Some(array) = arrays.first() {
+                self.warn_conversion(array);
+            }
             self.submit(py, buffer);
         }
         warnings::flush(py)
@@ -317,14 +399,18 @@ impl PyRecorder {
     /// first one was submitted.
     #[getter]
     fn grid_size(&self) -> Option<(u32, u32)> {
+        if self.check_process().is_err() {
+            return None;
+        }
         let layout = self.layout.lock().unwrap_or_else(|p| p.into_inner());
         layout.map(|layout| layout.size())
     }
 
     /// The paths of the videos finished and kept so far.
     #[getter]
-    fn videos(&self, py: Python<'_>) -> Vec<PathBuf> {
-        py.detach(|| {
+    fn videos(&self, py: Python<'_>) -> PyResult<Vec<PathBuf>> {
+        self.check_process()?;
+        Ok(py.detach(|| {
             let inner = self.lock();
             inner.as_ref().map_or_else(Vec::new, |recorder| {
                 recorder
@@ -333,7 +419,7 @@ impl PyRecorder {
                     .map(|v| v.facts.path.clone())
                     .collect()
             })
-        })
+        }))
     }
 
     /// How many videos were finished and kept so far.
@@ -351,6 +437,7 @@ impl PyRecorder {
     /// Finalizes the running video and raises the first error not yet
     /// raised. The recorder can go on recording.
     fn close(&self, py: Python<'_>) -> PyResult<()> {
+        self.check_process()?;
         let result = py.detach(|| {
             let mut inner = self.lock();
             let closed = inner.as_mut().map_or(Ok(()), Recorder::close);
@@ -363,8 +450,11 @@ impl PyRecorder {
 
     /// Finalizes the running video and drops the recorder, for `__del__`:
     /// errors become warnings, never exceptions. Events afterwards want no
-    /// frames.
+    /// frames. Does nothing in a forked child (the video is the parent's).
     fn finalize(&self, py: Python<'_>) {
+        if self.check_process().is_err() {
+            return;
+        }
         py.detach(|| {
             let recorder = self.lock().take();
             self.shown.update(None);
@@ -394,6 +484,39 @@ impl PyRecorder {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// A `RuntimeError` in a process other than the one that made the
+    /// recorder (a child made by `os.fork()`), where its threads and locks
+    /// are the parent's.
+    fn check_process(&self) -> PyResult<()> {
+        if FORKS.load(Ordering::Relaxed) == self.forks {
+            return Ok(());
+        }
+        let here = std::process::id();
+        Err(PyRuntimeError::new_err(format!(
+            "gymrec: this Recorder was made in process {} and this is process {here}, a child \
+             made by os.fork(); its encoder threads stayed in the parent. gymrec.RecordVideo \
+             makes a new recorder in the child by itself; a gymrec._native.Recorder must be \
+             made again in the child",
+            self.pid
+        )))
+    }
+
+    /// Logs, once per video, how the frames of this one are converted
+    /// (queued; issued as a warning at the end of the call).
+    fn warn_conversion(&self, array: &RgbArray<'_>) {
+        let Some(conversion) = array.conversion() else {
+            return;
+        };
+        let video = self.starts.count.load(Ordering::Acquire);
+        if self.warned.swap(video, Ordering::Relaxed) != video {
+            let path = self.starts.last.lock().unwrap_or_else(|p| p.into_inner());
+            log::warn!(
+                "{}: {conversion}; Gymnasium's writer does the same (said once per video)",
+                path.display()
+            );
+        }
+    }
+
     /// Runs an event with the GIL released; returns whether a frame is
     /// wanted after it, or the trigger's exception.
     fn event(
@@ -401,6 +524,7 @@ impl PyRecorder {
         py: Python<'_>,
         event: impl FnOnce(&mut Recorder) -> gymrec::Result<()> + Send,
     ) -> PyResult<bool> {
+        self.check_process()?;
         let result = py.detach(|| {
             let mut inner = self.lock();
             let Some(recorder) = inner.as_mut() else {
@@ -436,6 +560,24 @@ impl PyRecorder {
                 self.shown.update(Some(recorder));
             }
         });
+    }
+}
+
+impl Drop for PyRecorder {
+    /// In a forked child, leaks the Rust recorder: dropping it would finish
+    /// its video by joining encoder threads that exist only in the parent
+    /// (a panic, or a wait for ever). In its own process the recorder drops
+    /// as usual, finalizing the running video.
+    fn drop(&mut self) {
+        // The pid too: a fork made by C code runs no Python hook.
+        if FORKS.load(Ordering::Relaxed) != self.forks || std::process::id() != self.pid {
+            let inherited = self
+                .recorder
+                .get_mut()
+                .unwrap_or_else(|p| p.into_inner())
+                .take();
+            std::mem::forget(inherited);
+        }
     }
 }
 

@@ -5,17 +5,27 @@
 //! installed here only queues the messages, without touching Python, so an
 //! encoder thread never waits for the GIL while the env thread waits for
 //! it; [`flush`] issues them with `warnings.warn` at the end of each call
-//! from Python.
+//! from Python, in Python's words
+//! ([`python_wording`](crate::errors::python_wording)).
+//!
+//! After `os.fork()` the queue's lock may have been held by a thread of the
+//! parent, which does not exist in the child: there the lock is only tried
+//! for a while ([`queue`]), so a forked child never hangs on it (it loses
+//! the warnings instead).
 
+use crate::errors::python_wording;
 use pyo3::exceptions::PyUserWarning;
 use pyo3::prelude::*;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Mutex, MutexGuard, TryLockError};
+use std::time::{Duration, Instant};
 
 /// Messages logged since the last [`flush`].
 static QUEUE: Mutex<Vec<String>> = Mutex::new(Vec::new());
 /// Whether [`QUEUE`] may hold messages (so that [`flush`] costs a load).
 static PENDING: AtomicBool = AtomicBool::new(false);
+/// The process the module was loaded in; another one is a forked child.
+static LOADED_IN: AtomicU32 = AtomicU32::new(0);
 
 struct Forward;
 
@@ -27,11 +37,10 @@ impl log::Log for Forward {
 
     fn log(&self, record: &log::Record<'_>) {
         if self.enabled(record.metadata()) {
-            let mut queue = QUEUE
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            queue.push(format!("gymrec: {}", record.args()));
-            PENDING.store(true, Ordering::Release);
+            if let Some(mut queue) = queue() {
+                queue.push(format!("gymrec: {}", record.args()));
+                PENDING.store(true, Ordering::Release);
+            }
         }
     }
 
@@ -41,20 +50,45 @@ impl log::Log for Forward {
 /// Installs the queueing logger, unless the process has a logger already.
 pub fn install() {
     static LOGGER: Forward = Forward;
+    LOADED_IN.store(std::process::id(), Ordering::Relaxed);
     if log::set_logger(&LOGGER).is_ok() {
         log::set_max_level(log::LevelFilter::Warn);
     }
 }
 
+/// The locked queue. In a forked child, `None` when the lock stays taken
+/// for a second: by a parent's thread caught holding it at the fork, which
+/// will never release it.
+fn queue() -> Option<MutexGuard<'static, Vec<String>>> {
+    if std::process::id() == LOADED_IN.load(Ordering::Relaxed) {
+        return Some(
+            QUEUE
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        );
+    }
+    let deadline = Instant::now() + Duration::from_secs(1);
+    loop {
+        match QUEUE.try_lock() {
+            Ok(queue) => return Some(queue),
+            Err(TryLockError::Poisoned(poisoned)) => return Some(poisoned.into_inner()),
+            Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            Err(TryLockError::WouldBlock) => return None,
+        }
+    }
+}
+
 /// How many messages are queued (to [`discard_after`] them).
 pub fn mark() -> usize {
-    QUEUE.lock().map_or(0, |queue| queue.len())
+    queue().map_or(0, |queue| queue.len())
 }
 
 /// Drops the messages queued after `mark`: those of an attempt that is
 /// made again.
 pub fn discard_after(mark: usize) {
-    if let Ok(mut queue) = QUEUE.lock() {
+    if let Some(mut queue) = queue() {
         queue.truncate(mark);
     }
 }
@@ -66,10 +100,10 @@ pub fn flush(py: Python<'_>) -> PyResult<()> {
     if !PENDING.swap(false, Ordering::Acquire) {
         return Ok(());
     }
-    let messages = std::mem::take(&mut *QUEUE.lock().unwrap_or_else(|p| p.into_inner()));
+    let messages = queue().map(|mut queue| std::mem::take(&mut *queue));
     let category = py.get_type::<PyUserWarning>();
-    for message in messages {
-        let text = std::ffi::CString::new(message.replace('\0', " "))
+    for message in messages.unwrap_or_default() {
+        let text = std::ffi::CString::new(python_wording(&message).replace('\0', " "))
             .unwrap_or_else(|_| c"gymrec: a warning".to_owned());
         PyErr::warn(py, &category, &text, 2)?;
     }
