@@ -6,7 +6,7 @@ import atexit
 import gc
 import os
 import weakref
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 from gymnasium.core import RenderFrame
 
@@ -68,7 +68,10 @@ class Recording:
     folder. The original's recording is untouched.
     """
 
-    _recorder: Recorder | _Unmade | None = None
+    #: Set by ``_start_recorder`` (an ``_Unmade`` stand-in in a copy, which forwards to the
+    #: recorder it makes at first use); ``None`` only on a wrapper whose ``__init__`` raised
+    #: before it (which ``_finalize`` tolerates), so typed as always set.
+    _recorder: Recorder = None  # type: ignore[assignment]
     _recorder_args: dict[str, Any] | None = None
     gc_trigger: Callable[[int], bool] | None = None
     _videos_seen: int = 0
@@ -166,6 +169,7 @@ class Recording:
     def _remake_recorder(self) -> Recorder:
         """The copy's own recorder, made from the original's arguments; the warnings of making
         it (existing videos, no fps) were the original's to give."""
+        assert self._recorder_args is not None, "only a copy of a made wrapper remakes"
         self._recorder = Recorder(**self._recorder_args, quiet=True)
         self._videos_seen = 0
         return self._recorder
@@ -174,7 +178,8 @@ class Recording:
         """Lets go of the recorder (another process's, or the original's) for one made at the
         first event."""
         if self._recorder_args is not None:
-            self._recorder = _Unmade(self)
+            # A stand-in with the recorder's attributes, typed as the recorder it becomes.
+            self._recorder = cast(Recorder, _Unmade(self))
             self._videos_seen = 0
             _LIVE.add(self)
 
