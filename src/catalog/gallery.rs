@@ -32,8 +32,9 @@ const GALLERY_ROUNDS: usize = 8;
 /// its path. [`Manifest`](super::Manifest) calls it after each video; call
 /// it yourself after deleting videos by hand.
 ///
-/// Errors with [`Error::Io`](crate::Error::Io) when the index cannot be read or the page
-/// cannot be written.
+/// Errors with [`Error::Io`](crate::Error::Io) naming the page when the
+/// index cannot be read or the page cannot be written, or (a bug in gymrec,
+/// its source the template's error) when the page cannot be rendered.
 pub fn write_gallery(folder: &Path) -> Result<PathBuf> {
     let page = folder.join(GALLERY_FILE);
     let index = folder.join(INDEX_FILE);

@@ -554,7 +554,9 @@ fn yuv_planes(frame: &mut frame::Video) -> Option<Planes<'_>> {
     // mutably (the returned lifetime), so nothing else reaches the buffers
     // while they live.
     let (y, y_stride) = unsafe { plane(ptr, 0, rows)? };
+    // SAFETY: as for Y: plane 1 (U) holds `chroma_rows` rows.
     let (u, u_stride) = unsafe { plane(ptr, 1, chroma_rows)? };
+    // SAFETY: as for Y: plane 2 (V) holds `chroma_rows` rows.
     let (v, v_stride) = unsafe { plane(ptr, 2, chroma_rows)? };
     Some(Planes {
         y,
