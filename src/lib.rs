@@ -58,8 +58,20 @@
 //!   [`RecordState`](record::RecordState),
 //!   [`RecordingConfig`](record::RecordingConfig), triggers, the wrappers,
 //!   observers and the report.
+#![cfg_attr(
+    feature = "tensorboard",
+    doc = "- [`tensorboard`] (feature `tensorboard`): TensorBoard event files \
+           (scalars, text, hparams, GIF clip previews) written and read back; like \
+           [`video`], it knows frames but not envs or recording."
+)]
+#![cfg_attr(
+    not(feature = "tensorboard"),
+    doc = "- `tensorboard` (feature `tensorboard`, off in this build): TensorBoard \
+           event files."
+)]
 //! - [`catalog`]: what a folder says about its videos: JSON sidecars,
-//!   `index.jsonl` and the `index.html` gallery.
+//!   `index.jsonl`, the `index.html` gallery and, with feature
+//!   `tensorboard`, the TensorBoard observer.
 //! - [`policy`]: random and heuristic policies for demos.
 #![cfg_attr(
     feature = "train",
@@ -74,11 +86,18 @@
 )]
 //!
 //! Cargo features: `ffmpeg`, `gif`, `png` (the video backends, see
-//! [`video`]), `openh264`, `train` and `cli` (the `gymrec` command line); all
-//! but `openh264` are on by default. A program that only records needs
-//! `default-features = false, features = ["ffmpeg"]`.
+//! [`video`]), `openh264`, `train`, `tensorboard` and `cli` (the `gymrec`
+//! command line); all but `openh264` are on by default. A program that
+//! only records needs `default-features = false, features = ["ffmpeg"]`.
 
 #![warn(missing_docs)]
+// All of the crate's unsafe code is FFmpeg's frame buffers, in
+// video/codecs/ffmpeg.rs (which allows it), each block with its SAFETY note.
+#![deny(unsafe_code)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+// docs.rs (package.metadata.docs.rs) builds with every feature and
+// `--cfg docsrs`: items behind a feature say which.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod catalog;
 pub mod env;
@@ -87,8 +106,10 @@ pub mod frame;
 pub mod policy;
 pub mod record;
 #[cfg(feature = "tensorboard")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tensorboard")))]
 pub mod tensorboard;
 #[cfg(feature = "train")]
+#[cfg_attr(docsrs, doc(cfg(feature = "train")))]
 pub mod train;
 pub mod video;
 

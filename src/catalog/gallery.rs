@@ -1,23 +1,22 @@
 //! The `index.html` gallery of a video folder: one self-contained page
 //! (inline CSS, SVG and script, no external resources) that plays from
 //! `file://`: a plot of return per episode over the index, then a card
-//! per video showing its poster frame. The template is
-//! `assets/gallery.html`.
+//! per video showing its poster frame. This module gathers what the page
+//! shows; the templates in `assets/gallery/` write it (see
+//! [`template`](super::template)).
 
 use super::entry::{ManifestEntry, rfc3339};
-use super::html::{escape, number, percent_encode};
+use super::html::{number, percent_encode};
 use super::index::{
     INDEX_FILE, is_plain_file_name, latest, parse_index, read_index_text, write_atomically,
 };
 use super::plot;
-use crate::Result;
+use super::template::{self, TemplateError};
+use crate::{Error, Result};
+use serde::Serialize;
 use std::collections::BTreeMap;
-use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
-
-/// The page, with `{{name}}` placeholders filled by [`render`].
-const TEMPLATE: &str = include_str!("../../assets/gallery.html");
 
 /// How many episodes a caption lists before summing up the rest.
 const CAPTION_EPISODES: usize = 4;
@@ -33,8 +32,9 @@ const GALLERY_ROUNDS: usize = 8;
 /// its path. [`Manifest`](super::Manifest) calls it after each video; call
 /// it yourself after deleting videos by hand.
 ///
-/// Errors with [`Error::Io`](crate::Error::Io) when the index cannot be read or the page
-/// cannot be written.
+/// Errors with [`Error::Io`](crate::Error::Io) naming the page when the
+/// index cannot be read or the page cannot be written, or (a bug in gymrec,
+/// its source the template's error) when the page cannot be rendered.
 pub fn write_gallery(folder: &Path) -> Result<PathBuf> {
     let page = folder.join(GALLERY_FILE);
     let index = folder.join(INDEX_FILE);
@@ -47,7 +47,10 @@ pub fn write_gallery(folder: &Path) -> Result<PathBuf> {
             .filter(|e| folder.join(&e.file).exists())
             .map(|e| (e.clone(), media(folder, e)))
             .collect();
-        let html = render(&title, &videos, &all, SystemTime::now());
+        let html = render(&title, &videos, &all, SystemTime::now()).map_err(|e| Error::Io {
+            path: page.clone(),
+            source: std::io::Error::other(e),
+        })?;
         write_atomically(&page, html.as_bytes())?;
         // Another writer may have appended after our read and renamed its
         // page before ours: then ours is stale, so write it again.
@@ -121,6 +124,151 @@ pub(crate) enum MediaKind {
     Frames(Option<String>),
 }
 
+/// The page as `assets/gallery/page.html` shows it.
+#[derive(Serialize)]
+struct Page<'a> {
+    version: &'static str,
+    title: &'a str,
+    summary: String,
+    /// How many videos have a card.
+    videos: usize,
+    /// The env filter's choices.
+    envs: Vec<EnvChoice<'a>>,
+    plot: Option<PlotSection<'a>>,
+    cards: Vec<Card<'a>>,
+    updated: Time,
+    style: &'static str,
+    script: &'static str,
+}
+
+/// An env of the filter, with its number of videos.
+#[derive(Serialize)]
+struct EnvChoice<'a> {
+    name: &'a str,
+    videos: usize,
+}
+
+/// The plot of return per episode with its heading (`plot.html`).
+#[derive(Serialize)]
+struct PlotSection<'a> {
+    /// How many episodes it shows, as text.
+    episodes: String,
+    /// How many it leaves out for a return that is not finite.
+    skipped: usize,
+    /// The envs' colours, when there is more than one env.
+    key: Vec<KeyEntry<'a>>,
+    svg: plot::Svg,
+}
+
+/// An env in the plot's key.
+#[derive(Serialize)]
+struct KeyEntry<'a> {
+    name: &'a str,
+    colour: String,
+}
+
+/// One video's card (`card.html`).
+#[derive(Serialize)]
+struct Card<'a> {
+    id: String,
+    env: &'a str,
+    hue: u32,
+    file: &'a str,
+    /// A badge naming a format that is not a video (GIF, PNG frames).
+    kind: Option<&'static str>,
+    media: MediaView,
+    /// The first [`CAPTION_EPISODES`] episodes, then what `more` sums up.
+    episodes: Vec<CaptionEpisode>,
+    more: Option<MoreEpisodes>,
+    started: Time,
+    seconds: String,
+    frames: u64,
+    width: u32,
+    height: u32,
+    kib: u64,
+    trigger: &'a str,
+    steps: Option<Steps>,
+}
+
+/// How a card shows its video (`media.html`): exactly one of `video`,
+/// `image` and `missing`.
+#[derive(Serialize)]
+struct MediaView {
+    /// The video's URL, relative to the page.
+    src: String,
+    /// Its encoded size.
+    width: u32,
+    height: u32,
+    video: Option<VideoElement>,
+    image: Option<ImageElement>,
+    /// A PNG-sequence folder with no frame to show.
+    missing: bool,
+}
+
+/// A `<video>` element.
+#[derive(Serialize)]
+struct VideoElement {
+    poster: Option<String>,
+    frames: u64,
+    fps: u32,
+}
+
+/// An `<img>` element: a GIF or its poster, or a picture of a PNG
+/// sequence (then linking to its folder).
+#[derive(Serialize)]
+struct ImageElement {
+    src: String,
+    /// The picture is a GIF's poster: the script swaps in the animation.
+    animation: bool,
+    /// The picture stands for a PNG-sequence folder.
+    folder: bool,
+    alt: String,
+}
+
+/// An episode line of a card's caption.
+#[derive(Serialize)]
+struct CaptionEpisode {
+    episode: u64,
+    ret: String,
+    length: u64,
+    complete: bool,
+}
+
+/// The episodes a caption sums up in one line.
+#[derive(Serialize)]
+struct MoreEpisodes {
+    count: usize,
+    first: u64,
+    last: u64,
+}
+
+/// The steps a video holds: one, or a range.
+#[derive(Serialize)]
+struct Steps {
+    first: u64,
+    last: u64,
+    range: bool,
+}
+
+/// A `<time>` element (`time.html`): UTC text, the script shows it in
+/// local time.
+#[derive(Debug, Serialize)]
+struct Time {
+    datetime: String,
+    text: String,
+}
+
+impl Time {
+    fn of(t: SystemTime) -> Time {
+        Time {
+            datetime: rfc3339::format(t),
+            text: rfc3339::timestamp(t)
+                .strftime("%Y-%m-%d %H:%M UTC")
+                .to_string(),
+        }
+    }
+}
+
 /// The gallery page of `videos` (already in display order; the cards) and
 /// the plot of `all` the index's last entries (those whose file is gone
 /// too, unlinked), titled after the folder, stamped with `now`.
@@ -129,26 +277,10 @@ pub(crate) fn render(
     videos: &[(ManifestEntry, Media)],
     all: &[ManifestEntry],
     now: SystemTime,
-) -> String {
+) -> Result<String, TemplateError> {
     let mut envs: BTreeMap<&str, usize> = BTreeMap::new();
     for (v, _) in videos {
         *envs.entry(env_label(v)).or_default() += 1;
-    }
-    let mut options = format!("<option value=\"\">all envs ({})</option>", videos.len());
-    for (env, n) in &envs {
-        let _ = write!(
-            options,
-            "\n        <option value=\"{0}\">{0} ({n})</option>",
-            escape(env)
-        );
-    }
-    let mut cards = String::new();
-    for (i, (v, media)) in videos.iter().enumerate() {
-        card(&mut cards, i, v, media);
-    }
-    let plot = plot_section(videos, all);
-    if videos.is_empty() {
-        cards.push_str("<p class=\"empty\">No videos yet.</p>");
     }
     let summary = format!(
         "{} video{} of {} env{}",
@@ -157,18 +289,26 @@ pub(crate) fn render(
         envs.len(),
         plural(envs.len())
     );
-    fill(
-        TEMPLATE,
-        &[
-            ("title", &escape(folder)),
-            ("summary", &escape(&summary)),
-            ("options", &options),
-            ("plot", &plot),
-            ("cards", &cards),
-            ("updated", &time_element(now)),
-            ("version", env!("CARGO_PKG_VERSION")),
-        ],
-    )
+    let page = Page {
+        version: env!("CARGO_PKG_VERSION"),
+        title: folder,
+        summary,
+        videos: videos.len(),
+        envs: envs
+            .into_iter()
+            .map(|(name, videos)| EnvChoice { name, videos })
+            .collect(),
+        plot: plot_section(videos, all),
+        cards: videos
+            .iter()
+            .enumerate()
+            .map(|(i, (v, media))| card(i, v, media))
+            .collect(),
+        updated: Time::of(now),
+        style: template::STYLE,
+        script: template::SCRIPT,
+    };
+    template::render("page", &page)
 }
 
 /// The `id` of the `i`th card.
@@ -179,7 +319,10 @@ fn card_id(i: usize) -> String {
 /// The plot of return per episode over `all` entries, each point linked
 /// to its video's card (the cards are `videos`), or nothing when no episode
 /// has a finite return.
-fn plot_section(videos: &[(ManifestEntry, Media)], all: &[ManifestEntry]) -> String {
+fn plot_section<'a>(
+    videos: &[(ManifestEntry, Media)],
+    all: &'a [ManifestEntry],
+) -> Option<PlotSection<'a>> {
     let cards: std::collections::HashMap<&str, usize> = videos
         .iter()
         .enumerate()
@@ -191,167 +334,127 @@ fn plot_section(videos: &[(ManifestEntry, Media)], all: &[ManifestEntry]) -> Str
         |e| cards.get(e.file.as_str()).map(|&i| card_id(i)),
         hue,
     );
-    let Some(svg) = plot::svg(&points) else {
-        return String::new();
-    };
-    let episodes = points.len();
-    let skipped = match skipped {
-        0 => String::new(),
-        n => format!(" · {n} without a finite return not shown"),
-    };
-    // A key of the envs' colours when there is more than one.
+    let svg = plot::svg(&points)?;
     let envs = plot::envs(&points);
-    let mut key = String::new();
-    if envs.len() > 1 {
-        key.push_str("<span class=\"key\">");
-        for (env, hue) in envs {
-            let _ = write!(
-                key,
-                "<span><i style=\"background: {}\"></i>{}</span>",
-                plot::colour(hue),
-                escape(env)
-            );
-        }
-        key.push_str("</span>");
-    }
-    format!(
-        "\n<section class=\"plot-box\" aria-label=\"return per episode\">\
-         \n  <h2>Return per episode <small>{episodes} episode{} · click a point to play its \
-         video{skipped}</small>{key}</h2>\
-         \n  {svg}\
-         \n</section>",
-        plural(episodes)
-    )
+    let key = if envs.len() > 1 {
+        envs.into_iter()
+            .map(|(name, hue)| KeyEntry {
+                name,
+                colour: plot::colour(hue),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Some(PlotSection {
+        episodes: format!("{} episode{}", points.len(), plural(points.len())),
+        skipped,
+        key,
+        svg,
+    })
 }
 
-/// Appends the `<figure>` of one video, the `i`th card.
-fn card(out: &mut String, i: usize, v: &ManifestEntry, media: &Media) {
-    let env = escape(env_label(v));
-    let src = escape(&percent_encode(&v.file));
-    let (w, h) = (v.facts.encoded_width, v.facts.encoded_height);
-    let _ = write!(
-        out,
-        "\n    <figure class=\"card\" id=\"{id}\" data-env=\"{env}\" style=\"--hue: {hue}\">\n      ",
-        id = card_id(i),
-        hue = hue(env_label(v)),
-    );
-    let poster = media.poster.as_deref().map(|p| escape(&percent_encode(p)));
-    match (&media.kind, &poster) {
-        (MediaKind::Video, _) => {
-            let poster = poster
-                .as_ref()
-                .map_or_else(String::new, |p| format!(" poster=\"{p}\""));
-            let _ = write!(
-                out,
-                "<video class=\"media\" src=\"{src}\"{poster} width=\"{w}\" height=\"{h}\" controls \
-                 muted loop playsinline preload=\"metadata\" data-frames=\"{}\" data-fps=\"{}\"></video>",
-                v.facts.frames, v.facts.fps
-            );
+/// The card of `v`, the `i`th.
+fn card<'a>(i: usize, v: &'a ManifestEntry, media: &Media) -> Card<'a> {
+    let (episodes, more) = caption_episodes(v);
+    Card {
+        id: card_id(i),
+        env: env_label(v),
+        hue: hue(env_label(v)),
+        file: &v.file,
+        kind: match media.kind {
+            MediaKind::Frames(_) => Some("PNG frames"),
+            MediaKind::Image => Some("GIF"),
+            MediaKind::Video => None,
+        },
+        media: media_view(v, media),
+        episodes,
+        more,
+        started: Time::of(v.started_at),
+        seconds: format!("{:.1}", v.facts.duration_secs),
+        frames: v.facts.frames,
+        width: v.facts.width,
+        height: v.facts.height,
+        kib: v.facts.bytes.div_ceil(1024),
+        trigger: &v.trigger,
+        steps: v.steps.map(|s| Steps {
+            first: s.first,
+            last: s.last,
+            range: s.first != s.last,
+        }),
+    }
+}
+
+/// The element showing `v`'s video: a `<video>`; a GIF's poster that
+/// plays the animation, or the GIF itself; a PNG sequence's poster, else
+/// its first frame, linking to its folder; else a placeholder.
+fn media_view(v: &ManifestEntry, media: &Media) -> MediaView {
+    let src = percent_encode(&v.file);
+    let poster = media.poster.as_deref().map(percent_encode);
+    let image = |src: String, animation: bool, folder: bool, alt: String| ImageElement {
+        src,
+        animation,
+        folder,
+        alt,
+    };
+    let (video, image) = match (&media.kind, poster) {
+        (MediaKind::Video, poster) => {
+            let (frames, fps) = (v.facts.frames, v.facts.fps);
+            let video = VideoElement {
+                poster,
+                frames,
+                fps,
+            };
+            (Some(video), None)
         }
-        // A GIF shows its poster, and plays where a video would (the
-        // script swaps `src` for `data-src`).
         (MediaKind::Image, Some(poster)) => {
-            let _ = write!(
-                out,
-                "<img class=\"media\" src=\"{poster}\" data-src=\"{src}\" data-poster=\"{poster}\" \
-                 width=\"{w}\" height=\"{h}\" alt=\"{}\">",
-                escape(&v.file)
-            );
+            (None, Some(image(poster, true, false, v.file.clone())))
         }
-        (MediaKind::Image, None) => {
-            let _ = write!(
-                out,
-                "<img class=\"media\" src=\"{src}\" width=\"{w}\" height=\"{h}\" alt=\"{}\">",
-                escape(&v.file)
-            );
-        }
+        (MediaKind::Image, None) => (None, Some(image(src.clone(), false, false, v.file.clone()))),
         (MediaKind::Frames(_), Some(poster)) => {
-            let _ = write!(
-                out,
-                "<a href=\"{src}/\" title=\"PNG frames: open the folder\"><img class=\"media\" \
-                 src=\"{poster}\" width=\"{w}\" height=\"{h}\" alt=\"a frame of {}\"></a>",
-                escape(&v.file)
-            );
+            let alt = format!("a frame of {}", v.file);
+            (None, Some(image(poster, false, true, alt)))
         }
         (MediaKind::Frames(Some(first)), None) => {
-            let _ = write!(
-                out,
-                "<a href=\"{src}/\" title=\"PNG frames: open the folder\"><img class=\"media\" \
-                 src=\"{src}/{}\" width=\"{w}\" height=\"{h}\" alt=\"first frame of {}\"></a>",
-                escape(&percent_encode(first)),
-                escape(&v.file)
-            );
+            let first = format!("{src}/{}", percent_encode(first));
+            let alt = format!("first frame of {}", v.file);
+            (None, Some(image(first, false, true, alt)))
         }
-        (MediaKind::Frames(None), None) => {
-            let _ = write!(
-                out,
-                "<div class=\"media none\" style=\"aspect-ratio: {w} / {h}\">no frames</div>"
-            );
-        }
-    }
-    let kind = match media.kind {
-        MediaKind::Frames(_) => "<span class=\"kind\">PNG frames</span>",
-        MediaKind::Image => "<span class=\"kind\">GIF</span>",
-        MediaKind::Video => "",
+        (MediaKind::Frames(None), None) => (None, None),
     };
-    let _ = write!(
-        out,
-        "\n      <figcaption>\
-         \n        <div class=\"head\"><span class=\"env\">{env}</span>\
-         <a class=\"file\" href=\"{src}\">{file}</a>{kind}</div>",
-        file = escape(&v.file),
-    );
-    out.push_str("\n        <ul class=\"episodes\">");
-    for e in v.episodes.iter().take(CAPTION_EPISODES) {
-        let _ = write!(
-            out,
-            "\n          <li>episode <b>{}</b><span class=\"ret\">return <b>{}</b></span>\
-             <span>length <b>{}</b></span>{}</li>",
-            e.episode,
-            number(e.ret),
-            e.length,
-            if e.complete {
-                ""
-            } else {
-                "<span class=\"partial\" title=\"the episode goes on after the video ends\">partial</span>"
-            }
-        );
+    MediaView {
+        src,
+        width: v.facts.encoded_width,
+        height: v.facts.encoded_height,
+        missing: video.is_none() && image.is_none(),
+        video,
+        image,
     }
-    if v.episodes.len() > CAPTION_EPISODES {
-        let rest = &v.episodes[CAPTION_EPISODES..];
-        let _ = write!(
-            out,
-            "\n          <li class=\"more\">… {} more (episodes {}–{})</li>",
-            rest.len(),
-            rest[0].episode,
-            rest[rest.len() - 1].episode
-        );
-    }
-    if v.episodes.is_empty() {
-        out.push_str("\n          <li>no episode</li>");
-    }
-    out.push_str("\n        </ul>");
-    let steps = v.steps.map_or_else(String::new, |s| {
-        if s.first == s.last {
-            format!(" · step&nbsp;{}", s.first)
-        } else {
-            format!(" · steps&nbsp;{}–{}", s.first, s.last)
-        }
-    });
-    let _ = write!(
-        out,
-        "\n        <div class=\"meta\">{time} · {secs:.1}&nbsp;s · {frames}&nbsp;frames · \
-         {w}×{h} · {kib}&nbsp;KiB · trigger&nbsp;{trigger}{steps}</div>\
-         \n      </figcaption>\
-         \n    </figure>",
-        time = time_element(v.started_at),
-        secs = v.facts.duration_secs,
-        frames = v.facts.frames,
-        w = v.facts.width,
-        h = v.facts.height,
-        kib = v.facts.bytes.div_ceil(1024),
-        trigger = escape(&v.trigger),
-    );
+}
+
+/// The episodes a caption lists, and the rest summed up when there are
+/// more than [`CAPTION_EPISODES`].
+fn caption_episodes(v: &ManifestEntry) -> (Vec<CaptionEpisode>, Option<MoreEpisodes>) {
+    let listed = v
+        .episodes
+        .iter()
+        .take(CAPTION_EPISODES)
+        .map(|e| CaptionEpisode {
+            episode: e.episode,
+            ret: number(e.ret),
+            length: e.length,
+            complete: e.complete,
+        });
+    let rest = v.episodes.get(CAPTION_EPISODES..).unwrap_or_default();
+    let more = match (rest.first(), rest.last()) {
+        (Some(first), Some(last)) => Some(MoreEpisodes {
+            count: rest.len(),
+            first: first.episode,
+            last: last.episode,
+        }),
+        _ => None,
+    };
+    (listed.collect(), more)
 }
 
 fn env_label(v: &ManifestEntry) -> &str {
@@ -360,15 +463,6 @@ fn env_label(v: &ManifestEntry) -> &str {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
-}
-
-/// A `<time>` element: UTC text, the script shows it in local time.
-fn time_element(t: SystemTime) -> String {
-    format!(
-        "<time datetime=\"{}\">{}</time>",
-        rfc3339::format(t),
-        rfc3339::timestamp(t).strftime("%Y-%m-%d %H:%M UTC")
-    )
 }
 
 /// A hue for an env's badge, the same on every page.
@@ -380,52 +474,52 @@ fn hue(env: &str) -> u32 {
     hash % 360
 }
 
-/// Replaces each `{{name}}` of `template` by its value, in one pass (values
-/// are never searched for placeholders). Unknown placeholders stay as they
-/// are.
-fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len() * 2);
-    let mut rest = template;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        match after.find("}}").and_then(|end| {
-            let name = &after[..end];
-            values
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| (v, end))
-        }) {
-            Some((value, end)) => {
-                out.push_str(value);
-                rest = &after[end + 2..];
-            }
-            None => {
-                out.push_str("{{");
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    fn time_element(t: SystemTime) -> String {
+        template::render("time", &Time::of(t)).unwrap()
+    }
+
+    /// An entry of `file` showing episodes 0..`episodes` of CartPole.
+    fn entry(file: &str, env: &str, episodes: u64) -> ManifestEntry {
+        let episodes: Vec<String> = (0..episodes)
+            .map(|i| format!(r#"{{"episode":{i},"return":{i}.5,"length":9,"complete":true}}"#))
+            .collect();
+        let json = format!(
+            r#"{{"file":{file:?},"env_id":{env:?},"gymrec_version":"0.1.0","trigger":"cubic",
+            "started_by":{{"kind":"episode","id":0}},"episodes":[{}],"steps":{{"first":3,"last":9}},
+            "frames":10,"fps":50,"duration_secs":0.2,"width":601,"height":401,"encoded_width":602,
+            "encoded_height":402,"codec":"h264","pixel_format":"yuv420p","bytes":12345,
+            "started_at":"2025-11-25T16:25:51.013Z","finished_at":"2025-11-25T16:25:52.500Z"}}"#,
+            episodes.join(",")
+        );
+        serde_json::from_str(&json).unwrap()
+    }
+
+    fn page(videos: &[(ManifestEntry, Media)]) -> String {
+        let all: Vec<ManifestEntry> = videos.iter().map(|(v, _)| v.clone()).collect();
+        render("videos", videos, &all, UNIX_EPOCH).unwrap()
+    }
+
+    fn media(kind: MediaKind, poster: Option<&str>) -> Media {
+        let poster = poster.map(str::to_string);
+        Media { kind, poster }
+    }
 
     #[test]
-    fn fill_is_one_pass() {
-        let t = "<{{a}}|{{b}}|{{c}}|{{ x";
-        assert_eq!(
-            fill(t, &[("a", "{{b}}"), ("b", "B")]),
-            "<{{b}}|B|{{c}}|{{ x"
+    fn values_are_inserted_once_never_read_as_template_text() {
+        let html = render("{{b}} {version} {{ if x }}", &[], &[], UNIX_EPOCH).unwrap();
+        assert!(
+            html.contains("<h1>{{b}} {version} {{ if x }} <small>"),
+            "{html}"
         );
     }
 
     #[test]
     fn times_show_utc_to_the_minute_and_keep_the_millisecond_for_the_script() {
-        use std::time::{Duration, UNIX_EPOCH};
         let t = UNIX_EPOCH + Duration::from_millis(1_764_087_951_013);
         assert_eq!(
             time_element(t),
@@ -438,11 +532,92 @@ mod tests {
     }
 
     #[test]
-    fn the_template_has_every_placeholder() {
-        for name in [
-            "title", "summary", "options", "plot", "cards", "updated", "version",
+    fn an_empty_folder_has_every_part_of_the_page() {
+        let html = render("a & b", &[], &[], UNIX_EPOCH).unwrap();
+        for part in [
+            "<title>a &amp; b · gymrec videos</title>",
+            "<span class=\"summary\" id=\"summary\">0 videos of 0 envs</span>",
+            "<option value=\"\">all envs (0)</option>\n    </select>",
+            "<main id=\"videos\"><p class=\"empty\">No videos yet.</p>\n</main>",
+            "updated <time datetime=\"1970-01-01T00:00:00.000Z\">",
+            concat!("written by gymrec ", env!("CARGO_PKG_VERSION")),
+            template::STYLE,
+            template::SCRIPT,
         ] {
-            assert!(TEMPLATE.contains(&format!("{{{{{name}}}}}")), "{name}");
+            assert!(html.contains(part), "{part}");
         }
+        assert!(!html.contains("<svg"), "no plot without episodes");
+        assert!(html.ends_with("</html>\n"));
+    }
+
+    #[test]
+    fn names_are_escaped_in_text_attributes_and_urls() {
+        let file = "a \"b\" <c> & 'd'-episode-0.mp4";
+        let html = page(&[(
+            entry(file, "<x>", 1),
+            media(MediaKind::Video, Some("p #1.png")),
+        )]);
+        assert!(!html.contains("<c>") && !html.contains("<x>"), "{html}");
+        for part in [
+            "data-env=\"&lt;x&gt;\"",
+            "<option value=\"&lt;x&gt;\">&lt;x&gt; (1)</option>",
+            "src=\"a%20%22b%22%20%3Cc%3E%20%26%20%27d%27-episode-0.mp4\" poster=\"p%20%231.png\"",
+            ">a &quot;b&quot; &lt;c&gt; &amp; &#39;d&#39;-episode-0.mp4</a>",
+            "<title>&lt;x&gt;: episode 0, return 0.50 (a &quot;b&quot;",
+        ] {
+            assert!(html.contains(part), "{part}\n{html}");
+        }
+    }
+
+    #[test]
+    fn each_kind_of_video_has_its_element() {
+        let cases = [
+            (
+                media(MediaKind::Video, None),
+                "<video class=\"media\" src=\"v.mp4\" width=\"602\" height=\"402\" controls muted loop playsinline preload=\"metadata\" data-frames=\"10\" data-fps=\"50\"></video>",
+            ),
+            (
+                media(MediaKind::Image, Some("p.png")),
+                "<img class=\"media\" src=\"p.png\" data-src=\"v.mp4\" data-poster=\"p.png\" width=\"602\" height=\"402\" alt=\"v.mp4\">",
+            ),
+            (
+                media(MediaKind::Image, None),
+                "<img class=\"media\" src=\"v.mp4\" width=\"602\" height=\"402\" alt=\"v.mp4\">",
+            ),
+            (
+                media(MediaKind::Frames(None), Some("p.png")),
+                "<a href=\"v.mp4/\" title=\"PNG frames: open the folder\"><img class=\"media\" src=\"p.png\" width=\"602\" height=\"402\" alt=\"a frame of v.mp4\"></a>",
+            ),
+            (
+                media(MediaKind::Frames(Some("0 1.png".into())), None),
+                "<a href=\"v.mp4/\" title=\"PNG frames: open the folder\"><img class=\"media\" src=\"v.mp4/0%201.png\" width=\"602\" height=\"402\" alt=\"first frame of v.mp4\"></a>",
+            ),
+            (
+                media(MediaKind::Frames(None), None),
+                "<div class=\"media none\" style=\"aspect-ratio: 602 / 402\">no frames</div>",
+            ),
+        ];
+        for (media, element) in cases {
+            let html = page(&[(entry("v.mp4", "E", 6), media)]);
+            assert!(
+                html.contains(&format!(
+                    "style=\"--hue: {}\">\n      {element}\n      <figcaption>",
+                    hue("E")
+                )),
+                "{element}\n{html}"
+            );
+        }
+    }
+
+    #[test]
+    fn captions_list_four_episodes_and_sum_up_the_rest() {
+        let html = page(&[(entry("v.mp4", "E", 6), media(MediaKind::Video, None))]);
+        assert_eq!(html.matches("<li>episode <b>").count(), 4);
+        assert!(html.contains("<li class=\"more\">… 2 more (episodes 4–5)</li>\n        </ul>"));
+        assert!(html.contains("trigger&nbsp;cubic · steps&nbsp;3–9</div>"));
+        let html = page(&[(entry("v.mp4", "E", 0), media(MediaKind::Video, None))]);
+        assert!(
+            html.contains("<ul class=\"episodes\">\n          <li>no episode</li>\n        </ul>")
+        );
     }
 }

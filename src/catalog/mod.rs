@@ -77,6 +77,7 @@ mod index;
 mod manifest;
 mod plot;
 mod poster;
+mod template;
 #[cfg(feature = "tensorboard")]
 mod tensorboard;
 
@@ -86,4 +87,5 @@ pub use index::{INDEX_FILE, listed_videos, read_index, read_sidecar, sidecar_pat
 pub use manifest::Manifest;
 pub use poster::{POSTER_MAX_HEIGHT, POSTER_MAX_WIDTH, poster_path, poster_size};
 #[cfg(feature = "tensorboard")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tensorboard")))]
 pub use tensorboard::TensorBoard;

@@ -1,9 +1,11 @@
 //! The gallery's plot of return per episode: inline SVG (no script, no
 //! library, no network), one series per env, each point a link to the card
-//! of the video that shows the episode.
+//! of the video that shows the episode. This module computes the plot
+//! ([`Svg`]); `assets/gallery/svg.html` writes it.
 
 use super::entry::ManifestEntry;
-use super::html::{escape, number};
+use super::html::number;
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -16,6 +18,9 @@ const LEFT: f64 = 70.0;
 const RIGHT: f64 = 16.0;
 const TOP: f64 = 16.0;
 const BOTTOM: f64 = 48.0;
+/// The plotting area's size.
+const PLOT_W: f64 = WIDTH - LEFT - RIGHT;
+const PLOT_H: f64 = HEIGHT - TOP - BOTTOM;
 
 /// About how many ticks an axis gets.
 const TICKS: f64 = 6.0;
@@ -112,128 +117,210 @@ pub(crate) fn run_of(file: &str) -> &str {
     }
 }
 
+/// The plot as `assets/gallery/svg.html` draws it: the frame, the grid and
+/// ticks, a line per run and a mark per point, with every coordinate
+/// already written as the SVG shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Svg {
+    /// The view box's size.
+    width: String,
+    height: String,
+    /// The plotting area's edges.
+    left: String,
+    right: String,
+    top: String,
+    bottom: String,
+    /// The y of each horizontal grid line (one per y tick).
+    grid: Vec<String>,
+    /// The y ticks' labels, right-aligned at `y_tick_x`.
+    y_tick_x: String,
+    y_ticks: Vec<Tick>,
+    /// The x ticks: marks from `bottom` to `x_tick_end`, labels at `x_label_y`.
+    x_ticks: Vec<Tick>,
+    x_tick_end: String,
+    x_label_y: String,
+    /// Where the axis titles go.
+    episode_label_x: String,
+    episode_label_y: String,
+    return_label_y: String,
+    /// A line per env and run, then the points on top.
+    series: Vec<Series>,
+    marks: Vec<Mark>,
+    /// The marks' radius (smaller when there are many).
+    radius: String,
+}
+
+/// A tick: where it is along its axis and its label.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct Tick {
+    at: String,
+    label: String,
+}
+
+/// The line of one run through its episodes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct Series {
+    colour: String,
+    /// `x,y` pairs separated by spaces.
+    points: String,
+}
+
+/// One point: a link to its card (or a faded mark when the video is gone),
+/// filled when the video shows the episode's end, with a tooltip.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct Mark {
+    card: Option<String>,
+    episode: u64,
+    x: String,
+    y: String,
+    fill: String,
+    colour: String,
+    title: String,
+}
+
 /// The plot of `points` (in env, run, then episode order, as [`points`] gives
-/// them) as an `<svg>` element, or `None` when there is nothing to plot.
-pub(crate) fn svg(points: &[Point<'_>]) -> Option<String> {
+/// them), or `None` when there is nothing to plot.
+pub(crate) fn svg(points: &[Point<'_>]) -> Option<Svg> {
     if points.is_empty() {
         return None;
     }
-    let (x_min, x_max) = bounds(points.iter().map(|p| p.episode as f64));
-    let (y_min, y_max) = bounds(points.iter().map(|p| p.ret));
-    let x_axis = Axis::episodes(x_min, x_max);
-    let y_axis = Axis::values(y_min, y_max);
-    let (plot_w, plot_h) = (WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM);
-    let x = |v: f64| LEFT + (v - x_axis.lo) / (x_axis.hi - x_axis.lo) * plot_w;
-    let y = |v: f64| TOP + plot_h - (v - y_axis.lo) / (y_axis.hi - y_axis.lo) * plot_h;
-    let bottom = TOP + plot_h;
+    let scale = Scale::of(points);
+    // The x axis.
+    let bottom = TOP + PLOT_H;
+    Some(Svg {
+        width: WIDTH.to_string(),
+        height: HEIGHT.to_string(),
+        left: LEFT.to_string(),
+        right: at(LEFT + PLOT_W),
+        top: TOP.to_string(),
+        bottom: at(bottom),
+        grid: scale.y.ticks.iter().map(|&t| at(scale.y(t))).collect(),
+        y_tick_x: at(LEFT - 8.0),
+        y_ticks: scale.y_ticks(),
+        x_ticks: scale.x_ticks(),
+        x_tick_end: at(bottom + 5.0),
+        x_label_y: at(bottom + 19.0),
+        episode_label_x: at(LEFT + PLOT_W / 2.0),
+        episode_label_y: at(HEIGHT - 8.0),
+        return_label_y: at(TOP + PLOT_H / 2.0),
+        series: series(points, &scale),
+        marks: points.iter().map(|p| mark(p, &scale)).collect(),
+        radius: (if points.len() > 300 { 3.0_f64 } else { 5.0 }).to_string(),
+    })
+}
 
-    let mut out = format!(
-        "<svg class=\"plot\" id=\"plot\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" \
-         aria-labelledby=\"plot-title\" xmlns=\"http://www.w3.org/2000/svg\">\
-         \n      <title id=\"plot-title\">Return per episode</title>"
-    );
-    // Grid and y ticks.
-    out.push_str("\n      <g class=\"grid\">");
-    for &t in &y_axis.ticks {
-        let _ = write!(
-            out,
-            "<line x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{yt:.1}\" y2=\"{yt:.1}\"/>",
-            LEFT + plot_w,
-            yt = y(t)
-        );
-    }
-    out.push_str("</g>\n      <g class=\"ticks y\">");
-    for &t in &y_axis.ticks {
-        let _ = write!(
-            out,
-            "<text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
-            LEFT - 8.0,
-            y(t) + 4.0,
-            y_axis.label(t)
-        );
-    }
-    out.push_str("</g>\n      <g class=\"ticks x\">");
-    for &t in &x_axis.ticks {
-        let _ = write!(
-            out,
-            "<line x1=\"{xt:.1}\" x2=\"{xt:.1}\" y1=\"{bottom:.1}\" y2=\"{:.1}\"/>\
-             <text x=\"{xt:.1}\" y=\"{:.1}\">{}</text>",
-            bottom + 5.0,
-            bottom + 19.0,
-            x_axis.label(t),
-            xt = x(t)
-        );
-    }
-    let _ = write!(
-        out,
-        "</g>\n      <path class=\"axes\" d=\"M{LEFT} {TOP}V{bottom:.1}H{:.1}\"/>\
-         \n      <text class=\"label\" x=\"{:.1}\" y=\"{:.1}\">episode</text>\
-         \n      <text class=\"label\" transform=\"translate(16 {:.1}) rotate(-90)\">return</text>",
-        LEFT + plot_w,
-        LEFT + plot_w / 2.0,
-        HEIGHT - 8.0,
-        TOP + plot_h / 2.0,
-    );
-    // A line per run through its episodes, then the points on top.
-    for run in points.chunk_by(|a, b| (a.env, a.run) == (b.env, b.run)) {
-        let mut line = String::new();
-        for p in run {
-            let _ = write!(line, "{:.1},{:.1} ", x(p.episode as f64), y(p.ret));
-        }
-        let _ = write!(
-            out,
-            "\n      <polyline class=\"series\" stroke=\"{}\" points=\"{}\"/>",
-            colour(run[0].hue),
-            line.trim_end()
-        );
-    }
-    let radius = if points.len() > 300 { 3.0 } else { 5.0 };
-    for p in points {
-        let title = format!(
-            "{}: episode {}, return {}{} ({}{})",
-            escape(p.env),
-            p.episode,
-            number(p.ret),
-            if p.complete {
-                ""
-            } else {
-                " so far: the video ends before the episode"
-            },
-            escape(p.file),
-            if p.card.is_some() {
-                ": click to play"
-            } else {
-                ", no longer on disk"
-            }
-        );
-        let c = colour(p.hue);
-        let fill = if p.complete { c.as_str() } else { "#ffffff" };
-        let circle = format!(
-            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"{radius}\" fill=\"{fill}\" stroke=\"{c}\">\
-             <title>{title}</title></circle>",
-            x(p.episode as f64),
-            y(p.ret),
-        );
-        match &p.card {
-            Some(card) => {
-                let _ = write!(
-                    out,
-                    "\n      <a class=\"pt\" href=\"#{card}\" data-card=\"{card}\" \
-                     data-episode=\"{}\">{circle}</a>",
-                    p.episode
-                );
-            }
-            None => {
-                let _ = write!(
-                    out,
-                    "\n      <g class=\"pt gone\" data-episode=\"{}\">{circle}</g>",
-                    p.episode
-                );
-            }
+/// A coordinate as the SVG writes it: to a tenth of a unit.
+fn at(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+/// The axes of a plot and where their values land in the view box.
+struct Scale {
+    x: Axis,
+    y: Axis,
+}
+
+impl Scale {
+    /// Axes that hold every point.
+    fn of(points: &[Point<'_>]) -> Scale {
+        let (x_min, x_max) = bounds(points.iter().map(|p| p.episode as f64));
+        let (y_min, y_max) = bounds(points.iter().map(|p| p.ret));
+        Scale {
+            x: Axis::episodes(x_min, x_max),
+            y: Axis::values(y_min, y_max),
         }
     }
-    out.push_str("\n    </svg>");
-    Some(out)
+
+    /// Where episode `v` lands across.
+    fn x(&self, v: f64) -> f64 {
+        LEFT + (v - self.x.lo) / (self.x.hi - self.x.lo) * PLOT_W
+    }
+
+    /// Where return `v` lands down.
+    fn y(&self, v: f64) -> f64 {
+        TOP + PLOT_H - (v - self.y.lo) / (self.y.hi - self.y.lo) * PLOT_H
+    }
+
+    /// The y ticks, each at its label's baseline.
+    fn y_ticks(&self) -> Vec<Tick> {
+        self.y
+            .ticks
+            .iter()
+            .map(|&t| Tick {
+                at: at(self.y(t) + 4.0),
+                label: self.y.label(t),
+            })
+            .collect()
+    }
+
+    /// The x ticks.
+    fn x_ticks(&self) -> Vec<Tick> {
+        self.x
+            .ticks
+            .iter()
+            .map(|&t| Tick {
+                at: at(self.x(t)),
+                label: self.x.label(t),
+            })
+            .collect()
+    }
+}
+
+/// A line per env and run through its episodes.
+fn series(points: &[Point<'_>], scale: &Scale) -> Vec<Series> {
+    points
+        .chunk_by(|a, b| (a.env, a.run) == (b.env, b.run))
+        .map(|run| {
+            let mut line = String::new();
+            for p in run {
+                let _ = write!(
+                    line,
+                    "{:.1},{:.1} ",
+                    scale.x(p.episode as f64),
+                    scale.y(p.ret)
+                );
+            }
+            Series {
+                colour: colour(run[0].hue),
+                points: line.trim_end().to_string(),
+            }
+        })
+        .collect()
+}
+
+/// The mark of point `p`, with its tooltip.
+fn mark(p: &Point<'_>, scale: &Scale) -> Mark {
+    let title = format!(
+        "{}: episode {}, return {}{} ({}{})",
+        p.env,
+        p.episode,
+        number(p.ret),
+        if p.complete {
+            ""
+        } else {
+            " so far: the video ends before the episode"
+        },
+        p.file,
+        if p.card.is_some() {
+            ": click to play"
+        } else {
+            ", no longer on disk"
+        }
+    );
+    let colour = colour(p.hue);
+    Mark {
+        card: p.card.clone(),
+        episode: p.episode,
+        x: at(scale.x(p.episode as f64)),
+        y: at(scale.y(p.ret)),
+        fill: if p.complete {
+            colour.clone()
+        } else {
+            "#ffffff".to_string()
+        },
+        colour,
+        title,
+    }
 }
 
 /// The envs of `points` (in env order, as [`points`] gives them), with

@@ -273,6 +273,7 @@ impl RecordingConfig {
     /// use gymrec::record::RecordingConfig;
     /// let config = RecordingConfig::new("videos").tensorboard("runs/cartpole");
     /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "tensorboard")))]
     pub fn tensorboard(self, run_dir: impl Into<PathBuf>) -> Self {
         self.observer(TensorBoard::new(run_dir))
     }

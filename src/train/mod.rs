@@ -71,6 +71,7 @@ pub use metrics::{
 };
 pub use state::{AnalyticsState, LoggingType, StateUpdate, Status, TrainState};
 #[cfg(feature = "tensorboard")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tensorboard")))]
 pub use tensorboard::{
     DEFAULT_PROJECT, EPISODE_SCALARS, LogToTensorBoard, RunHandle, TensorBoardClips,
 };

@@ -6,7 +6,7 @@
 use super::agent::{Agent, Transition};
 use super::callback::TrainCallback;
 use super::checkpoints::write_json;
-use super::metrics::{MetricsStore, VideoRow};
+use super::metrics::{EpisodeRow, MetricsStore, VideoRow};
 use super::state::{AnalyticsState, LoggingType, StateUpdate, Status, TrainState};
 use crate::env::{DynEnv, Env, SpaceValue};
 use crate::policy::run_episode;
@@ -277,7 +277,7 @@ impl Trainer {
             seed,
             log_freq,
             window,
-            mut callbacks,
+            callbacks,
             analytics,
             progress,
         } = self;
@@ -286,119 +286,187 @@ impl Trainer {
         let mut state = TrainState::new(agent, env, metrics.clone(), experiment_id);
         state.total_episodes = episodes;
         state.analytics_state = analytics;
-        run_callbacks(&mut callbacks, &mut state)?;
-        if state.analytics_state.is_some() {
-            state.analytics_update()?;
-            if let Some(a) = &state.analytics_state {
-                let name = a.experiment_name.as_deref().unwrap_or_default();
-                metrics.set_experiment_name(
-                    experiment_id,
-                    name,
-                    a.tags.as_deref().unwrap_or(&[]),
-                )?;
-            }
-        }
-
-        let bar = progress_bar(progress, episodes, &env_id);
-        let mut best = f64::NEG_INFINITY;
-        let mut last = None;
+        let mut run = Run {
+            state,
+            callbacks,
+            metrics,
+            experiment_id,
+            episodes,
+            max_steps,
+            log_freq,
+            bar: progress_bar(progress, episodes, &env_id),
+            best: f64::NEG_INFINITY,
+            last: None,
+        };
+        run.start()?;
         for ep in 1..=episodes {
-            state.agent.begin_episode()?;
-            let (mut obs, _) = state.env.reset(if ep == 1 { seed } else { None })?;
-            let (mut ret, mut length) = (0.0, 0u64);
-            loop {
-                let action = state.agent.act(&obs)?;
-                let step = state.env.step(action.clone())?;
-                ret += step.reward;
-                length += 1;
-                state.total_steps += 1;
-                state.agent.observe(&Transition {
-                    obs: &obs,
-                    action: &action,
-                    reward: step.reward,
-                    next_obs: &step.obs,
-                    terminated: step.terminated,
-                    truncated: step.truncated,
-                })?;
-                state.update(StateUpdate {
-                    status: Some(Status::Step),
-                    current_step: Some(length),
-                    ..StateUpdate::default()
-                });
-                run_callbacks(&mut callbacks, &mut state)?;
-                let done = step.done() || max_steps.is_some_and(|m| length >= m);
-                obs = step.obs;
-                if done {
-                    break;
-                }
-            }
-            let losses = state.agent.end_episode(ret, length)?;
-            let row = metrics.add_episode(experiment_id, ep, ret, length, &losses)?;
-            best = best.max(ret);
-            if ep % log_freq == 0 || ep == episodes {
-                state.update(StateUpdate {
-                    status: Some(Status::Logging),
-                    current_ep: Some(ep),
-                    logging_type: Some(LoggingType::Episode),
-                    ..StateUpdate::default()
-                });
-                run_callbacks(&mut callbacks, &mut state)?;
-                log::info!(
-                    "episode {ep}/{episodes}: return {ret:.1}, length {length}, moving average \
-                     {:.1} ± {:.1}, {} steps in total",
-                    row.reward_moving_avg,
-                    row.reward_moving_std,
-                    state.total_steps
-                );
-            }
-            bar.set_message(format!(
-                "return {ret:.0}, average {:.1}",
-                row.reward_moving_avg
-            ));
-            bar.inc(1);
-            state.update(StateUpdate {
-                status: Some(Status::Episode),
-                current_ep: Some(ep),
-                ep_reward: Some(ret),
-                ..StateUpdate::default()
-            });
-            run_callbacks(&mut callbacks, &mut state)?;
-            last = Some(row);
-            if state.stop_training {
+            run.episode(ep, if ep == 1 { seed } else { None })?;
+            if run.state.stop_training {
                 break;
             }
         }
-        bar.finish_and_clear();
+        run.bar.finish_and_clear();
+        run.complete()?;
+        run.summary(started.elapsed(), window)
+    }
+}
 
-        state.update(StateUpdate {
+/// A training run under way: what [`Trainer::run`] does, step by step.
+struct Run<'a> {
+    state: TrainState<'a>,
+    callbacks: Vec<Box<dyn TrainCallback>>,
+    metrics: &'a MetricsStore,
+    experiment_id: i64,
+    episodes: u64,
+    max_steps: Option<u64>,
+    log_freq: u64,
+    bar: ProgressBar,
+    /// The best return so far.
+    best: f64,
+    /// The last episode's row in the store.
+    last: Option<EpisodeRow>,
+}
+
+impl Run<'_> {
+    /// Calls the callbacks with the state as it is.
+    fn callbacks(&mut self) -> Result<()> {
+        run_callbacks(&mut self.callbacks, &mut self.state)
+    }
+
+    /// The start callbacks (which may wrap the env); then the analytics
+    /// state, when there is one, is completed and names the experiment.
+    fn start(&mut self) -> Result<()> {
+        self.callbacks()?;
+        if self.state.analytics_state.is_none() {
+            return Ok(());
+        }
+        self.state.analytics_update()?;
+        if let Some(a) = &self.state.analytics_state {
+            let name = a.experiment_name.as_deref().unwrap_or_default();
+            let tags = a.tags.as_deref().unwrap_or(&[]);
+            self.metrics
+                .set_experiment_name(self.experiment_id, name, tags)?;
+        }
+        Ok(())
+    }
+
+    /// Episode `ep`: played, then stored, logged and reported.
+    fn episode(&mut self, ep: u64, seed: Option<u64>) -> Result<()> {
+        let (ret, length) = self.play(seed)?;
+        let losses = self.state.agent.end_episode(ret, length)?;
+        let row = self
+            .metrics
+            .add_episode(self.experiment_id, ep, ret, length, &losses)?;
+        self.best = self.best.max(ret);
+        if ep % self.log_freq == 0 || ep == self.episodes {
+            self.log(ep, ret, length, &row)?;
+        }
+        self.bar.set_message(format!(
+            "return {ret:.0}, average {:.1}",
+            row.reward_moving_avg
+        ));
+        self.bar.inc(1);
+        self.state.update(StateUpdate {
+            status: Some(Status::Episode),
+            current_ep: Some(ep),
+            ep_reward: Some(ret),
+            ..StateUpdate::default()
+        });
+        self.callbacks()?;
+        self.last = Some(row);
+        Ok(())
+    }
+
+    /// Plays one episode from a reset (with `seed`): per step the agent
+    /// acts, the env steps, the agent observes and the step callbacks run.
+    /// Returns the episode's return and length.
+    fn play(&mut self, seed: Option<u64>) -> Result<(f64, u64)> {
+        self.state.agent.begin_episode()?;
+        let (mut obs, _) = self.state.env.reset(seed)?;
+        let (mut ret, mut length) = (0.0, 0u64);
+        loop {
+            let action = self.state.agent.act(&obs)?;
+            let step = self.state.env.step(action.clone())?;
+            ret += step.reward;
+            length += 1;
+            self.state.total_steps += 1;
+            self.state.agent.observe(&Transition {
+                obs: &obs,
+                action: &action,
+                reward: step.reward,
+                next_obs: &step.obs,
+                terminated: step.terminated,
+                truncated: step.truncated,
+            })?;
+            self.state.update(StateUpdate {
+                status: Some(Status::Step),
+                current_step: Some(length),
+                ..StateUpdate::default()
+            });
+            self.callbacks()?;
+            let done = step.done() || self.max_steps.is_some_and(|m| length >= m);
+            obs = step.obs;
+            if done {
+                return Ok((ret, length));
+            }
+        }
+    }
+
+    /// The logging callbacks after episode `ep`, and a log line.
+    fn log(&mut self, ep: u64, ret: f64, length: u64, row: &EpisodeRow) -> Result<()> {
+        self.state.update(StateUpdate {
+            status: Some(Status::Logging),
+            current_ep: Some(ep),
+            logging_type: Some(LoggingType::Episode),
+            ..StateUpdate::default()
+        });
+        self.callbacks()?;
+        log::info!(
+            "episode {ep}/{}: return {ret:.1}, length {length}, moving average \
+             {:.1} ± {:.1}, {} steps in total",
+            self.episodes,
+            row.reward_moving_avg,
+            row.reward_moving_std,
+            self.state.total_steps
+        );
+        Ok(())
+    }
+
+    /// The complete callbacks, then the env closed.
+    fn complete(&mut self) -> Result<()> {
+        self.state.update(StateUpdate {
             status: Some(Status::Complete),
             ..StateUpdate::default()
         });
-        run_callbacks(&mut callbacks, &mut state)?;
-        state.env.close()?;
-        let elapsed = started.elapsed();
+        self.callbacks()?;
+        self.state.env.close()
+    }
 
-        let last = last.ok_or(Error::NoEpisodes)?;
+    /// What the run did, written to `completed.json` when saving is
+    /// enabled.
+    fn summary(self, elapsed: Duration, window: u64) -> Result<TrainSummary> {
+        let last = self.last.ok_or(Error::NoEpisodes)?;
         let summary = TrainSummary {
-            experiment_id,
+            experiment_id: self.experiment_id,
             episodes: last.episode,
-            steps: state.total_steps,
+            steps: self.state.total_steps,
             elapsed,
-            early_stopped: state.stop_training,
+            early_stopped: self.state.stop_training,
             last_return: last.reward,
-            best_return: best,
+            best_return: self.best,
             reward_moving_avg: last.reward_moving_avg,
             reward_moving_std: last.reward_moving_std,
             window,
-            experiment_name: state
+            experiment_name: self
+                .state
                 .analytics_state
                 .as_ref()
                 .and_then(|a| a.experiment_name.clone()),
-            videos: metrics.videos(experiment_id)?,
+            videos: self.metrics.videos(self.experiment_id)?,
         };
-        if state.saving_enabled {
-            if let Some(dir) = &state.checkpoint_dir {
-                save_completed(dir, &summary, metrics)?;
+        if self.state.saving_enabled {
+            if let Some(dir) = &self.state.checkpoint_dir {
+                save_completed(dir, &summary, self.metrics)?;
             }
         }
         Ok(summary)

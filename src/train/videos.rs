@@ -178,6 +178,7 @@ impl RecordVideosBuilder {
     /// episode, or `videos/evaluation` at the last one, and a text entry
     /// naming the file (feature `tensorboard`).
     #[cfg(feature = "tensorboard")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tensorboard")))]
     pub fn tensorboard(mut self, clips: super::tensorboard::TensorBoardClips) -> Self {
         self.tensorboard = Some(clips);
         self

@@ -1,4 +1,4 @@
-"""Renders the golden PNGs that tests/render_golden.rs compares against.
+"""Renders the golden PNGs that tests/it/render_golden.rs compares against.
 
 Each folder tests/golden/<EnvId>/ holds a states.json: a list of
 {"name": str, "state": [floats in the order of env.unwrapped.state],

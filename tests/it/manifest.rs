@@ -2,7 +2,7 @@
 //! `index.jsonl`, the `index.html` gallery, the keep-only filter, videos
 //! deleted or replaced afterwards, and wrappers (threads and processes)
 //! sharing one folder. The gallery is played in a browser by
-//! `tests/gallery.rs`.
+//! `tests/it/gallery.rs`.
 
 use gymrec::catalog::Manifest;
 use gymrec::catalog::{

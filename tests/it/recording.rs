@@ -1,6 +1,7 @@
-//! The recording wrapper, through the public API: one test per row of the
-//! parity table in DESIGN.md (Gymnasium's RecordVideo semantics and the
-//! defects gymrec fixes). Every video is decoded back and checked.
+//! The recording wrapper, through the public API: one test per rule of
+//! Gymnasium's RecordVideo that gymrec keeps, and per defect it fixes (the
+//! README's "Deliberate differences from Gymnasium"). Every video is
+//! decoded back and checked.
 //!
 //! The test env ends each episode after a fixed number of steps and paints
 //! each frame with its (episode, step) so that decoded frames can be matched

@@ -14,7 +14,7 @@ pub use time_limit::TimeLimit;
 /// unchanged (spaces, render mode, metadata, frame size, rendering), by
 /// forwarding them to the field `$inner`. Each wrapper spells out `spec`
 /// and `close` itself, as most change or extend them; the test
-/// `tests/forwarding.rs` checks that every wrapper forwards every method.
+/// `tests/it/forwarding.rs` checks that every wrapper forwards every method.
 macro_rules! forward_env_rendering {
     ($inner:tt) => {
         fn action_space(&self) -> &$crate::env::Space {

@@ -27,6 +27,11 @@
 //! overlays), and a thread of the sink's own (`gymrec-x264`) encodes and
 //! muxes it. With one encoder thread, x264 so gets a core to itself
 //! instead of sharing it with the conversion.
+//!
+//! This is the crate's one module with unsafe code (the crate denies it
+//! elsewhere): FFmpeg's frame buffers, written in place.
+
+#![allow(unsafe_code)]
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;
@@ -222,9 +227,6 @@ impl FfmpegSink {
         spec.validate()?;
         settings.validate()?;
         init_ffmpeg();
-        let fail = |what: &str, hint: &'static str, e: ff::Error| encode_error(path, what, hint, e);
-        let hint_codec = container.codec_hint();
-
         let (ew, eh) = spec.encoded_size();
         let fps = i32::try_from(spec.fps).map_err(|_| Error::OutOfRange {
             setting: Setting::Fps,
@@ -233,80 +235,15 @@ impl FfmpegSink {
             context: Some(path.display().to_string()),
         })?;
         let encoder_time_base = Rational::new(1, fps);
-
-        let codec = encoder::find_by_name(container.encoder_name()).ok_or_else(|| {
-            fail(
-                &format!("this FFmpeg has no {} encoder", container.encoder_name()),
-                hint_codec,
-                ff::Error::EncoderNotFound,
-            )
-        })?;
-        let mut enc = codec::context::Context::new_with_codec(codec)
-            .encoder()
-            .video()
-            .map_err(|e| fail("cannot make a video encoder", hint_codec, e))?;
-        enc.set_width(ew);
-        enc.set_height(eh);
-        enc.set_format(Pixel::YUV420P);
-        enc.set_time_base(encoder_time_base);
-        enc.set_frame_rate(Some(Rational::new(fps, 1)));
-        enc.set_gop(settings.keyframe_interval_for(spec.fps));
-        // The conversion uses BT.601 coefficients and limited range; say so
-        // in the stream, with BT.601's primaries and transfer, so that
-        // players do not guess (browsers guess BT.709 for HD sizes).
-        enc.set_colorspace(COLOR_SPACE);
-        enc.set_color_range(COLOR_RANGE);
-        enc.set_color_primaries(COLOR_PRIMARIES);
-        enc.set_color_transfer_characteristic(COLOR_TRANSFER);
-        // MP4 keeps the SPS/PPS in the header (avcC), not in the stream;
-        // WebM keeps the codec's setup in its header likewise.
-        enc.set_flags(codec::flag::Flags::GLOBAL_HEADER);
-        let encoder = enc
-            .open_as_with(codec, container.options(settings))
-            .map_err(|e| {
-                fail(
-                    &format!(
-                        "cannot open {} with these settings",
-                        container.encoder_name()
-                    ),
-                    hint_codec,
-                    e,
-                )
-            })?;
-
+        let encoder = Self::open_encoder(path, spec, settings, container, fps)?;
         // The file is created only once the encoder is open, so that bad
         // settings leave no file behind.
-        let mut octx = format::output_as(path, container.muxer_name())
-            .map_err(|e| fail("cannot create the file", HINT_CREATE, e))?;
-        match Self::start_file(&mut octx, &encoder, path, fps, container) {
-            Ok(()) => {}
-            Err(e) => {
-                drop(octx);
-                let _ = std::fs::remove_file(path);
-                return Err(e);
-            }
-        }
+        let octx = Self::create_file(path, &encoder, fps, container)?;
         let stream_time_base = octx
             .stream(0)
             .map(|s| s.time_base())
             .unwrap_or(encoder_time_base);
-
-        let (free_tx, free) = mpsc::sync_channel(YUV_FRAMES);
-        for _ in 0..YUV_FRAMES {
-            let yuv = frame::Video::new(Pixel::YUV420P, ew, eh);
-            // SAFETY: the frame is a valid AVFrame just made; `is_empty`
-            // reads its data pointer.
-            if unsafe { yuv.is_empty() } {
-                return Err(fail(
-                    "cannot allocate the frame buffers",
-                    HINT_OTHER,
-                    ff::Error::Other {
-                        errno: ff::error::ENOMEM,
-                    },
-                ));
-            }
-            let _ = free_tx.send(yuv);
-        }
+        let (free_tx, free) = Self::yuv_pool(path, (ew, eh))?;
 
         log::debug!(
             "{}: encoding {} {}x{} (encoded {ew}x{eh}) at {} fps, preset {}, crf {}, {} thread(s)",
@@ -343,6 +280,96 @@ impl FfmpegSink {
             encoding: Some(encoding),
             frames: 0,
         })
+    }
+
+    /// The container's encoder, opened for YUV420P frames of `spec`'s
+    /// encoded size at `fps`, tagged BT.601 limited range, with `settings`.
+    fn open_encoder(
+        path: &Path,
+        spec: &VideoSpec,
+        settings: &EncoderSettings,
+        container: Container,
+        fps: i32,
+    ) -> Result<encoder::Video> {
+        let hint_codec = container.codec_hint();
+        let fail = |what: &str, e: ff::Error| encode_error(path, what, hint_codec, e);
+        let name = container.encoder_name();
+        let codec = encoder::find_by_name(name).ok_or_else(|| {
+            fail(
+                &format!("this FFmpeg has no {name} encoder"),
+                ff::Error::EncoderNotFound,
+            )
+        })?;
+        let mut enc = codec::context::Context::new_with_codec(codec)
+            .encoder()
+            .video()
+            .map_err(|e| fail("cannot make a video encoder", e))?;
+        let (ew, eh) = spec.encoded_size();
+        enc.set_width(ew);
+        enc.set_height(eh);
+        enc.set_format(Pixel::YUV420P);
+        enc.set_time_base(Rational::new(1, fps));
+        enc.set_frame_rate(Some(Rational::new(fps, 1)));
+        enc.set_gop(settings.keyframe_interval_for(spec.fps));
+        // The conversion uses BT.601 coefficients and limited range; say so
+        // in the stream, with BT.601's primaries and transfer, so that
+        // players do not guess (browsers guess BT.709 for HD sizes).
+        enc.set_colorspace(COLOR_SPACE);
+        enc.set_color_range(COLOR_RANGE);
+        enc.set_color_primaries(COLOR_PRIMARIES);
+        enc.set_color_transfer_characteristic(COLOR_TRANSFER);
+        // MP4 keeps the SPS/PPS in the header (avcC), not in the stream;
+        // WebM keeps the codec's setup in its header likewise.
+        enc.set_flags(codec::flag::Flags::GLOBAL_HEADER);
+        enc.open_as_with(codec, container.options(settings))
+            .map_err(|e| fail(&format!("cannot open {name} with these settings"), e))
+    }
+
+    /// Creates `path` (replacing an existing file) and writes its header;
+    /// when the header cannot be written, the file is removed again.
+    fn create_file(
+        path: &Path,
+        encoder: &encoder::Video,
+        fps: i32,
+        container: Container,
+    ) -> Result<format::context::Output> {
+        let mut octx = format::output_as(path, container.muxer_name())
+            .map_err(|e| encode_error(path, "cannot create the file", HINT_CREATE, e))?;
+        match Self::start_file(&mut octx, encoder, path, fps, container) {
+            Ok(()) => Ok(octx),
+            Err(e) => {
+                drop(octx);
+                let _ = std::fs::remove_file(path);
+                Err(e)
+            }
+        }
+    }
+
+    /// The pool of [`YUV_FRAMES`] frames of `size` the converter fills and
+    /// the encoding thread gives back: the sender for the encoding thread,
+    /// the receiver for the sink.
+    fn yuv_pool(
+        path: &Path,
+        (width, height): (u32, u32),
+    ) -> Result<(SyncSender<frame::Video>, Receiver<frame::Video>)> {
+        let (free_tx, free) = mpsc::sync_channel(YUV_FRAMES);
+        for _ in 0..YUV_FRAMES {
+            let yuv = frame::Video::new(Pixel::YUV420P, width, height);
+            // SAFETY: the frame is a valid AVFrame just made; `is_empty`
+            // reads its data pointer.
+            if unsafe { yuv.is_empty() } {
+                return Err(encode_error(
+                    path,
+                    "cannot allocate the frame buffers",
+                    HINT_OTHER,
+                    ff::Error::Other {
+                        errno: ff::error::ENOMEM,
+                    },
+                ));
+            }
+            let _ = free_tx.send(yuv);
+        }
+        Ok((free_tx, free))
     }
 
     /// Adds the video stream to `octx` and writes the header (for MP4, a
@@ -527,7 +554,9 @@ fn yuv_planes(frame: &mut frame::Video) -> Option<Planes<'_>> {
     // mutably (the returned lifetime), so nothing else reaches the buffers
     // while they live.
     let (y, y_stride) = unsafe { plane(ptr, 0, rows)? };
+    // SAFETY: as for Y: plane 1 (U) holds `chroma_rows` rows.
     let (u, u_stride) = unsafe { plane(ptr, 1, chroma_rows)? };
+    // SAFETY: as for Y: plane 2 (V) holds `chroma_rows` rows.
     let (v, v_stride) = unsafe { plane(ptr, 2, chroma_rows)? };
     Some(Planes {
         y,

@@ -155,37 +155,7 @@ impl OpenH264Sink {
         let (ew, eh) = (self.encoded.0 as u16, self.encoded.1 as u16);
         let avcc = mp4_atom::Avcc::new(sps, pps)
             .map_err(|e| encode_error(&self.path, "OpenH264 gave a short SPS", e))?;
-        let ftyp = mp4_atom::Ftyp {
-            major_brand: b"isom".into(),
-            minor_version: 512,
-            compatible_brands: vec![
-                b"isom".into(),
-                b"iso2".into(),
-                b"iso6".into(),
-                b"avc1".into(),
-                b"mp41".into(),
-            ],
-        };
-        let avc1 = mp4_atom::Avc1 {
-            visual: mp4_atom::Visual {
-                data_reference_index: 1,
-                width: ew,
-                height: eh,
-                compressor: "OpenH264".into(),
-                ..Default::default()
-            },
-            avcc,
-            btrt: None,
-            colr: Some(mp4_atom::Colr::Nclx {
-                colour_primaries: 6,
-                transfer_characteristics: 6,
-                matrix_coefficients: 6,
-                full_range_flag: false,
-            }),
-            pasp: None,
-            taic: None,
-            fiel: None,
-        };
+        let avc1 = sample_entry(avcc, ew, eh);
         let moov = mp4_atom::Moov {
             mvhd: mp4_atom::Mvhd {
                 timescale: 1000,
@@ -246,7 +216,8 @@ impl OpenH264Sink {
             ..Default::default()
         };
         self.boxes.clear();
-        ftyp.encode(&mut self.boxes)
+        ftyp()
+            .encode(&mut self.boxes)
             .and_then(|()| moov.encode(&mut self.boxes))
             .map_err(|e| encode_error(&self.path, "cannot build the MP4 header", e))?;
         self.write_boxes()?;
@@ -328,6 +299,46 @@ impl OpenH264Sink {
             .map_err(|e| Error::io(&self.path, e))?;
         self.bytes += self.boxes.len() as u64;
         Ok(())
+    }
+}
+
+/// The file type box of an ISO BMFF file with an H.264 track.
+fn ftyp() -> mp4_atom::Ftyp {
+    mp4_atom::Ftyp {
+        major_brand: b"isom".into(),
+        minor_version: 512,
+        compatible_brands: vec![
+            b"isom".into(),
+            b"iso2".into(),
+            b"iso6".into(),
+            b"avc1".into(),
+            b"mp41".into(),
+        ],
+    }
+}
+
+/// The H.264 sample entry of a `width` x `height` stream set up by
+/// `avcc`, tagged BT.601 limited range as the conversion writes it.
+fn sample_entry(avcc: mp4_atom::Avcc, width: u16, height: u16) -> mp4_atom::Avc1 {
+    mp4_atom::Avc1 {
+        visual: mp4_atom::Visual {
+            data_reference_index: 1,
+            width,
+            height,
+            compressor: "OpenH264".into(),
+            ..Default::default()
+        },
+        avcc,
+        btrt: None,
+        colr: Some(mp4_atom::Colr::Nclx {
+            colour_primaries: 6,
+            transfer_characteristics: 6,
+            matrix_coefficients: 6,
+            full_range_flag: false,
+        }),
+        pasp: None,
+        taic: None,
+        fiel: None,
     }
 }
 
