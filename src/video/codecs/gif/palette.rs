@@ -1,24 +1,26 @@
-//! The palettes of a [`GifPreview`](super::GifPreview): each kept frame's
-//! pixels become indices into a palette it shares with the frames around
-//! it, so palettes are made rarely and the GIF can have a global one.
+//! The palettes of the GIF core: frames' pixels become indices into a
+//! palette they share with the frames around them, so palettes are made
+//! rarely (once a scene) rather than once a frame. The GIF writer
+//! ([`GifSink`](super::GifSink)) maps each frame's changed rectangle, the
+//! TensorBoard previews ([`Clip`](super::Clip)) each kept frame.
 //!
 //! - **Exact** while every frame has at most 256 colours: a frame's colours
 //!   are added to the current palette (so frames of a scene share one) until
 //!   it would pass 256; the frame then starts a palette of its own colours.
-//!   A frame decoded back is the frame pushed, exactly.
+//!   A frame decoded back is the frame given, exactly.
 //! - **Quantized** from the first frame with more than 256 colours on, for
-//!   the rest of the preview (no exact scan is tried again): NeuQuant (the
+//!   the rest of the clip (no exact scan is tried again): NeuQuant (the
 //!   `color_quant` crate `gif` uses) trains a palette of 255 colours (the
-//!   GIF writer keeps index 255 for transparent, unchanged pixels) on that
+//!   GIF frames keep a slot for transparent, unchanged pixels) on that
 //!   frame, and it and the later frames map each pixel to the nearest
 //!   palette entry, found once per distinct colour and cached across
 //!   frames. A pixel farther than [`FAR`] from its entry maps *badly*; a
-//!   frame with more than `max(n / 64, 2·b)` of its `n` pixels mapping
-//!   badly gets a new palette trained on it (`b`: how many pixels of the
-//!   frame the palette was trained on map badly to it, so content NeuQuant
-//!   cannot serve well anyway does not retrain at every frame). A scene
-//!   whose colours stay put is quantized once per clip; one whose colours
-//!   change is quantized again as they do.
+//!   frame with more than `max(n / 64, 2·b·n / m)` of its `n` pixels
+//!   mapping badly gets a new palette trained on it (`b` of the `m` pixels
+//!   mapped when the palette was trained map badly to it, so content
+//!   NeuQuant cannot serve well anyway does not retrain at every frame). A
+//!   scene whose colours stay put is quantized once per clip; one whose
+//!   colours change is quantized again as they do.
 //!
 //! Training costs about 12–19 ms for a 240 × 180 frame at
 //! [`NEUQUANT_SPEED`] 3 (4–6 ms at `gif`'s default 10, which leaves about
@@ -29,14 +31,14 @@
 use std::collections::HashMap;
 
 /// NeuQuant's speed (1 best … 30 fastest): it samples one pixel in
-/// `speed`. A palette serves a whole clip, so this buys quality.
+/// `speed`. A palette serves a whole scene, so this buys quality.
 const NEUQUANT_SPEED: i32 = 3;
 
 /// How far (Euclidean distance in RGB, 0–255 a channel) a colour may be
 /// from its palette entry before it maps badly: about 14 levels on each
 /// channel. NeuQuant's palette for a frame of one scene keeps almost every
 /// pixel well inside it; a palette of another scene's colours does not.
-pub(super) const FAR: u32 = 24;
+const FAR: u32 = 24;
 
 /// A palette's identity: kept frames store it, the GIF writer compares it.
 pub(super) type Serial = u32;
@@ -77,9 +79,9 @@ pub(super) struct Palettes {
     exact: ColourMap<u8>,
     /// Colour → nearest index in the current quantized palette (| [`BAD`]).
     nearest: ColourMap<u16>,
-    /// Pixels of the frame the current quantized palette was trained on
-    /// that map badly to it.
-    baseline_bad: usize,
+    /// Of the pixels mapped when the current quantized palette was
+    /// trained, how many map badly to it, and how many there were.
+    baseline: (usize, usize),
     /// Quantized palettes made so far.
     trained: u32,
     /// NeuQuant's RGBA input (reused).
@@ -95,15 +97,18 @@ impl Palettes {
             quantized: false,
             exact: ColourMap::default(),
             nearest: ColourMap::default(),
-            baseline_bad: 0,
+            baseline: (0, 0),
             trained: 0,
             rgba: Vec::new(),
         }
     }
 
     /// Maps `pixels` (RGB) to palette indices in `indices`; returns the
-    /// serial of the palette they index.
-    pub(super) fn map(&mut self, pixels: &[u8], indices: &mut Vec<u8>) -> Serial {
+    /// serial of the palette they index. `scene` is the whole frame
+    /// `pixels` are part of (or `pixels` themselves): a new quantized
+    /// palette is trained on it, so that it serves the scene rather than
+    /// the part that changed.
+    pub(super) fn map(&mut self, pixels: &[u8], scene: &[u8], indices: &mut Vec<u8>) -> Serial {
         if !self.quantized {
             if self.list.is_empty() {
                 self.start(Vec::new());
@@ -119,16 +124,24 @@ impl Palettes {
                 }
             }
             self.quantized = true;
-            self.train(pixels);
-            self.baseline_bad = self.map_nearest(pixels, indices);
+            self.retrain(pixels, scene, indices);
             return self.current();
         }
+        let n = pixels.len() / 3;
         let bad = self.map_nearest(pixels, indices);
-        if bad > (pixels.len() / 3 / 64).max(2 * self.baseline_bad) {
-            self.train(pixels);
-            self.baseline_bad = self.map_nearest(pixels, indices);
+        let (base_bad, base_n) = self.baseline;
+        if bad > (n / 64).max(2 * base_bad * n / base_n.max(1)) {
+            self.retrain(pixels, scene, indices);
         }
         self.current()
+    }
+
+    /// Trains a palette on `scene`, maps `pixels` to it and keeps how many
+    /// map badly as the baseline.
+    fn retrain(&mut self, pixels: &[u8], scene: &[u8], indices: &mut Vec<u8>) {
+        self.train(scene);
+        let bad = self.map_nearest(pixels, indices);
+        self.baseline = (bad, pixels.len() / 3);
     }
 
     /// The RGB triples of palette `serial` (empty if it was dropped).
