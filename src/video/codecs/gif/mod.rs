@@ -1,6 +1,6 @@
 //! The GIF core: animated GIF, pure Rust, through image-rs's `gif` crate;
 //! the GIF video format's writer ([`GifSink`]) and reader, and the clip
-//! assembly the TensorBoard previews use ([`Clip`], crate-private).
+//! assembly the TensorBoard previews use (`Clip`, crate-private).
 //!
 //! Both write frames the same way (`rect.rs`, `palette.rs`):
 //!
@@ -17,7 +17,7 @@
 //!
 //! The writer streams (`stream.rs`): each frame is written as it comes,
 //! with a local palette of the colours it draws, and memory stays at one
-//! frame. The previews' [`Clip`] (`clip.rs`) keeps its frames as indices
+//! frame. The previews' `Clip` (`clip.rs`) keeps its frames as indices
 //! and assembles the GIF at the end: identical frames merged, a global
 //! palette chosen to serve most frames.
 //!
@@ -33,6 +33,7 @@
 //! last frame.
 
 mod clip;
+mod nearest;
 mod palette;
 pub(crate) mod read;
 mod rect;

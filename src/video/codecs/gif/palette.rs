@@ -10,24 +10,33 @@
 //!   A frame decoded back is the frame given, exactly.
 //! - **Quantized** from the first frame with more than 256 colours on, for
 //!   the rest of the clip (no exact scan is tried again): NeuQuant (the
-//!   `color_quant` crate `gif` uses) trains a palette of 255 colours (the
-//!   GIF frames keep a slot for transparent, unchanged pixels) on that
-//!   frame, and it and the later frames map each pixel to the nearest
-//!   palette entry, found once per distinct colour and cached across
+//!   `color_quant` crate `gif` uses) trains 239 colours on the whole frame
+//!   (the *scene*: for the writer, not just the rectangle that changed),
+//!   and up to [`OUTLIERS`] more are the scene's colours then farthest
+//!   from every entry (a highlight of a few pixels, which NeuQuant, serving
+//!   colours by how many pixels have them, leaves tens of levels off). That
+//!   is 255 colours: GIF frames keep a slot for transparent, unchanged
+//!   pixels. It and the later frames map each pixel to the nearest palette
+//!   entry (`nearest.rs`), found once per distinct colour and cached across
 //!   frames. A pixel farther than [`FAR`] from its entry maps *badly*; a
 //!   frame with more than `max(n / 64, 2·b·n / m)` of its `n` pixels
-//!   mapping badly gets a new palette trained on it (`b` of the `m` pixels
-//!   mapped when the palette was trained map badly to it, so content
-//!   NeuQuant cannot serve well anyway does not retrain at every frame). A
-//!   scene whose colours stay put is quantized once per clip; one whose
-//!   colours change is quantized again as they do.
+//!   mapping badly *in colours the palette was not trained on* gets a new
+//!   palette trained on its scene (`b` of the `m` pixels of the scene the
+//!   palette was trained on map badly to it, so content NeuQuant cannot
+//!   serve well anyway does not retrain at every frame; colours it was
+//!   trained on do not count, as training again would not serve them
+//!   better). A scene whose colours stay put is quantized once per clip;
+//!   one whose colours change is quantized again as they do.
 //!
 //! Training costs about 12–19 ms for a 240 × 180 frame at
 //! [`NEUQUANT_SPEED`] 3 (4–6 ms at `gif`'s default 10, which leaves about
-//! 1.5 % of a hard gradient's pixels mapping badly, against 0.02 % at 3):
-//! once per scene, where `gif`'s `Frame::from_rgb_speed` trains one for
-//! every frame (9 ms each at speed 10).
+//! 1.5 % of a hard gradient's pixels mapping badly, against 0.02 % at 3),
+//! about 90 ms for a 600 × 400 one: once per scene, where `gif`'s
+//! `Frame::from_rgb_speed` trains one for every frame (9 ms each for 240 ×
+//! 180 at speed 10; the GIF writer used it and took 24 ms a frame on
+//! `benches/formats.rs`'s shaded clip).
 
+use super::nearest::{Search, distance};
 use std::collections::HashMap;
 
 /// NeuQuant's speed (1 best … 30 fastest): it samples one pixel in
@@ -65,10 +74,28 @@ struct Palette {
 /// without bound (scaled-down rendered scenes have a few thousand).
 const NEAREST_CACHED: usize = 1 << 18;
 
-/// A cached nearest entry: the index, and this bit when it maps badly.
-const BAD: u16 = 1 << 8;
+/// A cached nearest entry: the index (the low byte), this bit when it maps
+/// badly…
+const BAD: u32 = 1 << 8;
 
-/// The palettes of one preview and the colour maps into the current one.
+/// … this one when the palette was trained on a frame with the colour…
+const SEEN: u32 = 1 << 9;
+
+/// … and the squared distance from here up.
+const DISTANCE_SHIFT: u32 = 10;
+
+/// A cached nearest entry for `index` at squared distance `d`.
+fn entry(index: u8, d: u32) -> u32 {
+    u32::from(index) | if d > FAR * FAR { BAD } else { 0 } | d << DISTANCE_SHIFT
+}
+
+/// Palette slots kept, after NeuQuant's, for the colours of the frame it
+/// trained on that are farthest from its entries: NeuQuant serves colours
+/// by how many pixels have them, so a few pixels of a colour unlike the
+/// rest (a highlight) can be left far from every entry.
+const OUTLIERS: usize = 16;
+
+/// The palettes of one clip and the colour maps into the current one.
 pub(super) struct Palettes {
     /// In serial order; the last is the current one.
     list: Vec<Palette>,
@@ -77,8 +104,11 @@ pub(super) struct Palettes {
     quantized: bool,
     /// Colour → index in the current exact palette.
     exact: ColourMap<u8>,
-    /// Colour → nearest index in the current quantized palette (| [`BAD`]).
-    nearest: ColourMap<u16>,
+    /// Colour → nearest index in the current quantized palette
+    /// ([`entry`]: | [`BAD`], | [`SEEN`], distance).
+    nearest: ColourMap<u32>,
+    /// The current quantized palette's search.
+    search: Search,
     /// Of the pixels mapped when the current quantized palette was
     /// trained, how many map badly to it, and how many there were.
     baseline: (usize, usize),
@@ -97,6 +127,7 @@ impl Palettes {
             quantized: false,
             exact: ColourMap::default(),
             nearest: ColourMap::default(),
+            search: Search::default(),
             baseline: (0, 0),
             trained: 0,
             rgba: Vec::new(),
@@ -128,20 +159,25 @@ impl Palettes {
             return self.current();
         }
         let n = pixels.len() / 3;
-        let bad = self.map_nearest(pixels, indices);
+        let (_, unseen) = self.map_nearest(pixels, indices, false);
         let (base_bad, base_n) = self.baseline;
-        if bad > (n / 64).max(2 * base_bad * n / base_n.max(1)) {
+        if unseen > (n / 64).max(2 * base_bad * n / base_n.max(1)) {
             self.retrain(pixels, scene, indices);
         }
         self.current()
     }
 
-    /// Trains a palette on `scene`, maps `pixels` to it and keeps how many
-    /// map badly as the baseline.
+    /// Trains a palette on `scene`, keeps how many of its pixels map badly
+    /// to it as the baseline, and maps `pixels` to it.
     fn retrain(&mut self, pixels: &[u8], scene: &[u8], indices: &mut Vec<u8>) {
         self.train(scene);
-        let bad = self.map_nearest(pixels, indices);
-        self.baseline = (bad, pixels.len() / 3);
+        self.map_nearest(scene, indices, true);
+        self.add_outliers();
+        let (bad, _) = self.map_nearest(scene, indices, false);
+        self.baseline = (bad, scene.len() / 3);
+        if !std::ptr::eq(pixels, scene) {
+            self.map_nearest(pixels, indices, false);
+        }
     }
 
     /// The RGB triples of palette `serial` (empty if it was dropped).
@@ -231,51 +267,85 @@ impl Palettes {
         for px in pixels.chunks_exact(3) {
             self.rgba.extend_from_slice(&[px[0], px[1], px[2], 0xff]);
         }
-        let rgb = color_quant::NeuQuant::new(NEUQUANT_SPEED, 255, &self.rgba).color_map_rgb();
+        let rgb =
+            color_quant::NeuQuant::new(NEUQUANT_SPEED, 255 - OUTLIERS, &self.rgba).color_map_rgb();
+        self.search = Search::new(&rgb);
         self.start(rgb);
         self.trained += 1;
     }
 
-    /// Maps `pixels` to their nearest entries of the current palette;
-    /// returns how many map badly.
-    fn map_nearest(&mut self, pixels: &[u8], indices: &mut Vec<u8>) -> usize {
+    /// Adds up to [`OUTLIERS`] entries to the current palette, each the
+    /// cached colour then farthest from its entry while one maps badly, and
+    /// updates the cache.
+    fn add_outliers(&mut self) {
+        let Some(palette) = self.list.last_mut() else {
+            return;
+        };
+        for _ in 0..OUTLIERS {
+            let farthest = self
+                .nearest
+                .iter()
+                .max_by_key(|&(_, &e)| e >> DISTANCE_SHIFT);
+            let Some((&key, _)) = farthest.filter(|&(_, &e)| e & BAD != 0) else {
+                break;
+            };
+            let Ok(index) = u8::try_from(palette.rgb.len() / 3) else {
+                break;
+            };
+            let colour = key_rgb(key);
+            palette.rgb.extend_from_slice(&colour);
+            for (&k, e) in self.nearest.iter_mut() {
+                let d = distance(&key_rgb(k), &colour);
+                if d < *e >> DISTANCE_SHIFT {
+                    *e = entry(index, d) | (*e & SEEN);
+                }
+            }
+        }
+        self.search = Search::new(&palette.rgb);
+    }
+
+    /// Maps `pixels` to their nearest entries of the current palette,
+    /// marking their colours [`SEEN`] when the palette was `trained` on
+    /// them; returns how many map badly, and how many of those have colours
+    /// not seen.
+    fn map_nearest(
+        &mut self,
+        pixels: &[u8],
+        indices: &mut Vec<u8>,
+        trained: bool,
+    ) -> (usize, usize) {
         if self.nearest.len() > NEAREST_CACHED {
             self.nearest.clear();
         }
         let palette = self.list.last().map_or(&[][..], |p| p.rgb.as_slice());
+        let seen = if trained { SEEN } else { 0 };
+        let search = &self.search;
         indices.clear();
-        let mut bad = 0;
-        let mut last: Option<(u32, u16)> = None;
+        let (mut bad, mut unseen) = (0, 0);
+        let mut last: Option<(u32, u32)> = None;
         for px in pixels.chunks_exact(3) {
             let key = colour_key(px);
-            let entry = match last {
+            let cached = match last {
                 Some((k, e)) if k == key => e,
                 _ => {
-                    let e = *self
-                        .nearest
-                        .entry(key)
-                        .or_insert_with(|| nearest(palette, px));
-                    last = Some((key, e));
-                    e
+                    let e = self.nearest.entry(key).or_insert_with(|| {
+                        let (index, d) = search.nearest(palette, px);
+                        entry(index, d)
+                    });
+                    *e |= seen;
+                    last = Some((key, *e));
+                    *e
                 }
             };
-            indices.push(entry as u8);
-            bad += usize::from(entry >= BAD);
+            indices.push(cached as u8);
+            bad += usize::from(cached & BAD != 0);
+            unseen += usize::from(cached & (BAD | SEEN) == BAD);
         }
-        bad
+        (bad, unseen)
     }
 }
 
-/// The index of `palette`'s entry nearest `px` (Euclidean in RGB), with
-/// [`BAD`] set when it is farther than [`FAR`].
-fn nearest(palette: &[u8], px: &[u8]) -> u16 {
-    let mut best = (u32::MAX, 0u16);
-    for (i, c) in (0u16..).zip(palette.chunks_exact(3)) {
-        let d = |a: u8, b: u8| u32::from(a.abs_diff(b)).pow(2);
-        let distance = d(c[0], px[0]) + d(c[1], px[1]) + d(c[2], px[2]);
-        if distance < best.0 {
-            best = (distance, i);
-        }
-    }
-    best.1 | if best.0 > FAR * FAR { BAD } else { 0 }
+/// The colour of a [`colour_key`].
+fn key_rgb(key: u32) -> [u8; 3] {
+    [(key >> 16) as u8, (key >> 8) as u8, key as u8]
 }
