@@ -32,6 +32,8 @@
 //! mid-video leaves a GIF (without its trailer) that viewers show up to the
 //! last frame.
 
+// The previews' assembly: only TensorBoard uses it.
+#[cfg(feature = "tensorboard")]
 mod clip;
 mod nearest;
 mod palette;
@@ -39,6 +41,7 @@ pub(crate) mod read;
 mod rect;
 mod stream;
 
+#[cfg(feature = "tensorboard")]
 pub(crate) use clip::Clip;
 
 use std::fs::File;
@@ -165,10 +168,15 @@ impl GifSink {
             path,
             spec,
             encoder,
+            stream,
             frames,
             elapsed_cs,
-            ..
         } = self;
+        log::debug!(
+            "{}: {frames} GIF frames, {} palettes trained",
+            path.display(),
+            stream.trained()
+        );
         let writer = encoder
             .into_inner()
             .map_err(|e| encode_error(&path, "cannot finish the GIF file", e))?;

@@ -70,6 +70,11 @@ impl Stream {
         gif_frame(rect, delay, Some(palette), transparent, &self.indices)
     }
 
+    /// How many quantized palettes were trained (NeuQuant runs).
+    pub(super) fn trained(&self) -> u32 {
+        self.palettes.trained()
+    }
+
     /// Where `pixels` differ from the previous frame: all of the first
     /// frame; the top-left pixel when nothing changed.
     fn changed_rect(&self, pixels: &[u8]) -> Rect {
