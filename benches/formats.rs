@@ -11,6 +11,12 @@
 //!   `benches/overlay_cli.sh` for the `gymrec record` command itself).
 //! - `encode_600x400/{format}`: 100 pre-rendered CartPole frames through a
 //!   `VideoWriter` in each format (encoder throughput alone).
+//! - `gif_600x400/{shaded,cartpole}` (feature `gif`): 100 frames through a
+//!   GIF `VideoWriter`: a shaded, many-coloured clip (three shaded balls
+//!   moving over a gradient, tens of thousands of colours a frame;
+//!   `tests/common/shaded.rs`) and CartPole. Before measuring it prints
+//!   each GIF's size and its decoded error against the frames (the mean
+//!   and the largest per-channel difference).
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use gymrec::env::{Env, Frame, RenderMode};
@@ -22,6 +28,10 @@ use gymrec::video::{VideoFormat, VideoSpec};
 use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
+
+#[cfg(feature = "gif")]
+#[path = "../tests/common/shaded.rs"]
+mod shaded;
 
 /// Which overlay a benchmark records with.
 #[derive(Clone, Copy)]
@@ -150,5 +160,72 @@ fn encode(c: &mut Criterion) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-criterion_group!(formats, record_episode, encode);
+/// Writes `frames` as a GIF at `path` through a `VideoWriter`.
+#[cfg(feature = "gif")]
+fn write_gif(path: &Path, frames: &[Frame]) -> gymrec::video::VideoFacts {
+    let (width, height) = frames[0].dimensions();
+    let mut writer = WriterOptions::new()
+        .format(VideoFormat::Gif)
+        .create(path, VideoSpec::new(width, height, 50))
+        .unwrap();
+    for frame in frames {
+        let mut buffer = writer.recycled_buffer();
+        buffer.copy_from_slice(frame);
+        writer.submit(buffer).unwrap();
+    }
+    writer.finish().unwrap()
+}
+
+/// The mean and the largest per-channel difference between the GIF at
+/// `path` decoded and `frames`.
+#[cfg(feature = "gif")]
+fn decoded_error(path: &Path, frames: &[Frame]) -> (f64, u8) {
+    let (mut sum, mut max, mut n) = (0u64, 0u8, 0u64);
+    let count = gymrec::video::probe::decode_rgb(path, |i, got| {
+        for (a, b) in got.as_raw().iter().zip(frames[i as usize].as_raw()) {
+            let d = a.abs_diff(*b);
+            sum += u64::from(d);
+            max = max.max(d);
+            n += 1;
+        }
+        true
+    })
+    .unwrap();
+    assert_eq!(count, frames.len() as u64);
+    (sum as f64 / n as f64, max)
+}
+
+#[cfg(feature = "gif")]
+fn gif(c: &mut Criterion) {
+    let dir = std::env::temp_dir().join(format!("gymrec-bench-gif-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let shaded: Vec<Frame> = (0..100)
+        .map(|i| shaded::shaded_frame(600, 400, i))
+        .collect();
+    let clips = [("shaded", shaded), ("cartpole", cartpole_frames())];
+    let mut group = c.benchmark_group("gif_600x400");
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(8));
+    for (name, frames) in &clips {
+        let path = dir.join(format!("{name}.gif"));
+        let facts = write_gif(&path, frames);
+        let (mean, max) = decoded_error(&path, frames);
+        eprintln!(
+            "gif_600x400/{name}: {} frames, {} bytes, decoded error mean {mean:.3} max {max}",
+            facts.frames, facts.bytes
+        );
+        group.throughput(Throughput::Elements(frames.len() as u64));
+        group.bench_function(BenchmarkId::from_parameter(name), |b| {
+            b.iter(|| write_gif(&path, frames))
+        });
+    }
+    group.finish();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[cfg(not(feature = "gif"))]
+fn gif(_: &mut Criterion) {}
+
+criterion_group!(formats, record_episode, encode, gif);
 criterion_main!(formats);

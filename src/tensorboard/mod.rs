@@ -39,9 +39,7 @@
 //! # }
 //! ```
 
-mod animation;
 mod hparams;
-mod palette;
 mod preview;
 #[allow(unreachable_pub)]
 mod proto;

@@ -61,10 +61,9 @@
 //! # }
 //! ```
 
-use super::animation::{self, IndexedFrame};
-use super::palette::Palettes;
 use super::writer::GifImage;
 use crate::frame::{BoxScaler, Frame};
+use crate::video::codecs::gif::{Clip, centiseconds};
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
@@ -121,13 +120,11 @@ pub struct GifPreview {
     height: u32,
     stride: u64,
     seen: u64,
-    frames: Vec<IndexedFrame>,
-    palettes: Palettes,
+    /// The kept frames, as palette indices.
+    clip: Clip,
     scaler: BoxScaler,
     /// The scaled-down frame (RGB, reused).
     small: Vec<u8>,
-    /// Index buffers of dropped frames, for the next kept ones.
-    spare: Vec<Vec<u8>>,
 }
 
 impl std::fmt::Debug for GifPreview {
@@ -138,7 +135,7 @@ impl std::fmt::Debug for GifPreview {
             .field("fps", &self.fps)
             .field("stride", &self.stride)
             .field("seen", &self.seen)
-            .field("frames", &self.frames.len())
+            .field("frames", &self.clip.len())
             .finish()
     }
 }
@@ -157,11 +154,9 @@ impl GifPreview {
             height: ph.min(u32::from(u16::MAX)),
             stride: settings.base_stride(fps),
             seen: 0,
-            frames: Vec::new(),
-            palettes: Palettes::new(),
+            clip: Clip::new(),
             scaler: BoxScaler::default(),
             small: Vec::new(),
-            spare: Vec::new(),
         }
     }
 
@@ -172,21 +167,9 @@ impl GifPreview {
         if index % self.stride != 0 {
             return;
         }
-        if self.frames.len() >= self.settings.max_frames.max(1) {
+        if self.clip.len() >= self.settings.max_frames.max(1) {
             self.stride *= 2;
-            let mut k = 0;
-            let spare = &mut self.spare;
-            self.frames.retain_mut(|f| {
-                k += 1;
-                let keep = k % 2 == 1;
-                if !keep {
-                    spare.push(std::mem::take(&mut f.indices));
-                }
-                keep
-            });
-            let frames = &self.frames;
-            self.palettes
-                .retain(|serial| frames.iter().any(|f| f.palette == serial));
+            self.clip.halve();
             if index % self.stride != 0 {
                 return;
             }
@@ -198,9 +181,7 @@ impl GifPreview {
                 .scale_into(frame, self.width, self.height, &mut self.small);
             &self.small
         };
-        let mut indices = self.spare.pop().unwrap_or_default();
-        let palette = self.palettes.map(pixels, &mut indices);
-        self.frames.push(IndexedFrame { indices, palette });
+        self.clip.push(pixels);
     }
 
     /// The clip's frames seen so far.
@@ -211,7 +192,7 @@ impl GifPreview {
     /// The preview's frames so far (one in [`stride`](Self::stride) of the
     /// clip's); the GIF shows a run of identical ones as one.
     pub fn frames(&self) -> usize {
-        self.frames.len()
+        self.clip.len()
     }
 
     /// One clip frame in how many is kept, now.
@@ -234,11 +215,10 @@ impl GifPreview {
             height,
             stride,
             seen,
-            frames,
-            palettes,
+            clip,
             ..
         } = self;
-        if frames.is_empty() {
+        if clip.is_empty() {
             return Err(Error::encode_failed(
                 &label,
                 "cannot make a GIF preview of a clip with no frames",
@@ -246,20 +226,21 @@ impl GifPreview {
             ));
         }
         // Kept frame k shows clip frames k·stride up to (k + 1)·stride.
-        let cs = |source_frame: u64| (source_frame * 100 + u64::from(fps) / 2) / u64::from(fps);
-        let delays: Vec<u64> = (0u64..frames.len() as u64)
+        let cs = |source_frame: u64| centiseconds(source_frame, fps);
+        let delays: Vec<u64> = (0u64..clip.len() as u64)
             .map(|k| cs(((k + 1) * stride).min(seen)).saturating_sub(cs(k * stride)))
             .collect();
-        let gif = animation::encode(width as u16, height as u16, &frames, &delays, &palettes)
+        let gif = clip
+            .encode(width as u16, height as u16, &delays)
             .map_err(|e| Error::encode(&label, "cannot encode the GIF preview", "", Box::new(e)))?;
         log::debug!(
             "{}: GIF preview of {} kept frames in {} GIF frames ({} with a local palette; \
              {} palettes trained), {} bytes",
             label.display(),
-            frames.len(),
+            clip.len(),
             gif.frames,
             gif.local_palettes,
-            palettes.trained(),
+            clip.trained(),
             gif.bytes.len()
         );
         Ok(GifImage {

@@ -1,6 +1,9 @@
-//! A [`GifPreview`](super::GifPreview)'s kept frames to GIF bytes: only
-//! what changed, one palette where it can.
+//! [`Clip`]: a clip's frames kept as palette indices and turned into GIF
+//! bytes at the end, as the TensorBoard previews do: only what changed,
+//! runs of identical frames merged, one palette where it can.
 //!
+//! - Each frame pushed is mapped to a palette it shares with the frames
+//!   around it ([`Palettes`]) and kept as one index a pixel.
 //! - The first frame is written whole; each later one as the rectangle of
 //!   the pixels whose colour differs from the kept frame before it (disposal
 //!   `Keep`, so a viewer draws it over the picture so far), the pixels in
@@ -16,16 +19,94 @@
 //!   frames of different palettes.
 
 use super::palette::{ColourMap, Palettes, Serial, colour_key};
-use std::borrow::Cow;
+use super::rect::{NONE, Rect, UNCHANGED, byte_span, changed_rect, gif_frame, local_palette, row};
 
-/// A kept frame: the whole preview frame as indices into a palette.
-pub(super) struct IndexedFrame {
-    pub(super) indices: Vec<u8>,
-    pub(super) palette: Serial,
+/// A kept frame: the whole frame as indices into a palette.
+struct IndexedFrame {
+    indices: Vec<u8>,
+    palette: Serial,
 }
 
-/// A rectangle `(left, top, width, height)`.
-type Rect = (usize, usize, usize, usize);
+/// A clip's frames as palette indices, made into a GIF by
+/// [`encode`](Clip::encode); see the [module docs](self).
+pub(crate) struct Clip {
+    frames: Vec<IndexedFrame>,
+    palettes: Palettes,
+    /// Index buffers of dropped frames, for the next kept ones.
+    spare: Vec<Vec<u8>>,
+}
+
+/// What [`Clip::encode`] wrote.
+pub(crate) struct Encoded {
+    /// The GIF file.
+    pub(crate) bytes: Vec<u8>,
+    /// GIF frames written.
+    pub(crate) frames: usize,
+    /// Of them, those with a local palette.
+    pub(crate) local_palettes: usize,
+}
+
+impl Clip {
+    /// No frame yet.
+    pub(crate) fn new() -> Self {
+        Clip {
+            frames: Vec::new(),
+            palettes: Palettes::new(),
+            spare: Vec::new(),
+        }
+    }
+
+    /// Keeps `pixels` (RGB, the clip's size) as the next frame.
+    pub(crate) fn push(&mut self, pixels: &[u8]) {
+        let mut indices = self.spare.pop().unwrap_or_default();
+        let palette = self.palettes.map(pixels, pixels, &mut indices);
+        self.frames.push(IndexedFrame { indices, palette });
+    }
+
+    /// Frames kept.
+    pub(crate) fn len(&self) -> usize {
+        self.frames.len()
+    }
+
+    /// No frame kept yet.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.frames.is_empty()
+    }
+
+    /// Drops every other frame (keeping the first, third, …) and the
+    /// palettes only they used.
+    pub(crate) fn halve(&mut self) {
+        let mut k = 0;
+        let spare = &mut self.spare;
+        self.frames.retain_mut(|f| {
+            k += 1;
+            let keep = k % 2 == 1;
+            if !keep {
+                spare.push(std::mem::take(&mut f.indices));
+            }
+            keep
+        });
+        let frames = &self.frames;
+        self.palettes
+            .retain(|serial| frames.iter().any(|f| f.palette == serial));
+    }
+
+    /// How many quantized palettes were trained (NeuQuant runs).
+    pub(crate) fn trained(&self) -> u32 {
+        self.palettes.trained()
+    }
+
+    /// Encodes the frames (`width` × `height`, at least one) shown for
+    /// `delays` hundredths of a second each as a GIF looping forever.
+    pub(crate) fn encode(
+        &self,
+        width: u16,
+        height: u16,
+        delays: &[u64],
+    ) -> Result<Encoded, ::gif::EncodingError> {
+        encode(width, height, &self.frames, delays, &self.palettes)
+    }
+}
 
 /// A GIF frame to write: a kept frame's rectangle and its delay.
 struct Out {
@@ -35,21 +116,9 @@ struct Out {
     delay: u16,
 }
 
-/// No global index: the colour is not in the global palette.
-const NONE: u16 = u16::MAX;
-
-/// What [`encode`] wrote.
-pub(super) struct Encoded {
-    pub(super) bytes: Vec<u8>,
-    /// GIF frames written.
-    pub(super) frames: usize,
-    /// Of them, those with a local palette.
-    pub(super) local_palettes: usize,
-}
-
 /// Encodes `frames` (`width` × `height`, at least one) shown for `delays`
 /// hundredths of a second each as a GIF looping forever.
-pub(super) fn encode(
+fn encode(
     width: u16,
     height: u16,
     frames: &[IndexedFrame],
@@ -108,19 +177,13 @@ pub(super) fn encode(
                     local_palette(&codes, palettes.rgb(frame.palette), &mut indices);
                 (Some(rgb), transparent)
             };
-            let (left, top, rw, rh) = out.rect;
-            encoder.write_frame(&::gif::Frame {
-                left: left as u16,
-                top: top as u16,
-                width: rw as u16,
-                height: rh as u16,
-                delay: out.delay,
-                dispose: ::gif::DisposalMethod::Keep,
-                transparent,
+            encoder.write_frame(&gif_frame(
+                out.rect,
+                out.delay,
                 palette,
-                buffer: Cow::Borrowed(&indices),
-                ..::gif::Frame::default()
-            })?;
+                transparent,
+                &indices,
+            ))?;
         }
     }
     Ok(Encoded {
@@ -143,9 +206,6 @@ fn colour_at(rgb: &[u8], i: u8) -> Option<u32> {
     let i = usize::from(i) * 3;
     rgb.get(i..i + 3).map(colour_key)
 }
-
-/// Marks a code whose pixel the frame before already shows in that colour.
-const UNCHANGED: u16 = 0x100;
 
 /// `out`'s rectangle as codes: the frame's palette index of each pixel,
 /// with [`UNCHANGED`] set where the frame before has the same colour there.
@@ -177,40 +237,6 @@ fn rect_codes(
     }
 }
 
-/// A local palette of just the colours `codes` changes to, with a
-/// transparent slot for unchanged pixels (if there is room: else they are
-/// drawn again in their colour); fills `indices`.
-fn local_palette(codes: &[u16], rgb: &[u8], indices: &mut Vec<u8>) -> (Vec<u8>, Option<u8>) {
-    let mut slots = [NONE; 256];
-    let mut local = Vec::new();
-    let mut add = |i: usize, local: &mut Vec<u8>| {
-        if slots[i] == NONE {
-            slots[i] = (local.len() / 3) as u16;
-            local.extend_from_slice(rgb.get(i * 3..i * 3 + 3).unwrap_or(&[0; 3]));
-        }
-    };
-    for &c in codes.iter().filter(|&&c| c & UNCHANGED == 0) {
-        add(usize::from(c), &mut local);
-    }
-    let transparent = match local.len() / 3 {
-        n if n < 256 && codes.iter().any(|&c| c & UNCHANGED != 0) => {
-            local.extend_from_slice(&[0, 0, 0]);
-            Some(n as u8)
-        }
-        _ => None,
-    };
-    for &c in codes.iter().filter(|&&c| c & UNCHANGED != 0) {
-        if transparent.is_none() {
-            add(usize::from(c & 0xff), &mut local);
-        }
-    }
-    indices.extend(codes.iter().map(|&c| match (c & UNCHANGED, transparent) {
-        (0, _) | (_, None) => slots[usize::from(c & 0xff)] as u8,
-        (_, Some(t)) => t,
-    }));
-    (local, transparent)
-}
-
 /// The GIF frames: the first whole, each later one's changed rectangle,
 /// runs of identical frames merged into one (their delays added).
 fn plan(
@@ -224,7 +250,7 @@ fn plan(
     for (k, (frame, &delay)) in frames.iter().zip(delays).enumerate() {
         let changed = match k.checked_sub(1) {
             None => Some((0, 0, w, h)),
-            Some(before) => changed_rect(&frames[before], frame, w, palettes),
+            Some(before) => changed_colours(&frames[before], frame, w, palettes),
         };
         let last = outs.last_mut();
         match (changed, last) {
@@ -245,47 +271,27 @@ fn plan(
 
 /// The rectangle where `now` differs from `before` (frames `width` wide),
 /// comparing colours; `None` where they are the same.
-fn changed_rect(
+fn changed_colours(
     before: &IndexedFrame,
     now: &IndexedFrame,
     width: usize,
     palettes: &Palettes,
 ) -> Option<Rect> {
-    let rows = before
-        .indices
-        .chunks_exact(width)
-        .zip(now.indices.chunks_exact(width));
-    let mut found: Option<(usize, usize, usize, usize)> = None;
-    let mut note = |y: usize, first: usize, last: usize| {
-        found = Some(match found {
-            None => (first, y, last, y),
-            Some((l, t, r, _)) => (l.min(first), t, r.max(last), y),
-        });
-    };
+    let height = now.indices.len() / width.max(1);
+    let (a, b) = (&before.indices, &now.indices);
     if before.palette == now.palette {
         // One palette: indices differ where colours do (an exact palette's
         // colours are distinct; of equal entries in a quantized one, only
         // the first is ever used).
-        for (y, (a, b)) in rows.enumerate() {
-            if a == b {
-                continue;
-            }
-            let first = a.iter().zip(b).position(|(p, q)| p != q).unwrap_or(0);
-            let last = a.iter().zip(b).rposition(|(p, q)| p != q).unwrap_or(first);
-            note(y, first, last);
-        }
-    } else {
-        let (pa, pb) = (palettes.rgb(before.palette), palettes.rgb(now.palette));
-        for (y, (a, b)) in rows.enumerate() {
-            let differs = |(p, q): (&u8, &u8)| colour_at(pa, *p) != colour_at(pb, *q);
-            let Some(first) = a.iter().zip(b).position(differs) else {
-                continue;
-            };
-            let last = a.iter().zip(b).rposition(differs).unwrap_or(first);
-            note(y, first, last);
-        }
+        return changed_rect(height, |y| byte_span(row(a, y, width), row(b, y, width), 1));
     }
-    found.map(|(l, t, r, b)| (l, t, r - l + 1, b - t + 1))
+    let (pa, pb) = (palettes.rgb(before.palette), palettes.rgb(now.palette));
+    changed_rect(height, |y| {
+        let pairs = || row(a, y, width).iter().zip(row(b, y, width));
+        let differs = |(p, q): (&u8, &u8)| colour_at(pa, *p) != colour_at(pb, *q);
+        let first = pairs().position(differs)?;
+        Some((first, pairs().rposition(differs).unwrap_or(first)))
+    })
 }
 
 /// The global palette (at most 255 colours: the slot after them is for
