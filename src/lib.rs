@@ -114,7 +114,7 @@ pub mod train;
 pub mod video;
 
 pub use env::{Env, RenderMode, make};
-pub use error::{Error, Result, Setting};
+pub use error::{Error, ErrorKind, Result, Setting};
 pub use frame::{Frame, FrameRenderer, Rgb, Snapshot, SnapshotReader};
 /// The `image` crate gymrec's frames come from, so that `gymrec::image::Rgb`
 /// and friends work without a dependency of your own.

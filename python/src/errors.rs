@@ -1,22 +1,29 @@
 //! gymrec's errors as Python exceptions, with the same messages in
 //! Python's words.
 
-use gymrec::Error;
+use gymrec::{Error, ErrorKind};
 use pyo3::PyErr;
 use pyo3::exceptions::{
     PyFileExistsError, PyFileNotFoundError, PyIsADirectoryError, PyNotADirectoryError, PyOSError,
-    PyPermissionError, PyValueError,
+    PyPermissionError, PyRuntimeError, PyValueError,
 };
-use std::io::ErrorKind;
+use std::io;
 
-/// The Python exception for `err`: a trigger's own exception as it was
-/// raised (kept as the source of an [`Error::Env`]); `FileExistsError` for
-/// an existing video or a folder path taken by a file; `OSError` (or its
-/// `FileNotFoundError`, `PermissionError`, `NotADirectoryError` and
-/// `IsADirectoryError` subclasses, by io kind) for what failed on disk or in
-/// the encoder; `ValueError` for everything else, which is a setting or a
-/// frame the caller gave. The message is gymrec's, in Python's words
-/// ([`python_wording`]).
+/// The Python exception for `err`, chosen by its [`ErrorKind`], with
+/// gymrec's message in Python's words ([`python_wording`]):
+///
+/// - a trigger's own exception as it was raised (kept as the source of an
+///   [`Error::Env`]);
+/// - `ValueError` for a setting, argument or frame the caller gave
+///   (`Config`) and for what an env refused (`Env`);
+/// - `FileExistsError` for an existing video or a folder path taken by a
+///   file (`AlreadyExists`);
+/// - `OSError`, or its `FileNotFoundError`, `PermissionError`,
+///   `FileExistsError`, `NotADirectoryError` and `IsADirectoryError`
+///   subclasses by the I/O failure behind it, for what failed on disk
+///   (`Io`), in the encoder (`Video`), in a folder's sidecars (`Catalog`) or
+///   in a TensorBoard event file (`TensorBoard`);
+/// - `RuntimeError` for a training failure (`Train`, not in this build).
 pub fn to_pyerr(err: Error) -> PyErr {
     let err = match err {
         Error::Env { env, source } => match source.downcast::<PyErr>() {
@@ -26,23 +33,30 @@ pub fn to_pyerr(err: Error) -> PyErr {
         other => other,
     };
     let message = python_wording(&err.to_string());
-    match &err {
-        Error::AlreadyExists { .. } => PyFileExistsError::new_err(message),
-        Error::Io { .. }
-        | Error::Encode { .. }
-        | Error::WriterStopped { .. }
-        | Error::Manifest { .. }
-        | Error::Image { .. }
-        | Error::Json { .. }
-        | Error::Decode { .. } => match err.io_kind() {
-            Some(ErrorKind::NotFound) => PyFileNotFoundError::new_err(message),
-            Some(ErrorKind::PermissionDenied) => PyPermissionError::new_err(message),
-            Some(ErrorKind::AlreadyExists) => PyFileExistsError::new_err(message),
-            Some(ErrorKind::NotADirectory) => PyNotADirectoryError::new_err(message),
-            Some(ErrorKind::IsADirectory) => PyIsADirectoryError::new_err(message),
-            _ => PyOSError::new_err(message),
-        },
-        _ => PyValueError::new_err(message),
+    match err.kind() {
+        ErrorKind::Config | ErrorKind::Env => PyValueError::new_err(message),
+        ErrorKind::AlreadyExists => PyFileExistsError::new_err(message),
+        ErrorKind::Io | ErrorKind::Video | ErrorKind::Catalog | ErrorKind::TensorBoard => {
+            os_error(err.io_kind(), message)
+        }
+        ErrorKind::Train => PyRuntimeError::new_err(message),
+        // `ErrorKind` is `#[non_exhaustive]`, so Rust requires this arm
+        // outside gymrec. Every kind gymrec has today is named above; a
+        // kind added later is a `RuntimeError` (never a `ValueError`) until
+        // it gets its own arm.
+        _ => PyRuntimeError::new_err(message),
+    }
+}
+
+/// `OSError`, or its subclass for `kind`.
+fn os_error(kind: Option<io::ErrorKind>, message: String) -> PyErr {
+    match kind {
+        Some(io::ErrorKind::NotFound) => PyFileNotFoundError::new_err(message),
+        Some(io::ErrorKind::PermissionDenied) => PyPermissionError::new_err(message),
+        Some(io::ErrorKind::AlreadyExists) => PyFileExistsError::new_err(message),
+        Some(io::ErrorKind::NotADirectory) => PyNotADirectoryError::new_err(message),
+        Some(io::ErrorKind::IsADirectory) => PyIsADirectoryError::new_err(message),
+        _ => PyOSError::new_err(message),
     }
 }
 

@@ -53,6 +53,7 @@ pub fn read_sidecar(video: &Path) -> Result<ManifestEntry> {
     serde_json::from_str(&text).map_err(|e| Error::Manifest {
         path,
         message: format!("not a gymrec sidecar ({e}); delete it or write it again"),
+        source: Box::new(e),
     })
 }
 
@@ -148,6 +149,7 @@ pub(super) fn write_sidecar(video: &Path, entry: &ManifestEntry) -> Result<()> {
     let mut json = serde_json::to_string_pretty(entry).map_err(|e| Error::Manifest {
         path: path.clone(),
         message: format!("cannot encode the sidecar: {e}"),
+        source: Box::new(e),
     })?;
     json.push('\n');
     write_atomically(&path, json.as_bytes())
@@ -161,6 +163,7 @@ pub(super) fn append_index(folder: &Path, entry: &ManifestEntry) -> Result<()> {
     let mut line = serde_json::to_string(entry).map_err(|e| Error::Manifest {
         path: path.clone(),
         message: format!("cannot encode the index line: {e}"),
+        source: Box::new(e),
     })?;
     line.push('\n');
     let mut file = std::fs::OpenOptions::new()

@@ -87,10 +87,7 @@ impl LinearPolicy {
     }
 
     fn validate(&self) -> Result<()> {
-        let bad = |message: String| Error::Agent {
-            agent: "LinearPolicy".into(),
-            message,
-        };
+        let bad = |message: String| Error::agent("LinearPolicy", message);
         if self.n_actions == 0 {
             return Err(bad(
                 "n_actions is 0; a policy needs at least 1 action".into()
@@ -117,15 +114,15 @@ impl LinearPolicy {
     /// The action for `obs`; errors when `obs` has the wrong length.
     pub fn action(&self, obs: &[f32]) -> Result<i64> {
         if obs.len() != self.obs_dim {
-            return Err(Error::Agent {
-                agent: "LinearPolicy".into(),
-                message: format!(
+            return Err(Error::agent(
+                "LinearPolicy",
+                format!(
                     "observation of {} values, but the policy was made for {} (env {})",
                     obs.len(),
                     self.obs_dim,
                     self.env_id.as_deref().unwrap_or("unknown")
                 ),
-            });
+            ));
         }
         Ok(self.action_start + linear_argmax(&self.weights, self.n_actions, obs) as i64)
     }
@@ -156,6 +153,7 @@ impl LinearPolicy {
         policy.validate().map_err(|e| Error::Agent {
             agent: "LinearPolicy".into(),
             message: format!("{}: {e}", origin.display()),
+            source: Some(Box::new(e)),
         })?;
         Ok(policy)
     }
@@ -249,10 +247,7 @@ impl Default for CemConfig {
 
 impl CemConfig {
     fn validate(&self) -> Result<()> {
-        let bad = |message: String| Error::Agent {
-            agent: Cem::NAME.into(),
-            message,
-        };
+        let bad = |message: String| Error::agent(Cem::NAME, message);
         if self.population < 2 {
             return Err(bad(format!(
                 "population {} is too small; use at least 2 (20 is a good start)",
@@ -341,10 +336,7 @@ impl Cem {
     pub fn for_env<E: Env + ?Sized>(env: &E, config: CemConfig) -> Result<Self> {
         let env_id = env.spec().map(|s| s.id.clone());
         let name = env_id.as_deref().unwrap_or("the env");
-        let bad = |message: String| Error::Agent {
-            agent: Cem::NAME.into(),
-            message,
-        };
+        let bad = |message: String| Error::agent(Cem::NAME, message);
         let (n, start) = match env.action_space() {
             Space::Discrete(d) => (d.n, d.start),
             other => {
@@ -378,15 +370,15 @@ impl Cem {
         if state.std.len() != state.policy.weights.len()
             || state.std.iter().any(|s| !(s.is_finite() && *s >= 0.0))
         {
-            return Err(Error::Agent {
-                agent: Cem::NAME.into(),
-                message: format!(
+            return Err(Error::agent(
+                Cem::NAME,
+                format!(
                     "the saved state has {} spreads for {} weights (or one is negative or not \
                      finite); it is not a CEM state",
                     state.std.len(),
                     state.policy.weights.len()
                 ),
-            });
+            ));
         }
         let seed = state.config.seed ^ state.generation.wrapping_mul(0x9E37_79B9_7F4A_7C15);
         Ok(Cem {
@@ -463,14 +455,14 @@ impl Cem {
         if obs.len() == self.mean.obs_dim {
             Ok(())
         } else {
-            Err(Error::Agent {
-                agent: Cem::NAME.into(),
-                message: format!(
+            Err(Error::agent(
+                Cem::NAME,
+                format!(
                     "observation of {} values, but the agent was made for {}",
                     obs.len(),
                     self.mean.obs_dim
                 ),
-            })
+            ))
         }
     }
 

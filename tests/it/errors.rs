@@ -293,3 +293,95 @@ fn a_zero_step_limit_is_out_of_range_naming_the_env() {
         "{err}"
     );
 }
+
+/// Every kind is reachable through the public API and classifies its
+/// errors: a setting -> Config, an unknown env id -> Env, a video that
+/// cannot be read -> Video, a missing folder -> Io, an existing video ->
+/// AlreadyExists, a sidecar that is not JSON -> Catalog (keeping the JSON
+/// error as its source); with their features, TensorBoard and Train.
+#[test]
+fn every_error_kind_is_reachable_and_classified() {
+    use gymrec::ErrorKind as Kind;
+    let dir = temp_dir("errors-kinds");
+    std::fs::create_dir_all(&dir).unwrap();
+
+    let err = VideoSpec::new(64, 48, 0).validate().unwrap_err();
+    assert_eq!(err.kind(), Kind::Config, "{err:?}");
+    let err = RecordingConfig::new(&dir)
+        .name_prefix("../up")
+        .wrap(Painted::new(2))
+        .unwrap_err();
+    assert_eq!(err.kind(), Kind::Config, "{err:?}");
+
+    let err = gymrec::make("NoSuchEnv-v0", RenderMode::RgbArray)
+        .err()
+        .unwrap();
+    assert!(matches!(err, Error::UnknownEnv { .. }), "{err:?}");
+    assert_eq!(err.kind(), Kind::Env);
+    assert_eq!(Error::env("GridWalk", "crashed").kind(), Kind::Env);
+
+    // FFmpeg's reader, or the error of a build without it.
+    let err = gymrec::video::probe::probe(&dir.join("missing.mp4")).unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    assert_eq!(err.kind(), Kind::Video);
+
+    let in_missing = dir.join("no-such-folder").join("clip.mp4");
+    let err = gymrec::catalog::read_sidecar(&in_missing).unwrap_err();
+    assert!(matches!(err, Error::Io { .. }), "{err:?}");
+    assert_eq!(err.kind(), Kind::Io);
+    assert_eq!(err.io_kind(), Some(ErrorKind::NotFound));
+
+    let existing = plant_video(&dir, "rl-video-episode-0");
+    let err = RecordingConfig::new(&dir)
+        .wrap(Painted::new(2))
+        .unwrap_err();
+    assert!(matches!(&err, Error::AlreadyExists { path, .. } if *path == existing));
+    assert_eq!(err.kind(), Kind::AlreadyExists);
+
+    let sidecar = gymrec::catalog::sidecar_path(&existing);
+    std::fs::write(&sidecar, "not json").unwrap();
+    let err = gymrec::catalog::read_sidecar(&existing).unwrap_err();
+    assert!(matches!(err, Error::Manifest { .. }), "{err:?}");
+    assert_eq!(err.kind(), Kind::Catalog);
+    let json = std::error::Error::source(&err)
+        .and_then(|s| s.downcast_ref::<serde_json::Error>())
+        .expect("the JSON error is the source");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: not a gymrec sidecar ({json}); delete it or write it again",
+            sidecar.display()
+        )
+    );
+
+    #[cfg(feature = "tensorboard")]
+    {
+        let file = dir.join("a-file");
+        std::fs::write(&file, b"").unwrap();
+        let err = gymrec::tensorboard::SummaryWriter::create(file.join("run")).unwrap_err();
+        assert!(matches!(err, Error::EventFile { .. }), "{err:?}");
+        assert_eq!(err.kind(), Kind::TensorBoard);
+    }
+
+    #[cfg(feature = "train")]
+    {
+        use gymrec::train::LinearPolicy;
+        let err = LinearPolicy::from_json("not json", "policy.json").unwrap_err();
+        assert!(matches!(err, Error::Json { .. }), "{err:?}");
+        assert_eq!(err.kind(), Kind::Train);
+        // A policy that fails its checks keeps the check's error as source.
+        let text = r#"{"obs_dim": 1, "n_actions": 0, "weights": []}"#;
+        let err = LinearPolicy::from_json(text, "policy.json").unwrap_err();
+        assert!(matches!(err, Error::Agent { .. }), "{err:?}");
+        assert_eq!(err.kind(), Kind::Train);
+        let check = std::error::Error::source(&err)
+            .and_then(|s| s.downcast_ref::<Error>())
+            .expect("the check's error is the source");
+        assert_eq!(
+            err.to_string(),
+            format!("LinearPolicy: policy.json: {check}")
+        );
+        assert!(check.to_string().contains("n_actions is 0"), "{check}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -29,6 +29,18 @@ pub struct FrameArgs {
     out: PathBuf,
 }
 
+/// The PNG could not be encoded: the command line's own error, since the
+/// library writes no images (an I/O failure is gymrec's [`Error::Io`]).
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {source}")]
+struct PngError {
+    /// The PNG file.
+    path: PathBuf,
+    /// `image`'s error.
+    #[source]
+    source: image::ImageError,
+}
+
 /// Renders and writes the frame; a `--state` value that is not a number is
 /// the command line's own error, the rest are gymrec's.
 pub fn run(args: &FrameArgs) -> Result<(), Box<dyn std::error::Error>> {
@@ -44,12 +56,14 @@ pub fn run(args: &FrameArgs) -> Result<(), Box<dyn std::error::Error>> {
     let frame = render_state(&args.env, &state, args.last_u)?;
     frame
         .save_with_format(&args.out, image::ImageFormat::Png)
-        .map_err(|source| match source {
-            image::ImageError::IoError(io) => Error::io(&args.out, io),
-            other => Error::Image {
-                path: args.out.clone(),
-                source: Box::new(other),
-            },
+        .map_err(|source| -> Box<dyn std::error::Error> {
+            match source {
+                image::ImageError::IoError(io) => Box::new(Error::io(&args.out, io)),
+                other => Box::new(PngError {
+                    path: args.out.clone(),
+                    source: other,
+                }),
+            }
         })?;
     println!(
         "{}: {}x{} frame written to {}",

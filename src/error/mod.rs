@@ -1,7 +1,24 @@
-//! The crate's one error type, and [`Setting`], the numeric settings that
-//! [`Error::OutOfRange`] names.
+//! The crate's one error type, [`ErrorKind`], its categories, and
+//! [`Setting`], the numeric settings that [`Error::OutOfRange`] names.
+//!
+//! - `mod.rs`: [`Error`], its variants and their messages;
+//! - `kind.rs`: [`ErrorKind`], [`Error::kind`] and [`Error::io_kind`];
+//! - `new.rs`: the constructors ([`Error::io`], [`Error::env`], …);
+//! - `setting.rs`: [`Setting`] and the message of [`Error::OutOfRange`];
+//! - `message.rs`: the other messages that take more than a format string.
 
-use std::fmt;
+mod kind;
+mod message;
+mod new;
+mod setting;
+#[cfg(test)]
+mod tests;
+
+pub use kind::ErrorKind;
+pub use setting::Setting;
+
+use message::{Detail, grid_layout};
+use setting::out_of_range;
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
@@ -10,15 +27,20 @@ use std::path::PathBuf;
 /// Every variant names the thing at fault (an env id, a path, a value) and,
 /// where there is one, what to do about it. Configuration errors have a
 /// variant per rule ([`OutOfRange`](Error::OutOfRange) for the numeric ones,
-/// with a [`Setting`]), so code can tell them apart with `matches!`:
+/// with a [`Setting`]), so code can tell them apart with `matches!`; code
+/// that only needs the category asks [`Error::kind`]:
 ///
 /// ```
-/// use gymrec::{Error, Setting};
+/// use gymrec::{Error, ErrorKind, Setting};
 ///
 /// let err = gymrec::video::VideoSpec::new(64, 48, 0).validate().unwrap_err();
 /// assert!(matches!(err, Error::OutOfRange { setting: Setting::Fps, value: 0, .. }));
+/// assert_eq!(err.kind(), ErrorKind::Config);
 /// assert!(err.to_string().contains("fps = 0"));
 /// ```
+///
+/// The training variants exist only with feature `train`, the TensorBoard
+/// ones only with feature `tensorboard`.
 ///
 /// An I/O failure stays an [`std::io::Error`] with its
 /// [`kind`](std::io::Error::kind): either [`Error::Io`] itself, or the
@@ -273,6 +295,7 @@ pub enum Error {
     },
 
     /// `TrainState::analytics_update` was called with no analytics state.
+    #[cfg(feature = "train")]
     #[error(
         "invalid configuration: analytics_update() needs an analytics state; set \
          TrainState::analytics_state = Some(AnalyticsState::new(\"project\")) first"
@@ -282,6 +305,7 @@ pub enum Error {
     /// The training env has no [`EnvSpec`](crate::env::EnvSpec), which
     /// something needs: its name (for videos and checkpoints), or the env of
     /// the final evaluation episode.
+    #[cfg(feature = "train")]
     #[error("invalid configuration: the training env has no spec to {needed_for}; {advice}")]
     NoEnvSpec {
         /// What needs the spec, as `take its name from`.
@@ -291,6 +315,7 @@ pub enum Error {
     },
 
     /// The training env is gone: a callback took it to wrap it and failed.
+    #[cfg(feature = "train")]
     #[error(
         "the training env was lost when a callback failed to wrap it; fix the callback's error \
          and start again"
@@ -299,6 +324,7 @@ pub enum Error {
 
     /// A metrics database written by a newer gymrec (a higher schema
     /// version).
+    #[cfg(feature = "train")]
     #[error(
         "{path}: metrics schema version {version} is newer than this gymrec's ({supported}); use \
          a newer gymrec or another file"
@@ -313,6 +339,7 @@ pub enum Error {
     },
 
     /// A metrics database has no experiment with this id.
+    #[cfg(feature = "train")]
     #[error("{path}: there is no experiment {experiment_id}; start one with start_experiment")]
     UnknownExperiment {
         /// The database file (`:memory:` for an in-memory store).
@@ -323,11 +350,13 @@ pub enum Error {
 
     /// Training ended before its first episode did, so there is nothing to
     /// summarize.
+    #[cfg(feature = "train")]
     #[error("training ended before its first episode")]
     NoEpisodes,
 
     /// A training callback's `dirname` that is not a plain folder name (it
     /// becomes `<root>/<dirname>/<sub>`).
+    #[cfg(feature = "train")]
     #[error(
         "invalid configuration: dirname {dirname:?} must be a plain folder name (it becomes \
          {root}/<dirname>/{sub}); choose the parent folder with root()"
@@ -367,16 +396,6 @@ pub enum Error {
         /// The underlying error.
         #[source]
         source: std::io::Error,
-    },
-
-    /// An image could not be encoded or decoded.
-    #[error("{path}: {source}")]
-    Image {
-        /// The file.
-        path: PathBuf,
-        /// The underlying error (today an `image::ImageError`).
-        #[source]
-        source: Box<dyn std::error::Error + Send + Sync>,
     },
 
     /// The video encoder or muxer failed while writing a file.
@@ -513,6 +532,7 @@ pub enum Error {
     /// A TensorBoard event file or its run folder could not be made or
     /// written. [`source`](std::error::Error::source) is the
     /// [`std::io::Error`].
+    #[cfg(feature = "tensorboard")]
     #[error(
         "{path}: TensorBoard event file: {what}: {source}; check that the folder is writable and the disk is not full"
     )]
@@ -528,6 +548,7 @@ pub enum Error {
 
     /// A TensorBoard event file holds a record that TensorBoard's strict
     /// reader rejects: a CRC that does not match, or a record cut short.
+    #[cfg(feature = "tensorboard")]
     #[error("{path}: the record at byte {offset} is corrupt: {what}")]
     EventRecord {
         /// The event file.
@@ -539,6 +560,7 @@ pub enum Error {
     },
 
     /// A JSON file (trained weights, a checkpoint) could not be parsed or written.
+    #[cfg(feature = "train")]
     #[error("{path}: {source}")]
     Json {
         /// The file.
@@ -561,12 +583,19 @@ pub enum Error {
 
     /// An agent was given something it cannot use: an observation of the
     /// wrong size, an action space it does not support, a state it cannot load.
+    /// Build it with [`Error::agent`].
+    #[cfg(feature = "train")]
     #[error("{agent}: {message}")]
     Agent {
         /// The agent's name.
         agent: String,
-        /// What is wrong and what to do.
+        /// What is wrong and what to do (with the text of `source`, when
+        /// there is one).
         message: String,
+        /// The error that made the agent refuse, when there is one (a saved
+        /// policy that fails its checks: the check's [`Error::Agent`]).
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
 
     /// A video folder's sidecar or index could not be written or read.
@@ -574,8 +603,11 @@ pub enum Error {
     Manifest {
         /// The sidecar or index file.
         path: PathBuf,
-        /// What failed and what to do.
+        /// What failed and what to do, with the text of `source`.
         message: String,
+        /// The JSON error (today a `serde_json::Error`).
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
 
     /// A video format whose backend this build of gymrec does not have.
@@ -676,565 +708,3 @@ pub enum Error {
 
 /// `Result` with gymrec's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-impl Error {
-    /// An [`Error::Io`] for `path`.
-    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io {
-            path: path.into(),
-            source,
-        }
-    }
-
-    /// An [`Error::Encode`] for the video at `path`: `what` failed with
-    /// `source` (the backend's error, kept as [`std::error::Error::source`]);
-    /// `hint` says what to check (may be empty).
-    pub fn encode(
-        path: impl Into<PathBuf>,
-        what: impl Into<String>,
-        hint: &'static str,
-        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
-    ) -> Self {
-        Error::Encode {
-            path: path.into(),
-            what: what.into(),
-            hint,
-            source: Some(source.into()),
-        }
-    }
-
-    /// An [`Error::EventFile`]: `what` failed on the event file (or run
-    /// folder) at `path` with `source`.
-    pub fn event_file(
-        path: impl Into<PathBuf>,
-        what: &'static str,
-        source: std::io::Error,
-    ) -> Self {
-        Error::EventFile {
-            path: path.into(),
-            what,
-            source,
-        }
-    }
-
-    /// An [`Error::Encode`] for the video at `path` with no underlying
-    /// error: `what` failed; `hint` says what to do.
-    pub fn encode_failed(
-        path: impl Into<PathBuf>,
-        what: impl Into<String>,
-        hint: &'static str,
-    ) -> Self {
-        Error::Encode {
-            path: path.into(),
-            what: what.into(),
-            hint,
-            source: None,
-        }
-    }
-
-    /// An [`Error::Env`]: env `env` failed with `source`, which can be any
-    /// error type or a message (`&str`, `String`).
-    ///
-    /// ```
-    /// let err = gymrec::Error::env("GridWalk", "the walker left the grid");
-    /// assert_eq!(err.to_string(), "GridWalk: the walker left the grid");
-    /// assert!(std::error::Error::source(&err).is_some());
-    /// ```
-    pub fn env(
-        env: impl Into<String>,
-        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
-    ) -> Self {
-        Error::Env {
-            env: env.into(),
-            source: source.into(),
-        }
-    }
-
-    /// An [`Error::ResetNeeded`]: env `env` was stepped before its first
-    /// `reset()`.
-    ///
-    /// ```
-    /// let err = gymrec::Error::reset_needed("GridWalk");
-    /// assert_eq!(err.to_string(), "GridWalk: step() called before reset(); call reset() first");
-    /// ```
-    pub fn reset_needed(env: impl Into<String>) -> Self {
-        Error::ResetNeeded {
-            env: env.into(),
-            when: "before reset()",
-        }
-    }
-
-    /// An [`Error::ResetNeeded`]: env `env` was stepped after its episode
-    /// ended (terminated or truncated) and before the next `reset()`.
-    ///
-    /// ```
-    /// let err = gymrec::Error::step_after_end("GridWalk");
-    /// assert_eq!(
-    ///     err.to_string(),
-    ///     "GridWalk: step() called after the episode ended; call reset() first"
-    /// );
-    /// ```
-    pub fn step_after_end(env: impl Into<String>) -> Self {
-        Error::ResetNeeded {
-            env: env.into(),
-            when: "after the episode ended",
-        }
-    }
-
-    /// The [`kind`](std::io::Error::kind) of the I/O failure behind this
-    /// error, if there is one: the first [`std::io::Error`] along the
-    /// [`source`](std::error::Error::source) chain (for
-    /// [`WriterStopped`](Error::WriterStopped), the kind of the earlier
-    /// error).
-    ///
-    /// ```
-    /// use std::io::ErrorKind;
-    ///
-    /// let err = gymrec::Error::io("videos", std::io::Error::from(ErrorKind::StorageFull));
-    /// assert_eq!(err.io_kind(), Some(ErrorKind::StorageFull));
-    /// ```
-    pub fn io_kind(&self) -> Option<std::io::ErrorKind> {
-        let mut next: Option<&(dyn std::error::Error + 'static)> = Some(self);
-        while let Some(error) = next {
-            if let Some(io) = error.downcast_ref::<std::io::Error>() {
-                return Some(io.kind());
-            }
-            next = error.source();
-        }
-        None
-    }
-}
-
-/// A numeric setting, as [`Error::OutOfRange`] names it.
-///
-/// Its `Display` is the setting's name in messages (`video fps`,
-/// `encoder crf`, `Trainer log_freq`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Setting {
-    /// A video's frame width in pixels ([`VideoSpec::width`](crate::video::VideoSpec::width)),
-    /// also a tiled video's.
-    VideoWidth,
-    /// A video's frame height in pixels ([`VideoSpec::height`](crate::video::VideoSpec::height)).
-    VideoHeight,
-    /// A video's frames per second, wherever it is set
-    /// ([`RecordingConfig::fps`](crate::record::RecordingConfig::fps),
-    /// [`VideoSpec::fps`](crate::video::VideoSpec::fps)).
-    Fps,
-    /// A GIF's frame rate, which is at most
-    /// [`GIF_MAX_FPS`](crate::video::GIF_MAX_FPS) (frame delays are whole
-    /// hundredths of a second).
-    GifFps,
-    /// [`EncoderSettings::crf`](crate::video::EncoderSettings::crf).
-    Crf,
-    /// [`EncoderSettings::threads`](crate::video::EncoderSettings::threads).
-    Threads,
-    /// [`EncoderSettings::keyframe_interval`](crate::video::EncoderSettings::keyframe_interval).
-    KeyframeInterval,
-    /// The frames that may wait for the encoder
-    /// ([`RecordingConfig::queue_capacity`](crate::record::RecordingConfig::queue_capacity)).
-    QueueCapacity,
-    /// The videos that may encode at once
-    /// ([`RecordingConfig::parallel_videos`](crate::record::RecordingConfig::parallel_videos)).
-    ParallelVideos,
-    /// The `n` of [`Trigger::every`](crate::record::Trigger::every).
-    TriggerEvery,
-    /// The step limit of [`Registry::make_with_limit`](crate::env::registry::Registry::make_with_limit).
-    MaxEpisodeSteps,
-    /// `RecordVideos` (training)' frequency.
-    RecordVideosFrequency,
-    /// `SaveCheckpoints` (training)' frequency.
-    SaveCheckpointsFrequency,
-    /// The episodes a `Trainer` (training) runs.
-    TrainerEpisodes,
-    /// `Trainer::log_freq` (training).
-    TrainerLogFreq,
-    /// `Trainer::window` (training).
-    TrainerWindow,
-    /// `Trainer::max_steps` (training).
-    TrainerMaxSteps,
-    /// The `reward_window` of
-    /// `MetricsStore::start_experiment` (training).
-    RewardWindow,
-}
-
-impl fmt::Display for Setting {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Setting::VideoWidth => "video width",
-            Setting::VideoHeight => "video height",
-            Setting::Fps | Setting::GifFps => "video fps",
-            Setting::Crf => "encoder crf",
-            Setting::Threads => "encoder threads",
-            Setting::KeyframeInterval => "encoder keyframe_interval",
-            Setting::QueueCapacity => "queue_capacity",
-            Setting::ParallelVideos => "parallel_videos",
-            Setting::TriggerEvery => "every(n)",
-            Setting::MaxEpisodeSteps => "max_episode_steps",
-            Setting::RecordVideosFrequency => "RecordVideos frequency",
-            Setting::SaveCheckpointsFrequency => "SaveCheckpoints frequency",
-            Setting::TrainerEpisodes => "Trainer episodes",
-            Setting::TrainerLogFreq => "Trainer log_freq",
-            Setting::TrainerWindow => "Trainer window",
-            Setting::TrainerMaxSteps => "Trainer max_steps",
-            Setting::RewardWindow => "reward_window",
-        })
-    }
-}
-
-/// The message of [`Error::OutOfRange`] (after `invalid configuration: `).
-fn out_of_range(
-    setting: Setting,
-    value: u64,
-    allowed: &RangeInclusive<u64>,
-    context: Option<&str>,
-) -> String {
-    let (lo, hi) = (*allowed.start(), *allowed.end());
-    // "in 1..=51", or "at least 1" for an open range.
-    let range = if hi == u64::MAX {
-        format!("at least {lo}")
-    } else {
-        format!("in {lo}..={hi}")
-    };
-    let message = match setting {
-        Setting::VideoWidth | Setting::VideoHeight => {
-            format!("{setting} = {value} is out of range; it must be {range} pixels")
-        }
-        Setting::Fps if value < lo => format!(
-            "{setting} = {value} is out of range; it must be at least {lo} frame per second"
-        ),
-        Setting::GifFps => format!(
-            "{setting} = {value} is too high for GIF, which plays at most {hi} fps (frame delays \
-             are whole hundredths of a second and browsers slow shorter ones down); set fps to \
-             {hi} or less, or pick mp4 or webm"
-        ),
-        Setting::Fps if value > hi => {
-            format!("{setting} = {value} is out of range; it must be at most {hi}")
-        }
-        Setting::Crf => format!(
-            "{setting} = {value} is out of range; it must be {range} (lower is better quality)"
-        ),
-        Setting::KeyframeInterval => format!(
-            "{setting} = {value} is out of range; it must be at least {lo} frame, or None for one \
-             keyframe a second"
-        ),
-        Setting::QueueCapacity => {
-            format!("{setting} is {value}; the encoder queue needs room for at least {lo} frame")
-        }
-        Setting::ParallelVideos => format!(
-            "{setting} is {value}; at least {lo} video must be able to encode (1 encodes one \
-             video at a time)"
-        ),
-        Setting::TriggerEvery => format!(
-            "{setting} needs n >= {lo} (every {value}th id means nothing; use Trigger::never())"
-        ),
-        Setting::MaxEpisodeSteps => format!("{setting} must be {range}"),
-        Setting::RecordVideosFrequency => {
-            format!("{setting} is {value}; record every {lo} or more episodes or steps")
-        }
-        Setting::SaveCheckpointsFrequency => {
-            format!("{setting} is {value}; save every {lo} or more episodes")
-        }
-        Setting::TrainerEpisodes
-        | Setting::TrainerLogFreq
-        | Setting::TrainerWindow
-        | Setting::TrainerMaxSteps => format!("{setting} is {value}; it must be {range}"),
-        Setting::RewardWindow => {
-            format!("{setting} is {value}; the moving statistics need at least {lo} episode")
-        }
-        Setting::Fps | Setting::Threads => {
-            format!("{setting} = {value} is out of range; it must be {range}")
-        }
-    };
-    match context {
-        Some(context) => format!("{context}: {message}"),
-        None => message,
-    }
-}
-
-/// The message of [`Error::GridLayout`] (after `invalid configuration: `).
-fn grid_layout(cells: usize, cols: usize, cell_size: (u32, u32)) -> String {
-    let (width, height) = cell_size;
-    if cells == 0 || cols == 0 || cols > cells {
-        format!(
-            "a grid of {cells} cells in {cols} columns: there must be at least one cell and \
-             between 1 and {cells} columns"
-        )
-    } else if width == 0 || height == 0 {
-        format!("grid cells of {width}x{height} pixels: frames must be at least 1x1")
-    } else {
-        let rows = cells.div_ceil(cols);
-        format!(
-            "a grid of {rows}x{cols} cells of {width}x{height} pixels is too large for a frame; \
-             tile fewer or smaller frames"
-        )
-    }
-}
-
-/// `what`, then ` (source)` when there is a source, then `; hint` when
-/// there is a hint: the detail of [`Error::Encode`] and [`Error::Decode`].
-struct Detail<'a>(
-    &'a str,
-    Option<&'a (dyn std::error::Error + Send + Sync)>,
-    &'a str,
-);
-
-impl fmt::Display for Detail<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let Detail(what, source, hint) = self;
-        f.write_str(what)?;
-        if let Some(source) = source {
-            write!(f, " ({source})")?;
-        }
-        if !hint.is_empty() {
-            write!(f, "; {hint}")?;
-        }
-        Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::io::ErrorKind;
-
-    fn out_of_range(setting: Setting, value: u64, allowed: RangeInclusive<u64>) -> Error {
-        Error::OutOfRange {
-            setting,
-            value,
-            allowed,
-            context: None,
-        }
-    }
-
-    /// Each numeric rule's message is the text `InvalidConfig` carried.
-    #[test]
-    fn out_of_range_keeps_each_settings_message() {
-        let at_least_1 = 1..=u64::MAX;
-        let cases = [
-            (
-                out_of_range(Setting::VideoWidth, 0, 1..=16384),
-                "video width = 0 is out of range; it must be in 1..=16384 pixels",
-            ),
-            (
-                out_of_range(Setting::VideoHeight, 20000, 1..=16384),
-                "video height = 20000 is out of range; it must be in 1..=16384 pixels",
-            ),
-            (
-                out_of_range(Setting::Fps, 0, at_least_1.clone()),
-                "video fps = 0 is out of range; it must be at least 1 frame per second",
-            ),
-            (
-                out_of_range(Setting::GifFps, 60, 1..=50),
-                "video fps = 60 is too high for GIF, which plays at most 50 fps (frame delays are \
-                 whole hundredths of a second and browsers slow shorter ones down); set fps to 50 \
-                 or less, or pick mp4 or webm",
-            ),
-            (
-                out_of_range(Setting::Fps, 1 << 40, 1..=i32::MAX as u64),
-                "video fps = 1099511627776 is out of range; it must be at most 2147483647",
-            ),
-            (
-                out_of_range(Setting::Crf, 52, 0..=51),
-                "encoder crf = 52 is out of range; it must be in 0..=51 (lower is better quality)",
-            ),
-            (
-                out_of_range(Setting::Threads, 0, at_least_1.clone()),
-                "encoder threads = 0 is out of range; it must be at least 1",
-            ),
-            (
-                out_of_range(Setting::KeyframeInterval, 0, at_least_1.clone()),
-                "encoder keyframe_interval = 0 is out of range; it must be at least 1 frame, or \
-                 None for one keyframe a second",
-            ),
-            (
-                out_of_range(Setting::QueueCapacity, 0, at_least_1.clone()),
-                "queue_capacity is 0; the encoder queue needs room for at least 1 frame",
-            ),
-            (
-                out_of_range(Setting::TriggerEvery, 0, at_least_1.clone()),
-                "every(n) needs n >= 1 (every 0th id means nothing; use Trigger::never())",
-            ),
-            (
-                Error::OutOfRange {
-                    setting: Setting::MaxEpisodeSteps,
-                    value: 0,
-                    allowed: at_least_1.clone(),
-                    context: Some("CartPole-v1".into()),
-                },
-                "CartPole-v1: max_episode_steps must be at least 1",
-            ),
-            (
-                out_of_range(Setting::RecordVideosFrequency, 0, at_least_1.clone()),
-                "RecordVideos frequency is 0; record every 1 or more episodes or steps",
-            ),
-            (
-                out_of_range(Setting::SaveCheckpointsFrequency, 0, at_least_1.clone()),
-                "SaveCheckpoints frequency is 0; save every 1 or more episodes",
-            ),
-            (
-                out_of_range(Setting::TrainerEpisodes, 0, at_least_1.clone()),
-                "Trainer episodes is 0; it must be at least 1",
-            ),
-            (
-                out_of_range(Setting::TrainerLogFreq, 0, at_least_1.clone()),
-                "Trainer log_freq is 0; it must be at least 1",
-            ),
-            (
-                out_of_range(Setting::TrainerWindow, 0, at_least_1.clone()),
-                "Trainer window is 0; it must be at least 1",
-            ),
-            (
-                out_of_range(Setting::TrainerMaxSteps, 0, at_least_1.clone()),
-                "Trainer max_steps is 0; it must be at least 1",
-            ),
-            (
-                out_of_range(Setting::RewardWindow, 0, at_least_1),
-                "reward_window is 0; the moving statistics need at least 1 episode",
-            ),
-        ];
-        for (err, text) in cases {
-            assert_eq!(err.to_string(), format!("invalid configuration: {text}"));
-        }
-    }
-
-    /// The other configuration rules keep their texts too.
-    #[test]
-    fn specific_config_variants_keep_their_messages() {
-        let cases = [
-            (
-                Error::InvalidNamePrefix { prefix: "".into() },
-                "invalid configuration: name_prefix is empty; give a file-name prefix such as \
-                 \"rl-video\"",
-            ),
-            (
-                Error::InvalidNamePrefix {
-                    prefix: "a/b".into(),
-                },
-                "invalid configuration: name_prefix \"a/b\" contains a path separator or \"..\"; \
-                 it must be a plain file-name prefix (choose the folder with the video folder)",
-            ),
-            (
-                Error::NoStepTrigger {
-                    dirpath: "v".into(),
-                },
-                "invalid configuration: RecordState for v: method is step but no step_trigger is \
-                 set; set one (for example Trigger::every(1000)) or use RecordMethod::Episode",
-            ),
-            (
-                Error::OnlyStepTrigger {
-                    dirpath: "v".into(),
-                },
-                "invalid configuration: RecordState for v: method is episode but only a \
-                 step_trigger is set; set an episode_trigger or use RecordMethod::Step",
-            ),
-            (
-                Error::GridLayout {
-                    cells: 3,
-                    cols: 4,
-                    cell_size: (8, 8),
-                },
-                "invalid configuration: a grid of 3 cells in 4 columns: there must be at least \
-                 one cell and between 1 and 3 columns",
-            ),
-            (
-                Error::GridLayout {
-                    cells: 3,
-                    cols: 2,
-                    cell_size: (0, 8),
-                },
-                "invalid configuration: grid cells of 0x8 pixels: frames must be at least 1x1",
-            ),
-            (
-                Error::GridLayout {
-                    cells: 3,
-                    cols: 2,
-                    cell_size: (u32::MAX, 8),
-                },
-                "invalid configuration: a grid of 2x2 cells of 4294967295x8 pixels is too large \
-                 for a frame; tile fewer or smaller frames",
-            ),
-            (
-                Error::GridFrameSize {
-                    expected: (16, 8),
-                    got: (10, 10),
-                    rows: 1,
-                    cols: 2,
-                    cell_size: (8, 8),
-                },
-                "invalid configuration: grid frame is 10x10 but a 1x2 grid of 8x8 cells is 16x8; \
-                 make the grid frame with TileLayout::size",
-            ),
-            (
-                Error::NoEnvSpec {
-                    needed_for: "take its name from",
-                    advice: "make it with gymrec::make or a Registry, or give it an EnvSpec",
-                },
-                "invalid configuration: the training env has no spec to take its name from; make \
-                 it with gymrec::make or a Registry, or give it an EnvSpec",
-            ),
-        ];
-        for (err, text) in cases {
-            assert_eq!(err.to_string(), text);
-        }
-    }
-
-    #[test]
-    fn errors_cross_threads() {
-        fn send_sync<T: Send + Sync + 'static>() {}
-        send_sync::<Error>();
-    }
-
-    #[test]
-    fn encode_and_decode_show_what_source_and_hint() {
-        let err = Error::Encode {
-            path: "v.mp4".into(),
-            what: "cannot write a packet".into(),
-            hint: "check that the disk is not full",
-            source: Some(Box::new(std::io::Error::from(ErrorKind::StorageFull))),
-        };
-        assert_eq!(
-            err.to_string(),
-            format!(
-                "v.mp4: cannot write the video: cannot write a packet ({}); check that the disk \
-                 is not full",
-                std::io::Error::from(ErrorKind::StorageFull)
-            )
-        );
-        assert_eq!(err.io_kind(), Some(ErrorKind::StorageFull));
-        let err = Error::Decode {
-            path: "v.png".into(),
-            what: "frame-000001.png is missing".into(),
-            hint: "",
-            source: None,
-        };
-        assert_eq!(
-            err.to_string(),
-            "v.png: cannot read the video: frame-000001.png is missing"
-        );
-        assert!(std::error::Error::source(&err).is_none());
-        assert_eq!(err.io_kind(), None);
-    }
-
-    #[test]
-    fn io_kind_finds_an_io_error_wrapped_in_another_crates_error() {
-        // A `gif` encoding error whose source is the failed write.
-        #[derive(Debug, thiserror::Error)]
-        #[error("encoding failed")]
-        struct Wrapper(#[source] std::io::Error);
-        let err = Error::Encode {
-            path: "v.gif".into(),
-            what: "cannot write a frame".into(),
-            hint: "",
-            source: Some(Box::new(Wrapper(ErrorKind::NotFound.into()))),
-        };
-        assert_eq!(err.io_kind(), Some(ErrorKind::NotFound));
-        let stopped = Error::WriterStopped {
-            path: "v.gif".into(),
-            reason: err.to_string(),
-            source: err.io_kind().map(std::io::Error::from),
-        };
-        assert_eq!(stopped.io_kind(), Some(ErrorKind::NotFound));
-        assert_eq!(Error::NoEpisodes.io_kind(), None);
-    }
-}
