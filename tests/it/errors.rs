@@ -101,7 +101,7 @@ impl VideoSink for FullDisk {
         Ok(())
     }
 
-    fn finish(self: Box<Self>) -> gymrec::Result<VideoFacts> {
+    fn finish(self) -> gymrec::Result<VideoFacts> {
         Err(Error::io(
             "full.mp4",
             std::io::Error::from(ErrorKind::StorageFull),
@@ -111,10 +111,11 @@ impl VideoSink for FullDisk {
 
 #[test]
 fn a_stopped_writer_keeps_the_io_kind_of_the_error_that_stopped_it() {
-    let mut writer = VideoWriter::with_sink("full.mp4", VideoSpec::new(8, 8, 10), 0, || {
-        Ok(Box::new(FullDisk { frames: 0 }) as Box<dyn VideoSink>)
-    })
-    .unwrap();
+    let mut writer = WriterOptions::new()
+        .queue_capacity(0)
+        .sink(FullDisk { frames: 0 })
+        .create("full.mp4", VideoSpec::new(8, 8, 10))
+        .unwrap();
     let first = (0..10)
         .find_map(|_| {
             let frame = writer.buffer();

@@ -45,7 +45,7 @@ const NEUQUANT_SPEED: i32 = 10;
 ///     frame.put_pixel(u32::from(i), 10, image::Rgb([255, i * 10, 0]));
 ///     sink.write(&frame)?;
 /// }
-/// let facts = Box::new(sink).finish()?;
+/// let facts = sink.finish()?;
 /// assert_eq!((facts.frames, facts.duration_secs), (25, 1.0));
 /// assert_eq!((facts.codec.as_str(), facts.pixel_format.as_str()), ("gif", "pal8"));
 /// # std::fs::remove_file(&path).ok();
@@ -290,7 +290,7 @@ impl VideoSink for GifSink {
         Ok(())
     }
 
-    fn finish(self: Box<Self>) -> Result<VideoFacts> {
+    fn finish(self) -> Result<VideoFacts> {
         let GifSink {
             path,
             spec,
@@ -298,7 +298,7 @@ impl VideoSink for GifSink {
             frames,
             elapsed_cs,
             ..
-        } = *self;
+        } = self;
         let writer = encoder
             .into_inner()
             .map_err(|e| encode_error(&path, "cannot finish the GIF file", e))?;
