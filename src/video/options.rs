@@ -236,6 +236,40 @@ impl WriterOptions {
     }
 }
 
+/// The shorthand for the defaults lives beside the builder it uses.
+impl VideoWriter {
+    /// Starts an encoder thread writing `path` in the format its extension
+    /// names: `.mp4`, `.webm`, `.gif`, or none for a PNG sequence (a folder
+    /// of frames), with the default [`WriterOptions`]. Use
+    /// [`WriterOptions::create`] for another format, encoder settings,
+    /// queue, overlay, renderer, taps or a sink of your own.
+    ///
+    /// Waits until the file is open: an unknown extension (the error names
+    /// the formats this build has), an invalid spec, an unwritable path or
+    /// an encoder that cannot be opened is an error here.
+    ///
+    /// ```
+    /// use gymrec::video::{VideoSpec, VideoWriter};
+    ///
+    /// # fn main() -> gymrec::Result<()> {
+    /// let path = std::env::temp_dir().join(format!("gymrec-doc-writer-{}.gif", std::process::id()));
+    /// let mut writer = VideoWriter::create(&path, VideoSpec::new(32, 32, 10))?;
+    /// for _ in 0..10 {
+    ///     let frame = writer.buffer(); // black
+    ///     writer.submit(frame)?;
+    /// }
+    /// let facts = writer.finish()?;
+    /// assert_eq!((facts.frames, facts.duration_secs, facts.codec.as_str()), (10, 1.0, "gif"));
+    /// assert!(VideoWriter::create("clip.avi", VideoSpec::new(32, 32, 10)).is_err());
+    /// # std::fs::remove_file(&path).ok();
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn create(path: impl AsRef<Path>, spec: VideoSpec) -> Result<Self> {
+        WriterOptions::default().create(path, spec)
+    }
+}
+
 impl std::fmt::Debug for WriterOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WriterOptions")

@@ -15,11 +15,14 @@
 //!
 //! A writer made with a [`FrameRenderer`](crate::FrameRenderer)
 //! ([`WriterOptions::renderer`]) also takes [`Snapshot`]s: the renderer
-//! draws each into a frame on the encoder thread. Snapshots are
-//! small, so their queue is bounded by bytes
-//! ([`WriterOptions::snapshot_queue_bytes`], 64 MiB by default) instead of
-//! by count: a whole episode's snapshots fit, and the caller waits only
-//! beyond the limit.
+//! draws each into a frame on the encoder thread. Snapshots are small, so
+//! their queue is bounded by bytes ([`WriterOptions::snapshot_queue_bytes`],
+//! 64 MiB by default) instead of by count: a whole episode's snapshots
+//! fit, and the caller waits only beyond the limit.
+//!
+//! [`WriterOptions::overlay`]: super::WriterOptions::overlay
+//! [`WriterOptions::renderer`]: super::WriterOptions::renderer
+//! [`WriterOptions::snapshot_queue_bytes`]: super::WriterOptions::snapshot_queue_bytes
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -29,7 +32,7 @@ use std::thread::JoinHandle;
 use super::queue::{CloseOnDrop, Limits, Queue};
 use super::submission::{Picture, Submission};
 use super::worker::{Pools, Worker};
-use super::{VideoFacts, VideoSink, VideoSpec, WriterOptions};
+use super::{VideoFacts, VideoSink, VideoSpec};
 use crate::frame::{Frame, Snapshot};
 use crate::{Error, Result};
 
@@ -120,37 +123,6 @@ impl Stopped {
 }
 
 impl VideoWriter {
-    /// Starts an encoder thread writing `path` in the format its extension
-    /// names: `.mp4`, `.webm`, `.gif`, or none for a PNG sequence (a folder
-    /// of frames), with the default [`WriterOptions`]. Use
-    /// [`WriterOptions::create`] for another format, encoder settings,
-    /// queue, overlay, renderer, taps or a sink of your own.
-    ///
-    /// Waits until the file is open: an unknown extension (the error names
-    /// the formats this build has), an invalid spec, an unwritable path or
-    /// an encoder that cannot be opened is an error here.
-    ///
-    /// ```
-    /// use gymrec::video::{VideoSpec, VideoWriter};
-    ///
-    /// # fn main() -> gymrec::Result<()> {
-    /// let path = std::env::temp_dir().join(format!("gymrec-doc-writer-{}.gif", std::process::id()));
-    /// let mut writer = VideoWriter::create(&path, VideoSpec::new(32, 32, 10))?;
-    /// for _ in 0..10 {
-    ///     let frame = writer.buffer(); // black
-    ///     writer.submit(frame)?;
-    /// }
-    /// let facts = writer.finish()?;
-    /// assert_eq!((facts.frames, facts.duration_secs, facts.codec.as_str()), (10, 1.0, "gif"));
-    /// assert!(VideoWriter::create("clip.avi", VideoSpec::new(32, 32, 10)).is_err());
-    /// # std::fs::remove_file(&path).ok();
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn create(path: impl AsRef<Path>, spec: VideoSpec) -> Result<Self> {
-        WriterOptions::default().create(path, spec)
-    }
-
     /// Starts the encoder thread: `make_sink` runs there, and so do the
     /// overlay painter, the renderer and the taps of `worker`.
     pub(super) fn start<F>(
@@ -293,6 +265,8 @@ impl VideoWriter {
     /// not written, the writer goes on. When the worker has failed, returns
     /// its error; the writer has then stopped and every later `submit` and
     /// `finish` errors with [`Error::WriterStopped`].
+    ///
+    /// [`WriterOptions::renderer`]: super::WriterOptions::renderer
     pub fn submit(&mut self, picture: impl Into<Submission>) -> Result<()> {
         self.send(picture.into())
     }
