@@ -637,6 +637,7 @@ fn grey_snapshot(level: u8) -> gymrec::Snapshot {
 }
 
 /// `frame` with `text` drawn in as the writer's overlay draws it.
+#[cfg(feature = "png")]
 fn overlaid(frame: &RgbImage, text: &str) -> RgbImage {
     use gymrec::video::overlay::{OverlayPainter, OverlayStyle};
     let mut out = frame.clone();

@@ -6,9 +6,7 @@
 use crate::common::{Painted, run, temp_dir};
 use gymrec::env::{Discrete, RenderMode, SyncVectorEnv};
 use gymrec::record::{RecordingConfig, Trigger, VectorFrames};
-use gymrec::video::{
-    MAX_DIMENSION, VideoFacts, VideoFormat, VideoSink, VideoSpec, VideoWriter, WriterOptions,
-};
+use gymrec::video::{MAX_DIMENSION, VideoFacts, VideoFormat, VideoSink, VideoSpec, WriterOptions};
 use gymrec::{Error, Frame, Setting};
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -74,7 +72,9 @@ fn a_video_under_a_file_and_a_missing_video_keep_their_io_kinds() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("a-file");
     std::fs::write(&file, b"not a folder").unwrap();
-    let err = VideoWriter::create(file.join("video.mp4"), VideoSpec::new(64, 48, 30)).unwrap_err();
+    let err =
+        gymrec::video::VideoWriter::create(file.join("video.mp4"), VideoSpec::new(64, 48, 30))
+            .unwrap_err();
     assert!(matches!(err, Error::Encode { .. }), "{err:?}");
     assert_eq!(err.io_kind(), Some(ErrorKind::NotADirectory), "{err:?}");
 
