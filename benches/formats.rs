@@ -134,18 +134,16 @@ fn encode(c: &mut Criterion) {
     }
     #[cfg(feature = "openh264")]
     {
+        use gymrec::video::EncoderSettings;
         use gymrec::video::codecs::openh264::OpenH264Sink;
-        use gymrec::video::{EncoderSettings, VideoSink};
         let path = dir.join("openh264.mp4");
         group.bench_function(BenchmarkId::from_parameter("mp4-openh264"), |b| {
             b.iter(|| {
-                let sink_path = path.clone();
-                let mut writer =
-                    gymrec::video::VideoWriter::with_sink(&path, spec, 16, move || {
-                        let sink =
-                            OpenH264Sink::create(&sink_path, &spec, &EncoderSettings::default())?;
-                        Ok(Box::new(sink) as Box<dyn VideoSink>)
-                    })
+                let sink = OpenH264Sink::create(&path, &spec, &EncoderSettings::default()).unwrap();
+                let mut writer = WriterOptions::new()
+                    .queue_capacity(16)
+                    .sink(sink)
+                    .create(&path, spec)
                     .unwrap();
                 for frame in &frames {
                     let mut buffer = writer.recycled_buffer();

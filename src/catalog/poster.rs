@@ -166,7 +166,7 @@ impl FrameTap for PosterTap {
         self.kept[1] = RgbImage::from_raw(w, h, buffer).map(|image| (index, image));
     }
 
-    fn finish(self: Box<Self>, facts: Option<&VideoFacts>) {
+    fn finish(self, facts: Option<&VideoFacts>) {
         let poster = facts.and_then(|_| self.poster());
         let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
         match poster {

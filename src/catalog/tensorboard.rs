@@ -245,7 +245,7 @@ impl FrameTap for PreviewTap {
         self.preview.push(frame);
     }
 
-    fn finish(self: Box<Self>, facts: Option<&VideoFacts>) {
+    fn finish(self, facts: Option<&VideoFacts>) {
         if facts.is_none() {
             return;
         }
@@ -253,7 +253,7 @@ impl FrameTap for PreviewTap {
             path,
             preview,
             previews,
-        } = *self;
+        } = self;
         let gif = preview.finish();
         previews
             .lock()

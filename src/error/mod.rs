@@ -673,7 +673,7 @@ pub enum Error {
     /// A snapshot was sent to a video writer made without a renderer.
     #[error(
         "{}: a snapshot was submitted to a writer with no renderer; make it with \
-         WriterOptions::create_deferred, or submit frames",
+         WriterOptions::renderer, or submit frames",
         path.display()
     )]
     NoRenderer {

@@ -28,9 +28,6 @@
 //!         }
 //!         Ok(())
 //!     }
-//!     fn boxed_clone(&self) -> Box<dyn FrameRenderer> {
-//!         Box::new(self.clone())
-//!     }
 //! }
 //!
 //! # fn main() -> gymrec::Result<()> {
@@ -184,14 +181,51 @@ impl SnapshotReader<'_> {
 /// Draws [`Snapshot`]s into frames on another thread than the env's: the
 /// encoder side of deferred rendering (see the [module docs](self)).
 ///
-/// A recorder asks an env for one renderer, then clones it for each video
-/// ([`boxed_clone`](Self::boxed_clone)), so each video's encoder thread
-/// has its own (with its own canvas).
-pub trait FrameRenderer: Send {
+/// A renderer is `Clone` (and `'static`): a recorder asks an env for one
+/// renderer, then clones it for each video, so each video's encoder thread
+/// has its own (with its own canvas). `Box<dyn FrameRenderer>` is `Clone`
+/// and a renderer too.
+pub trait FrameRenderer: Send + clone::CloneRenderer {
     /// Draws `snapshot` into `frame`, overwriting every pixel (the frame
     /// holds an earlier picture). `frame` has the env's `frame_size()`.
     fn render(&mut self, snapshot: &Snapshot, frame: &mut Frame) -> Result<()>;
+}
 
-    /// A renderer that draws as this one does, for another thread.
-    fn boxed_clone(&self) -> Box<dyn FrameRenderer>;
+impl dyn FrameRenderer + '_ {
+    /// A clone of the renderer, boxed, for another video's thread.
+    pub(crate) fn boxed_clone(&self) -> Box<dyn FrameRenderer> {
+        self.clone_boxed()
+    }
+}
+
+impl Clone for Box<dyn FrameRenderer> {
+    fn clone(&self) -> Self {
+        // The renderer inside, not the box (whose clone is this one).
+        (**self).boxed_clone()
+    }
+}
+
+impl FrameRenderer for Box<dyn FrameRenderer> {
+    fn render(&mut self, snapshot: &Snapshot, frame: &mut Frame) -> Result<()> {
+        (**self).render(snapshot, frame)
+    }
+}
+
+/// A renderer cloned into a box: what makes `Box<dyn FrameRenderer>`
+/// `Clone`. Every `Clone` renderer has it; nothing outside the crate can
+/// name it.
+mod clone {
+    use super::FrameRenderer;
+
+    #[doc(hidden)]
+    pub trait CloneRenderer {
+        /// A clone of the renderer, boxed.
+        fn clone_boxed(&self) -> Box<dyn FrameRenderer>;
+    }
+
+    impl<R: FrameRenderer + Clone + 'static> CloneRenderer for R {
+        fn clone_boxed(&self) -> Box<dyn FrameRenderer> {
+            Box::new(self.clone())
+        }
+    }
 }

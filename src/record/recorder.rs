@@ -690,13 +690,13 @@ impl Recorder {
                 };
                 overlay.fill(&context, &mut text);
                 match picture {
-                    Picture::Frame(frame) => writer.submit_labelled(frame, text),
-                    Picture::Snapshot(snapshot) => writer.submit_snapshot_labelled(snapshot, text),
+                    Picture::Frame(frame) => writer.submit((frame, text)),
+                    Picture::Snapshot(snapshot) => writer.submit((snapshot, text)),
                 }
             }
             None => match picture {
                 Picture::Frame(frame) => writer.submit(frame),
-                Picture::Snapshot(snapshot) => writer.submit_snapshot(snapshot),
+                Picture::Snapshot(snapshot) => writer.submit(snapshot),
             },
         };
         if let Err(err) = submitted {
@@ -1025,21 +1025,24 @@ fn open_writer(
     path: &Path,
     spec: VideoSpec,
 ) -> Result<VideoWriter> {
-    let taps = observers
+    let mut options = WriterOptions::new()
+        .format(settings.format)
+        .encoder(settings.encoder.clone())
+        .queue_capacity(settings.queue_capacity)
+        .snapshot_queue_bytes(settings.snapshot_queue_bytes);
+    if let Some(overlay) = &settings.overlay {
+        options = options.overlay(*overlay.style());
+    }
+    if let Some(renderer) = renderer {
+        options = options.renderer(renderer.boxed_clone());
+    }
+    for tap in observers
         .iter_mut()
         .filter_map(|o| o.frame_tap(path, &spec))
-        .collect();
-    let options = WriterOptions {
-        format: Some(settings.format),
-        encoder: settings.encoder.clone(),
-        queue_capacity: settings.queue_capacity,
-        overlay: settings.overlay.as_ref().map(|o| *o.style()),
-        snapshot_queue_bytes: settings.snapshot_queue_bytes,
-    };
-    match renderer {
-        Some(renderer) => options.create_deferred(path, spec, renderer.boxed_clone(), taps),
-        None => options.create_tapped(path, spec, taps),
+    {
+        options = options.tap(tap);
     }
+    options.create(path, spec)
 }
 
 impl std::fmt::Debug for Recorder {

@@ -353,7 +353,9 @@ fn picture_snapshot<E: Env>(
 
 /// Draws a grid picture's snapshot on the encoder side: each sub-env's
 /// snapshot by its own renderer into one reused cell frame, copied into
-/// its cell; the padding black.
+/// its cell; the padding black. The scratch frame is made at the first
+/// picture: the recorder clones a renderer that has drawn none.
+#[derive(Clone)]
 struct GridRenderer {
     cells: Vec<Box<dyn FrameRenderer>>,
     layout: TileLayout,
@@ -377,15 +379,6 @@ impl FrameRenderer for GridRenderer {
             self.layout.copy_cell(i, scratch, frame)?;
         }
         self.layout.clear_padding(frame)
-    }
-
-    fn boxed_clone(&self) -> Box<dyn FrameRenderer> {
-        Box::new(GridRenderer {
-            cells: self.cells.iter().map(|c| c.boxed_clone()).collect(),
-            layout: self.layout,
-            scratch: None,
-            cell_snapshot: Snapshot::new(),
-        })
     }
 }
 

@@ -4,7 +4,10 @@
 //! A [`VideoWriter`] streams RGB [`Frame`]s to an encoder thread that writes
 //! one file: [`VideoSpec`] says the frames' size and rate,
 //! [`EncoderSettings`] how to encode, [`VideoFormat`] which kind of file, and
-//! [`VideoFacts`] what was written. The writer drives a [`VideoSink`], the
+//! [`VideoFacts`] what was written; [`WriterOptions`] opens a writer with
+//! more (a renderer, taps, a sink of your own), and a [`Submission`] is
+//! what the writer takes: a frame or a snapshot, with or without text. The
+//! writer drives a [`VideoSink`], the
 //! trait each format's backend implements; [`probe`] reads written files
 //! back, and [`overlay`] draws text into frames on the encoder thread;
 //! a [`FrameTap`] sees every frame there beside the sink (poster frames,
@@ -29,11 +32,13 @@ mod backend;
 pub mod codecs;
 mod facts;
 mod format;
+mod options;
 pub mod overlay;
 pub mod probe;
 mod queue;
 mod sink;
 mod spec;
+mod submission;
 mod tap;
 mod worker;
 mod writer;
@@ -42,11 +47,10 @@ pub use crate::frame::Frame;
 pub use backend::{check, open};
 pub use facts::{ColorTags, VideoFacts, VideoProbe};
 pub use format::{GIF_MAX_FPS, VideoFormat};
+pub use options::{DEFAULT_QUEUE_CAPACITY, DEFAULT_SNAPSHOT_QUEUE_BYTES, WriterOptions};
 pub use probe::decode_rgb;
 pub use sink::VideoSink;
 pub use spec::{EncoderSettings, MAX_DIMENSION, VideoSpec, X264_PRESETS};
+pub use submission::Submission;
 pub use tap::FrameTap;
-pub use writer::{
-    DEFAULT_QUEUE_CAPACITY, DEFAULT_SNAPSHOT_QUEUE_BYTES, FinishingVideo, VideoWriter,
-    WriterOptions,
-};
+pub use writer::{FinishingVideo, VideoWriter};

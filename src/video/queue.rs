@@ -8,25 +8,16 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
-use crate::frame::{Frame, Snapshot};
+use super::submission::{Picture, Submission};
+use crate::frame::Snapshot;
 
 /// What a queued snapshot costs beyond its bytes and its label's: the job
 /// itself and the channel's slot, counted against the byte limit.
 const SNAPSHOT_OVERHEAD: usize = 64;
 
-/// What goes to the encoder thread: a frame to encode, or a snapshot to
-/// render first.
-pub(super) enum Picture {
-    Frame(Frame),
-    Snapshot(Snapshot),
-}
-
-/// A picture on its way to the encoder thread, with the overlay text to
-/// draw into it, if any; buffers come back the same way.
-pub(super) struct Job {
-    pub(super) picture: Picture,
-    pub(super) label: Option<String>,
-}
+/// A job for the encoder thread: a picture with its overlay text; its
+/// buffers come back the same way.
+pub(super) type Job = Submission;
 
 impl Job {
     /// What the job counts for against the queue's limits.

@@ -4,7 +4,8 @@
 use std::sync::mpsc::SyncSender;
 
 use super::overlay::{OverlayPainter, OverlayStyle};
-use super::queue::{Job, Picture, Queue};
+use super::queue::{Job, Queue};
+use super::submission::Picture;
 use super::{FrameTap, VideoFacts, VideoSink, VideoSpec};
 use crate::frame::{Frame, FrameRenderer};
 use crate::{Error, Result};

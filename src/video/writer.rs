@@ -10,225 +10,35 @@
 //! that in the steady state no frame is allocated.
 //!
 //! A writer made with an overlay ([`WriterOptions::overlay`]) draws each
-//! frame's text (sent with [`submit_labelled`](VideoWriter::submit_labelled))
-//! into the frame on the encoder thread, just before encoding it.
+//! frame's text (submitted with it, see [`Submission`]) into the frame on
+//! the encoder thread, just before encoding it.
 //!
-//! A writer made with a [`FrameRenderer`] ([`WriterOptions::create_deferred`])
-//! also takes [`Snapshot`]s ([`VideoWriter::submit_snapshot`]): the
-//! renderer draws each into a frame on the encoder thread. Snapshots are
-//! small, so their queue is bounded by bytes
-//! ([`WriterOptions::snapshot_queue_bytes`], 64 MiB by default) instead of
-//! by count: a whole episode's snapshots fit, and the caller waits only
-//! beyond the limit.
+//! A writer made with a [`FrameRenderer`](crate::FrameRenderer)
+//! ([`WriterOptions::renderer`]) also takes [`Snapshot`]s: the renderer
+//! draws each into a frame on the encoder thread. Snapshots are small, so
+//! their queue is bounded by bytes ([`WriterOptions::snapshot_queue_bytes`],
+//! 64 MiB by default) instead of by count: a whole episode's snapshots
+//! fit, and the caller waits only beyond the limit.
+//!
+//! [`WriterOptions::overlay`]: super::WriterOptions::overlay
+//! [`WriterOptions::renderer`]: super::WriterOptions::renderer
+//! [`WriterOptions::snapshot_queue_bytes`]: super::WriterOptions::snapshot_queue_bytes
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::thread::JoinHandle;
 
-use super::overlay::OverlayStyle;
-use super::queue::{CloseOnDrop, Job, Limits, Picture, Queue};
+use super::queue::{CloseOnDrop, Limits, Queue};
+use super::submission::{Picture, Submission};
 use super::worker::{Pools, Worker};
-use super::{EncoderSettings, FrameTap, VideoFacts, VideoFormat, VideoSink, VideoSpec};
-use crate::frame::{Frame, FrameRenderer, Snapshot};
+use super::{VideoFacts, VideoSink, VideoSpec};
+use crate::frame::{Frame, Snapshot};
 use crate::{Error, Result};
 
 /// Extra returned buffers the pool keeps beyond the frames that can be in
 /// flight (queued, being encoded, being filled).
 const POOL_SLACK: usize = 2;
-
-/// The default byte limit of a writer's snapshot queue: 64 MiB, about a
-/// million CartPole snapshots; a frame would need 0.7 MiB.
-pub const DEFAULT_SNAPSHOT_QUEUE_BYTES: usize = 64 << 20;
-
-/// How a [`VideoWriter`] writes: the format, the encoder settings, the
-/// queue's capacity and the overlay. Build it with the chained setters and
-/// open a writer with [`create`](Self::create).
-///
-/// ```
-/// use gymrec::video::{EncoderSettings, VideoFormat, VideoSpec, WriterOptions};
-///
-/// # fn main() -> gymrec::Result<()> {
-/// let path = std::env::temp_dir().join(format!("gymrec-doc-options-{}.clip", std::process::id()));
-/// let mut writer = WriterOptions::new()
-///     .format(VideoFormat::Gif) // whatever the extension says
-///     .encoder(EncoderSettings { crf: 18, ..EncoderSettings::default() })
-///     .queue_capacity(8)
-///     .create(&path, VideoSpec::new(32, 32, 10))?;
-/// let frame = writer.buffer();
-/// writer.submit(frame)?;
-/// assert_eq!(writer.finish()?.codec, "gif");
-/// # std::fs::remove_file(&path).ok();
-/// # Ok(())
-/// # }
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct WriterOptions {
-    /// The format; `None` (the default) takes it from the path's extension
-    /// (see [`VideoFormat::from_path`]).
-    pub format: Option<VideoFormat>,
-    /// Encoder settings (used by MP4 and WebM).
-    pub encoder: EncoderSettings,
-    /// Frames that may wait for the encoder before `submit` blocks; 0 makes
-    /// every `submit` wait until the worker takes the frame.
-    pub queue_capacity: usize,
-    /// How to draw the text of frames submitted with
-    /// [`submit_labelled`](VideoWriter::submit_labelled); `None` draws
-    /// nothing.
-    pub overlay: Option<OverlayStyle>,
-    /// Bytes of snapshots that may wait for the encoder before
-    /// [`submit_snapshot`](VideoWriter::submit_snapshot) blocks (at least
-    /// one snapshot always fits). Used by writers with a renderer.
-    pub snapshot_queue_bytes: usize,
-}
-
-/// Frames that may wait for the encoder by default. The encoder is the
-/// slow side, so a longer queue only holds more memory: 4 frames keep the
-/// env and encoder threads both busy (`benches/compare.sh`: a 16-frame
-/// queue held ~9 MiB more at the same throughput).
-pub const DEFAULT_QUEUE_CAPACITY: usize = 4;
-
-impl Default for WriterOptions {
-    /// The format from the extension, the default encoder settings,
-    /// [`DEFAULT_QUEUE_CAPACITY`] queued frames,
-    /// [`DEFAULT_SNAPSHOT_QUEUE_BYTES`] of queued snapshots, no overlay.
-    fn default() -> Self {
-        WriterOptions {
-            format: None,
-            encoder: EncoderSettings::default(),
-            queue_capacity: DEFAULT_QUEUE_CAPACITY,
-            overlay: None,
-            snapshot_queue_bytes: DEFAULT_SNAPSHOT_QUEUE_BYTES,
-        }
-    }
-}
-
-impl WriterOptions {
-    /// The defaults (see [`Default`](#impl-Default-for-WriterOptions)).
-    pub fn new() -> Self {
-        WriterOptions::default()
-    }
-
-    /// Writes `format` whatever the path's extension.
-    pub fn format(mut self, format: VideoFormat) -> Self {
-        self.format = Some(format);
-        self
-    }
-
-    /// Encoder settings (preset, CRF, threads, keyframe interval).
-    pub fn encoder(mut self, settings: EncoderSettings) -> Self {
-        self.encoder = settings;
-        self
-    }
-
-    /// Frames that may wait for the encoder before `submit` blocks.
-    pub fn queue_capacity(mut self, frames: usize) -> Self {
-        self.queue_capacity = frames;
-        self
-    }
-
-    /// Draws the text sent with
-    /// [`submit_labelled`](VideoWriter::submit_labelled) in `style`.
-    pub fn overlay(mut self, style: OverlayStyle) -> Self {
-        self.overlay = Some(style);
-        self
-    }
-
-    /// Bytes of snapshots that may wait for the encoder before
-    /// [`submit_snapshot`](VideoWriter::submit_snapshot) blocks.
-    pub fn snapshot_queue_bytes(mut self, bytes: usize) -> Self {
-        self.snapshot_queue_bytes = bytes;
-        self
-    }
-
-    /// Starts an encoder thread writing `path` (for a PNG sequence, a
-    /// folder), in the format set or else the one its extension names.
-    ///
-    /// Waits until the file is open: an unknown extension, a format this
-    /// build lacks, an invalid spec or settings, an unwritable path or an
-    /// encoder that cannot be opened is an error here.
-    pub fn create(&self, path: impl AsRef<Path>, spec: VideoSpec) -> Result<VideoWriter> {
-        self.create_tapped(path, spec, Vec::new())
-    }
-
-    /// [`create`](Self::create), with `taps` that see every frame on the
-    /// encoder thread as it is encoded (see [`FrameTap`]).
-    pub fn create_tapped(
-        &self,
-        path: impl AsRef<Path>,
-        spec: VideoSpec,
-        taps: Vec<Box<dyn FrameTap>>,
-    ) -> Result<VideoWriter> {
-        self.open(path.as_ref(), spec, None, taps)
-    }
-
-    /// [`create_tapped`](Self::create_tapped), with `renderer` on the
-    /// encoder thread to draw the snapshots sent with
-    /// [`submit_snapshot`](VideoWriter::submit_snapshot) into frames of the
-    /// spec's size. Frames can be submitted too.
-    ///
-    /// ```
-    /// use gymrec::env::{Env, RenderMode};
-    /// use gymrec::env::classic::CartPole;
-    /// use gymrec::video::{VideoSpec, WriterOptions};
-    ///
-    /// # fn main() -> gymrec::Result<()> {
-    /// let path = std::env::temp_dir().join(format!("gymrec-doc-deferred-{}.mp4", std::process::id()));
-    /// let mut env = CartPole::new(RenderMode::RgbArray);
-    /// env.reset(Some(1))?;
-    /// let renderer = env.frame_renderer().expect("CartPole offers deferred rendering");
-    /// let mut writer =
-    ///     WriterOptions::new().create_deferred(&path, VideoSpec::new(600, 400, 50), renderer, Vec::new())?;
-    /// for _ in 0..20 {
-    ///     let mut snapshot = writer.snapshot_buffer(); // empty, pooled
-    ///     env.snapshot_into(&mut snapshot)?; // 32 bytes, not a 720 kB frame
-    ///     writer.submit_snapshot(snapshot)?;
-    ///     env.step(1)?;
-    /// }
-    /// assert_eq!(writer.finish()?.frames, 20);
-    /// # std::fs::remove_file(&path).ok();
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn create_deferred(
-        &self,
-        path: impl AsRef<Path>,
-        spec: VideoSpec,
-        renderer: Box<dyn FrameRenderer>,
-        taps: Vec<Box<dyn FrameTap>>,
-    ) -> Result<VideoWriter> {
-        self.open(path.as_ref(), spec, Some(renderer), taps)
-    }
-
-    fn open(
-        &self,
-        path: &Path,
-        spec: VideoSpec,
-        renderer: Option<Box<dyn FrameRenderer>>,
-        taps: Vec<Box<dyn FrameTap>>,
-    ) -> Result<VideoWriter> {
-        let path = path.to_path_buf();
-        let format = match self.format {
-            Some(format) => format,
-            None => VideoFormat::from_path(&path)?,
-        };
-        let encoder = self.encoder.clone();
-        super::check(format, &spec, &encoder)?;
-        let sink_path = path.clone();
-        let worker = Worker {
-            overlay: self.overlay,
-            renderer,
-            taps,
-        };
-        let limits = Limits {
-            frames: self.queue_capacity,
-            bytes: self.snapshot_queue_bytes,
-        };
-        VideoWriter::start(path, spec, limits, worker, move || {
-            super::open(format, &sink_path, &spec, &encoder)
-        })
-    }
-}
 
 /// Streams frames to a video file through an encoder thread.
 ///
@@ -313,68 +123,9 @@ impl Stopped {
 }
 
 impl VideoWriter {
-    /// Starts an encoder thread writing `path` in the format its extension
-    /// names: `.mp4`, `.webm`, `.gif`, or none for a PNG sequence (a folder
-    /// of frames), with the default [`WriterOptions`]. Use
-    /// [`WriterOptions::create`] for another format, encoder settings or
-    /// queue.
-    ///
-    /// Waits until the file is open: an unknown extension (the error names
-    /// the formats this build has), an invalid spec, an unwritable path or
-    /// an encoder that cannot be opened is an error here.
-    ///
-    /// ```
-    /// use gymrec::video::{VideoSpec, VideoWriter};
-    ///
-    /// # fn main() -> gymrec::Result<()> {
-    /// let path = std::env::temp_dir().join(format!("gymrec-doc-writer-{}.gif", std::process::id()));
-    /// let mut writer = VideoWriter::create(&path, VideoSpec::new(32, 32, 10))?;
-    /// for _ in 0..10 {
-    ///     let frame = writer.buffer(); // black
-    ///     writer.submit(frame)?;
-    /// }
-    /// let facts = writer.finish()?;
-    /// assert_eq!((facts.frames, facts.duration_secs, facts.codec.as_str()), (10, 1.0, "gif"));
-    /// assert!(VideoWriter::create("clip.avi", VideoSpec::new(32, 32, 10)).is_err());
-    /// # std::fs::remove_file(&path).ok();
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn create(path: impl AsRef<Path>, spec: VideoSpec) -> Result<Self> {
-        WriterOptions::default().create(path, spec)
-    }
-
-    /// Starts an encoder thread with a sink of your own: `make_sink` runs
-    /// on that thread and returns it (so the sink is made where it runs).
-    ///
-    /// `path` and `spec` describe what the sink writes; the writer uses them
-    /// for error messages, frame-size checks and new buffers. Waits until
-    /// `make_sink` has returned and passes on its error.
-    pub fn with_sink<F>(
-        path: impl AsRef<Path>,
-        spec: VideoSpec,
-        queue_capacity: usize,
-        make_sink: F,
-    ) -> Result<Self>
-    where
-        F: FnOnce() -> Result<Box<dyn VideoSink>> + Send + 'static,
-    {
-        let limits = Limits {
-            frames: queue_capacity,
-            bytes: DEFAULT_SNAPSHOT_QUEUE_BYTES,
-        };
-        Self::start(
-            path.as_ref().to_path_buf(),
-            spec,
-            limits,
-            Worker::default(),
-            make_sink,
-        )
-    }
-
     /// Starts the encoder thread: `make_sink` runs there, and so do the
     /// overlay painter, the renderer and the taps of `worker`.
-    fn start<F>(
+    pub(super) fn start<F>(
         path: PathBuf,
         spec: VideoSpec,
         limits: Limits,
@@ -471,8 +222,7 @@ impl VideoWriter {
         }
     }
 
-    /// An empty [`Snapshot`] to fill and send with
-    /// [`submit_snapshot`](Self::submit_snapshot): one the worker has
+    /// An empty [`Snapshot`] to fill and [`submit`](Self::submit): one the worker has
     /// finished with when there is one (cleared; it keeps its capacity, so
     /// filling it allocates nothing in the steady state), else a new one.
     pub fn snapshot_buffer(&mut self) -> Snapshot {
@@ -488,8 +238,8 @@ impl VideoWriter {
         }
     }
 
-    /// A `String` to write overlay text into and send with
-    /// [`submit_labelled`](Self::submit_labelled): one the worker has
+    /// A `String` to write overlay text into and [`submit`](Self::submit)
+    /// with a picture: one the worker has
     /// finished with when there is one (it keeps its capacity, so filling
     /// it allocates nothing in the steady state), else a new one. It holds
     /// whatever it held before.
@@ -502,39 +252,23 @@ impl VideoWriter {
         self.spare_labels.pop().unwrap_or_default()
     }
 
-    /// Hands `frame` to the encoder thread, blocking while the queue is full;
-    /// frames are never dropped.
+    /// Hands a picture to the encoder thread: a [`Frame`], a [`Snapshot`]
+    /// for the writer's renderer to draw there, or either with overlay text
+    /// (`(frame, text)`, `(snapshot, text)`, or any [`Submission`]).
+    /// Blocks while the queue is full (for snapshots: while those waiting
+    /// hold more than the byte limit); pictures are never dropped, and the
+    /// buffers move as they are (no pixel is copied).
     ///
-    /// Errors with [`Error::FrameSize`] when the frame's size is not the
-    /// spec's (the frame is not written, the writer goes on). When the worker
-    /// has failed, returns its error; the writer has then stopped and every
-    /// later `submit` and `finish` errors with [`Error::WriterStopped`].
-    pub fn submit(&mut self, frame: Frame) -> Result<()> {
-        self.send_frame(frame, None)
-    }
-
-    /// Hands `frame` to the encoder thread like [`submit`](Self::submit),
-    /// with `text` to draw into it there when the writer has an overlay
-    /// (else the text is ignored); `'\n'` starts a new line.
-    pub fn submit_labelled(&mut self, frame: Frame, text: String) -> Result<()> {
-        self.send_frame(frame, Some(text))
-    }
-
-    /// Hands `snapshot` to the encoder thread, where the writer's renderer
-    /// draws it into the next frame; blocks while the snapshots waiting
-    /// hold more than the byte limit. Snapshots are never dropped.
+    /// Errors with [`Error::FrameSize`] when a frame's size is not the
+    /// spec's, and with [`Error::NoRenderer`] for a snapshot when the
+    /// writer has no renderer ([`WriterOptions::renderer`]): the picture is
+    /// not written, the writer goes on. When the worker has failed, returns
+    /// its error; the writer has then stopped and every later `submit` and
+    /// `finish` errors with [`Error::WriterStopped`].
     ///
-    /// Errors with [`Error::NoRenderer`] when the writer was made without a
-    /// renderer ([`WriterOptions::create_deferred`]); after a failure, as
-    /// [`submit`](Self::submit).
-    pub fn submit_snapshot(&mut self, snapshot: Snapshot) -> Result<()> {
-        self.send_snapshot(snapshot, None)
-    }
-
-    /// [`submit_snapshot`](Self::submit_snapshot), with `text` to draw into
-    /// the rendered frame, as [`submit_labelled`](Self::submit_labelled).
-    pub fn submit_snapshot_labelled(&mut self, snapshot: Snapshot, text: String) -> Result<()> {
-        self.send_snapshot(snapshot, Some(text))
+    /// [`WriterOptions::renderer`]: super::WriterOptions::renderer
+    pub fn submit(&mut self, picture: impl Into<Submission>) -> Result<()> {
+        self.send(picture.into())
     }
 
     /// Whether the writer has a renderer for snapshots.
@@ -542,33 +276,19 @@ impl VideoWriter {
         self.renders
     }
 
-    fn send_frame(&mut self, frame: Frame, label: Option<String>) -> Result<()> {
+    fn send(&mut self, job: Submission) -> Result<()> {
         if let Some(stopped) = &self.stopped {
             return Err(stopped.error(&self.path));
         }
-        self.spec.check_frame(&frame, &self.path)?;
-        self.send(Job {
-            picture: Picture::Frame(frame),
-            label,
-        })
-    }
-
-    fn send_snapshot(&mut self, snapshot: Snapshot, label: Option<String>) -> Result<()> {
-        if let Some(stopped) = &self.stopped {
-            return Err(stopped.error(&self.path));
+        match &job.picture {
+            Picture::Frame(frame) => self.spec.check_frame(frame, &self.path)?,
+            Picture::Snapshot(_) if !self.renders => {
+                return Err(Error::NoRenderer {
+                    path: self.path.clone(),
+                });
+            }
+            Picture::Snapshot(_) => {}
         }
-        if !self.renders {
-            return Err(Error::NoRenderer {
-                path: self.path.clone(),
-            });
-        }
-        self.send(Job {
-            picture: Picture::Snapshot(snapshot),
-            label,
-        })
-    }
-
-    fn send(&mut self, job: Job) -> Result<()> {
         if !self.open {
             return Err(self.stop_with("the writer was already finished".into()));
         }

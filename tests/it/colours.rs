@@ -85,7 +85,7 @@ impl Drop for TempDir {
 }
 
 /// Writes 10 frames of the pattern through `sink`.
-fn write_pattern(mut sink: Box<dyn VideoSink>) {
+fn write_pattern(mut sink: impl VideoSink) {
     let frame = pattern();
     for _ in 0..10 {
         sink.write(&frame).unwrap();
@@ -150,9 +150,7 @@ fn libx264_mp4_keeps_the_pattern_colours_and_says_bt601_limited() {
     let spec = VideoSpec::new(4 * BLOCK, 3 * BLOCK, 25);
     for (crf, tolerance) in [(10, LOW_CRF_TOLERANCE), (23, DEFAULT_TOLERANCE)] {
         let path = dir.0.join(format!("crf{crf}.mp4"));
-        write_pattern(Box::new(
-            FfmpegSink::create(&path, &spec, &settings(crf)).unwrap(),
-        ));
+        write_pattern(FfmpegSink::create(&path, &spec, &settings(crf)).unwrap());
         check(&path, VideoFormat::Mp4, tolerance);
     }
 }
@@ -165,9 +163,7 @@ fn vp9_webm_keeps_the_pattern_colours_and_says_bt601_limited() {
     // decoder's rounding are left (at the default CRF 23, libvpx's 28,
     // flat blocks come back up to 11 off, VP9's quantisation).
     let path = dir.0.join("clip.webm");
-    write_pattern(Box::new(
-        FfmpegSink::create_webm(&path, &spec, &settings(0)).unwrap(),
-    ));
+    write_pattern(FfmpegSink::create_webm(&path, &spec, &settings(0)).unwrap());
     check(&path, VideoFormat::WebM, LOW_CRF_TOLERANCE);
 }
 
@@ -178,9 +174,7 @@ fn openh264_mp4_keeps_the_pattern_colours_and_says_bt601_limited() {
     let dir = TempDir::new("openh264");
     let spec = VideoSpec::new(4 * BLOCK, 3 * BLOCK, 25);
     let path = dir.0.join("clip.mp4");
-    write_pattern(Box::new(
-        OpenH264Sink::create(&path, &spec, &EncoderSettings::default()).unwrap(),
-    ));
+    write_pattern(OpenH264Sink::create(&path, &spec, &EncoderSettings::default()).unwrap());
     check(&path, VideoFormat::Mp4, DEFAULT_TOLERANCE);
 }
 
@@ -198,7 +192,7 @@ fn odd_sizes_keep_the_last_column_and_row() {
     for _ in 0..3 {
         sink.write(&frame).unwrap();
     }
-    Box::new(sink).finish().unwrap();
+    sink.finish().unwrap();
     let mut checked = 0;
     decode_rgb(&path, |_, decoded| {
         assert_eq!(decoded.dimensions(), (w + 1, h + 1));

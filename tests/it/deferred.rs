@@ -194,9 +194,6 @@ impl FrameRenderer for GatedRenderer {
         }
         Ok(())
     }
-    fn boxed_clone(&self) -> Box<dyn FrameRenderer> {
-        Box::new(self.clone())
-    }
 }
 
 impl Env for Gated {
@@ -319,7 +316,7 @@ struct NoteFinish(Arc<Mutex<Vec<PathBuf>>>, PathBuf);
 
 impl FrameTap for NoteFinish {
     fn frame(&mut self, _index: u64, _frame: &Frame) {}
-    fn finish(self: Box<Self>, _facts: Option<&VideoFacts>) {
+    fn finish(self, _facts: Option<&VideoFacts>) {
         self.0.lock().unwrap().push(self.1.clone());
     }
 }

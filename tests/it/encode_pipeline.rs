@@ -18,7 +18,7 @@ use gymrec::Error;
 use gymrec::video::codecs::ffmpeg::FfmpegSink;
 use gymrec::video::probe::{decode_rgb, probe};
 use gymrec::video::{EncoderSettings, VideoFacts, VideoSink, VideoSpec};
-use gymrec::video::{VideoFormat, VideoWriter, WriterOptions};
+use gymrec::video::{VideoFormat, WriterOptions};
 use image::RgbImage;
 
 /// Every decoded frame matches its submitted frame at least this well.
@@ -340,7 +340,7 @@ fn wrong_frame_size_is_an_error_naming_both_sizes() {
     let err = sink.write(&synthetic_frame(1, 64, 50)).unwrap_err();
     let msg = err.to_string();
     assert!(msg.contains("64x50") && msg.contains("64x48"), "{msg}");
-    let facts = Box::new(sink).finish().unwrap();
+    let facts = sink.finish().unwrap();
     assert_eq!(facts.frames, 1);
 }
 
@@ -363,7 +363,7 @@ impl VideoSink for FailingSink {
         Ok(())
     }
 
-    fn finish(self: Box<Self>) -> gymrec::Result<VideoFacts> {
+    fn finish(self) -> gymrec::Result<VideoFacts> {
         Err(Error::Encode {
             path: "failing.mp4".into(),
             what: "finish after failure".into(),
@@ -376,10 +376,11 @@ impl VideoSink for FailingSink {
 #[test]
 fn a_failed_worker_stops_the_writer_without_panicking() {
     let spec = VideoSpec::new(8, 8, 30);
-    let mut writer = VideoWriter::with_sink("failing.mp4", spec, 0, || {
-        Ok(Box::new(FailingSink { written: 0 }) as Box<dyn VideoSink>)
-    })
-    .unwrap();
+    let mut writer = WriterOptions::new()
+        .queue_capacity(0)
+        .sink(FailingSink { written: 0 })
+        .create("failing.mp4", spec)
+        .unwrap();
     let mut first_error = None;
     for _ in 0..10 {
         let frame = writer.buffer();
@@ -614,4 +615,192 @@ fn killed_recording_leaves_a_playable_file() {
     assert_eq!((p.width, p.height), (KILL_W, KILL_H));
     assert_eq!(p.pixel_format, "yuv420p");
     assert_eq!(check_content(&path, KILL_W, KILL_H), p.frames);
+}
+
+/// Paints the whole frame in the grey level a snapshot holds.
+#[derive(Clone)]
+struct Grey;
+
+impl gymrec::FrameRenderer for Grey {
+    fn render(&mut self, snapshot: &gymrec::Snapshot, frame: &mut RgbImage) -> gymrec::Result<()> {
+        let level = snapshot.reader().u64()? as u8;
+        frame.fill(level);
+        Ok(())
+    }
+}
+
+/// A snapshot for [`Grey`].
+fn grey_snapshot(level: u8) -> gymrec::Snapshot {
+    let mut snapshot = gymrec::Snapshot::new();
+    snapshot.push_u64(u64::from(level));
+    snapshot
+}
+
+/// `frame` with `text` drawn in as the writer's overlay draws it.
+#[cfg(feature = "png")]
+fn overlaid(frame: &RgbImage, text: &str) -> RgbImage {
+    use gymrec::video::overlay::{OverlayPainter, OverlayStyle};
+    let mut out = frame.clone();
+    OverlayPainter::new(&OverlayStyle::default(), out.width(), out.height()).draw(&mut out, text);
+    out
+}
+
+/// Every kind of submission (a frame, a snapshot, each with text as a
+/// pair or through `labelled`) decodes back from a lossless PNG sequence
+/// as the frame it stands for: rendered, and overlaid where it had text.
+#[cfg(feature = "png")]
+#[test]
+fn submit_takes_frames_snapshots_and_labelled_pictures_that_decode_back() {
+    use gymrec::video::Submission;
+    use gymrec::video::overlay::OverlayStyle;
+
+    let dir = TempDir::new("submit-kinds");
+    let path = dir.join("frames");
+    let (w, h) = (96, 64);
+    let mut writer = WriterOptions::new()
+        .format(VideoFormat::Png)
+        .overlay(OverlayStyle::default())
+        .renderer(Grey)
+        .create(&path, VideoSpec::new(w, h, 10))
+        .unwrap();
+    let frame = synthetic_frame(3, w, h);
+    let grey = RgbImage::from_pixel(w, h, image::Rgb([90, 90, 90]));
+    writer.submit(frame.clone()).unwrap();
+    writer.submit(grey_snapshot(90)).unwrap();
+    writer
+        .submit((frame.clone(), "frame pair".to_string()))
+        .unwrap();
+    writer
+        .submit((grey_snapshot(90), "snapshot pair".to_string()))
+        .unwrap();
+    writer
+        .submit(Submission::from(frame.clone()).labelled("frame labelled".into()))
+        .unwrap();
+    writer
+        .submit(Submission::from(grey_snapshot(90)).labelled("snapshot\nlabelled".into()))
+        .unwrap();
+    assert_eq!(writer.frames_submitted(), 6);
+    assert_eq!(writer.finish().unwrap().frames, 6);
+
+    let expected = [
+        frame.clone(),
+        grey.clone(),
+        overlaid(&frame, "frame pair"),
+        overlaid(&grey, "snapshot pair"),
+        overlaid(&frame, "frame labelled"),
+        overlaid(&grey, "snapshot\nlabelled"),
+    ];
+    // The text changed pixels: the comparison below can tell.
+    assert_ne!(expected[2], expected[0]);
+    assert_ne!(expected[5], expected[1]);
+    let mut decoded = Vec::new();
+    decode_rgb(&path, |_, image| {
+        decoded.push(image.clone());
+        true
+    })
+    .unwrap();
+    assert_eq!(decoded.len(), expected.len());
+    for (i, (got, want)) in decoded.iter().zip(&expected).enumerate() {
+        assert!(got == want, "frame {i} differs from what was submitted");
+    }
+}
+
+/// Collects the frames it is given; its facts count them.
+struct Collect(std::sync::Arc<std::sync::Mutex<Vec<RgbImage>>>);
+
+impl VideoSink for Collect {
+    fn write(&mut self, frame: &RgbImage) -> gymrec::Result<()> {
+        self.0.lock().unwrap().push(frame.clone());
+        Ok(())
+    }
+
+    fn finish(self) -> gymrec::Result<VideoFacts> {
+        let frames = self.0.lock().unwrap().len() as u64;
+        let (width, height) = self
+            .0
+            .lock()
+            .unwrap()
+            .first()
+            .map_or((0, 0), |f| f.dimensions());
+        Ok(VideoFacts {
+            path: "collected".into(),
+            frames,
+            fps: 10,
+            duration_secs: frames as f64 / 10.0,
+            width,
+            height,
+            encoded_width: width,
+            encoded_height: height,
+            codec: "collect".into(),
+            pixel_format: "rgb24".into(),
+            bytes: 0,
+        })
+    }
+}
+
+/// Counts the frames it sees and the frames of the facts it is told.
+struct CountTap(std::sync::Arc<std::sync::Mutex<(u64, Option<u64>)>>);
+
+impl gymrec::video::FrameTap for CountTap {
+    fn frame(&mut self, _index: u64, _frame: &RgbImage) {
+        self.0.lock().unwrap().0 += 1;
+    }
+
+    fn finish(self, facts: Option<&VideoFacts>) {
+        self.0.lock().unwrap().1 = facts.map(|f| f.frames);
+    }
+}
+
+/// A sink of your own goes through the one builder, beside a renderer and
+/// taps: it gets every frame (snapshots rendered), its facts are the
+/// writer's, and the taps see what it wrote.
+#[test]
+fn a_custom_sink_goes_through_the_builder_with_a_renderer_and_taps() {
+    use std::sync::{Arc, Mutex};
+    let frames = Arc::new(Mutex::new(Vec::new()));
+    let (tap_a, tap_b) = (
+        Arc::new(Mutex::new((0, None))),
+        Arc::new(Mutex::new((0, None))),
+    );
+    let boxed: Box<dyn gymrec::video::FrameTap> = Box::new(CountTap(tap_b.clone()));
+    let (w, h) = (16, 8);
+    // No such extension: a custom sink needs none.
+    let mut writer = WriterOptions::new()
+        .queue_capacity(1)
+        .renderer(Grey)
+        .tap(CountTap(tap_a.clone()))
+        .tap(boxed)
+        .sink(Collect(frames.clone()))
+        .create("collected.none", VideoSpec::new(w, h, 10))
+        .unwrap();
+    assert!(writer.renders_snapshots());
+    let frame = synthetic_frame(1, w, h);
+    writer.submit(frame.clone()).unwrap();
+    writer.submit(grey_snapshot(7)).unwrap();
+    let err = writer.submit(RgbImage::new(w + 1, h)).unwrap_err();
+    assert!(matches!(err, Error::FrameSize { .. }), "{err:?}");
+    let facts = writer.finish().unwrap();
+    assert_eq!((facts.frames, facts.codec.as_str()), (2, "collect"));
+    let frames = frames.lock().unwrap();
+    assert_eq!(frames[0], frame);
+    assert_eq!(frames[1], RgbImage::from_pixel(w, h, image::Rgb([7, 7, 7])));
+    assert_eq!(*tap_a.lock().unwrap(), (2, Some(2)));
+    assert_eq!(*tap_b.lock().unwrap(), (2, Some(2)));
+}
+
+/// A snapshot to a writer without a renderer is refused, and the writer
+/// goes on.
+#[test]
+fn a_snapshot_without_a_renderer_is_refused_and_the_writer_goes_on() {
+    let frames = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut writer = WriterOptions::new()
+        .sink(Collect(frames.clone()))
+        .create("collected", VideoSpec::new(8, 8, 10))
+        .unwrap();
+    assert!(!writer.renders_snapshots());
+    let err = writer.submit(grey_snapshot(1)).unwrap_err();
+    assert!(matches!(err, Error::NoRenderer { .. }), "{err:?}");
+    let frame = writer.buffer();
+    writer.submit(frame).unwrap();
+    assert_eq!(writer.finish().unwrap().frames, 1);
 }

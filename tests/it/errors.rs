@@ -6,9 +6,7 @@
 use crate::common::{Painted, run, temp_dir};
 use gymrec::env::{Discrete, RenderMode, SyncVectorEnv};
 use gymrec::record::{RecordingConfig, Trigger, VectorFrames};
-use gymrec::video::{
-    MAX_DIMENSION, VideoFacts, VideoFormat, VideoSink, VideoSpec, VideoWriter, WriterOptions,
-};
+use gymrec::video::{MAX_DIMENSION, VideoFacts, VideoFormat, VideoSink, VideoSpec, WriterOptions};
 use gymrec::{Error, Frame, Setting};
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -74,7 +72,9 @@ fn a_video_under_a_file_and_a_missing_video_keep_their_io_kinds() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("a-file");
     std::fs::write(&file, b"not a folder").unwrap();
-    let err = VideoWriter::create(file.join("video.mp4"), VideoSpec::new(64, 48, 30)).unwrap_err();
+    let err =
+        gymrec::video::VideoWriter::create(file.join("video.mp4"), VideoSpec::new(64, 48, 30))
+            .unwrap_err();
     assert!(matches!(err, Error::Encode { .. }), "{err:?}");
     assert_eq!(err.io_kind(), Some(ErrorKind::NotADirectory), "{err:?}");
 
@@ -101,7 +101,7 @@ impl VideoSink for FullDisk {
         Ok(())
     }
 
-    fn finish(self: Box<Self>) -> gymrec::Result<VideoFacts> {
+    fn finish(self) -> gymrec::Result<VideoFacts> {
         Err(Error::io(
             "full.mp4",
             std::io::Error::from(ErrorKind::StorageFull),
@@ -111,10 +111,11 @@ impl VideoSink for FullDisk {
 
 #[test]
 fn a_stopped_writer_keeps_the_io_kind_of_the_error_that_stopped_it() {
-    let mut writer = VideoWriter::with_sink("full.mp4", VideoSpec::new(8, 8, 10), 0, || {
-        Ok(Box::new(FullDisk { frames: 0 }) as Box<dyn VideoSink>)
-    })
-    .unwrap();
+    let mut writer = WriterOptions::new()
+        .queue_capacity(0)
+        .sink(FullDisk { frames: 0 })
+        .create("full.mp4", VideoSpec::new(8, 8, 10))
+        .unwrap();
     let first = (0..10)
         .find_map(|_| {
             let frame = writer.buffer();

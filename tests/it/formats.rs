@@ -650,21 +650,17 @@ fn without_ffmpeg_webm_is_unavailable_and_the_default_still_records() {
 #[cfg(all(feature = "openh264", feature = "ffmpeg"))]
 #[test]
 fn openh264_writes_constrained_baseline_fragmented_mp4() {
-    use gymrec::video::VideoWriter;
+    use gymrec::video::WriterOptions;
     use gymrec::video::codecs::openh264::OpenH264Sink;
-    use gymrec::video::{EncoderSettings, VideoSink, VideoSpec};
+    use gymrec::video::{EncoderSettings, VideoSpec};
 
     let dir = temp_dir("openh264");
     std::fs::create_dir_all(&dir).unwrap();
     for (width, height) in [(64u32, 48u32), (65, 49)] {
         let path = dir.join(format!("clip-{width}x{height}.mp4"));
         let spec = VideoSpec::new(width, height, 25);
-        let sink_path = path.clone();
-        let mut writer = VideoWriter::with_sink(path.clone(), spec, 4, move || {
-            let sink = OpenH264Sink::create(&sink_path, &spec, &EncoderSettings::default())?;
-            Ok(Box::new(sink) as Box<dyn VideoSink>)
-        })
-        .unwrap();
+        let sink = OpenH264Sink::create(&path, &spec, &EncoderSettings::default()).unwrap();
+        let mut writer = WriterOptions::new().sink(sink).create(&path, spec).unwrap();
         for step in 0..60 {
             writer
                 .submit(painted(width, height, 0, step % 20, false))

@@ -47,9 +47,6 @@ impl FrameRenderer for MarkedRenderer {
         frame.pixels_mut().for_each(|p| p.0 = RENDERER_PIXEL);
         Ok(())
     }
-    fn boxed_clone(&self) -> Box<dyn FrameRenderer> {
-        Box::new(MarkedRenderer)
-    }
 }
 
 fn marked_spec() -> EnvSpec {

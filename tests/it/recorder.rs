@@ -342,7 +342,7 @@ impl gymrec::video::FrameTap for LevelTap {
             frame.get_pixel(3 * w / 4, 10)[0],
         ));
     }
-    fn finish(mut self: Box<Self>, facts: Option<&gymrec::video::VideoFacts>) {
+    fn finish(mut self, facts: Option<&gymrec::video::VideoFacts>) {
         self.1.finished_with = facts.map(|f| f.frames);
         *self.0.lock().unwrap() = self.1.clone();
     }

@@ -131,7 +131,9 @@ pub(crate) trait Picture: Clone + Default + Send + 'static {
 
 /// A classic env's [`FrameRenderer`]: a canvas of its own and the env's
 /// drawing code, so its frames are byte-identical to `render_into`'s.
-#[derive(Default)]
+/// Its canvas is made at the first picture: the env's renderer, which the
+/// recorder only clones, has none to copy.
+#[derive(Clone, Default)]
 pub(crate) struct ClassicRenderer<P: Picture> {
     picture: P,
     canvas: Option<Canvas>,
@@ -159,13 +161,6 @@ impl<P: Picture> FrameRenderer for ClassicRenderer<P> {
         self.picture.draw(canvas, snapshot)?;
         canvas.write_flipped(frame);
         Ok(())
-    }
-
-    fn boxed_clone(&self) -> Box<dyn FrameRenderer> {
-        Box::new(Self {
-            picture: self.picture.clone(),
-            canvas: None,
-        })
     }
 }
 

@@ -75,7 +75,7 @@ pub(crate) fn init_ffmpeg() {
 /// for _ in 0..30 {
 ///     sink.write(&frame)?;
 /// }
-/// let facts = Box::new(sink).finish()?;
+/// let facts = sink.finish()?;
 /// assert_eq!(facts.frames, 30);
 /// # Ok(())
 /// # }
@@ -666,7 +666,7 @@ impl VideoSink for FfmpegSink {
         Ok(())
     }
 
-    fn finish(mut self: Box<Self>) -> Result<VideoFacts> {
+    fn finish(mut self) -> Result<VideoFacts> {
         self.join_encoding()?;
         let FfmpegSink {
             path,
@@ -674,7 +674,7 @@ impl VideoSink for FfmpegSink {
             container,
             frames,
             ..
-        } = *self;
+        } = self;
         let format = match container {
             Container::Mp4 => VideoFormat::Mp4,
             Container::WebM => VideoFormat::WebM,

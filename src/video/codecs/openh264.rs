@@ -56,7 +56,7 @@ const NON_SYNC_SAMPLE_FLAGS: u32 = 0x0101_0000;
 /// for _ in 0..30 {
 ///     sink.write(&frame)?;
 /// }
-/// let facts = Box::new(sink).finish()?;
+/// let facts = sink.finish()?;
 /// assert_eq!((facts.frames, facts.codec.as_str()), (30, "h264"));
 /// # std::fs::remove_file(&path).ok();
 /// # Ok(())
@@ -477,7 +477,7 @@ impl VideoSink for OpenH264Sink {
         Ok(())
     }
 
-    fn finish(mut self: Box<Self>) -> Result<VideoFacts> {
+    fn finish(mut self) -> Result<VideoFacts> {
         self.flush_fragment()?;
         self.file.flush().map_err(|e| Error::io(&self.path, e))?;
         let OpenH264Sink {
@@ -486,7 +486,7 @@ impl VideoSink for OpenH264Sink {
             frames,
             bytes,
             ..
-        } = *self;
+        } = self;
         Ok(VideoFacts::new(VideoFormat::Mp4, path, spec, frames, bytes))
     }
 }

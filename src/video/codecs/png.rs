@@ -53,7 +53,7 @@ pub fn frame_index(file_name: &str) -> Option<u64> {
 /// for _ in 0..3 {
 ///     sink.write(&frame)?;
 /// }
-/// let facts = Box::new(sink).finish()?;
+/// let facts = sink.finish()?;
 /// assert_eq!(facts.frames, 3);
 /// let back = image::open(folder.join("frame-000002.png")).unwrap().to_rgb8();
 /// assert_eq!(back, frame); // lossless
@@ -156,14 +156,14 @@ impl VideoSink for PngSequenceSink {
         Ok(())
     }
 
-    fn finish(self: Box<Self>) -> Result<VideoFacts> {
+    fn finish(self) -> Result<VideoFacts> {
         let PngSequenceSink {
             folder,
             spec,
             frames,
             bytes,
             ..
-        } = *self;
+        } = self;
         Ok(VideoFacts::new(
             VideoFormat::Png,
             folder,

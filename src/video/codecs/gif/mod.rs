@@ -75,7 +75,7 @@ pub(crate) fn centiseconds(frames: u64, fps: u32) -> u64 {
 ///     frame.put_pixel(u32::from(i), 10, image::Rgb([255, i * 10, 0]));
 ///     sink.write(&frame)?;
 /// }
-/// let facts = Box::new(sink).finish()?;
+/// let facts = sink.finish()?;
 /// assert_eq!((facts.frames, facts.duration_secs), (25, 1.0));
 /// assert_eq!((facts.codec.as_str(), facts.pixel_format.as_str()), ("gif", "pal8"));
 /// # std::fs::remove_file(&path).ok();
@@ -198,8 +198,8 @@ impl VideoSink for GifSink {
         self.write_frame(frame)
     }
 
-    fn finish(self: Box<Self>) -> Result<VideoFacts> {
-        (*self).close()
+    fn finish(self) -> Result<VideoFacts> {
+        self.close()
     }
 }
 
