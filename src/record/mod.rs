@@ -8,6 +8,8 @@
 //! gallery) is the [`catalog`](crate::catalog) layer's job.
 
 mod config;
+mod finishing;
+mod folder;
 mod observer;
 pub mod overlay;
 mod recorder;

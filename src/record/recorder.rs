@@ -1,17 +1,16 @@
 //! [`Recorder`]: Gymnasium `RecordVideo`'s recording semantics, fed events.
 
 use super::config::RecordingConfig;
+use super::finishing::{Booked, Finished, FinishingQueue};
+use super::folder::{prepare_folder, refuse_existing};
 use super::observer::RecordingObserver;
 use super::overlay::{Overlay, OverlayContext};
 use super::trigger::Trigger;
 use super::video::{EpisodeInVideo, RecordedVideo, VideoStart};
 use crate::env::{Env, Frame, Info};
 use crate::frame::{FrameRenderer, Snapshot};
-use crate::video::{
-    EncoderSettings, FinishingVideo, VideoFormat, VideoSpec, VideoWriter, WriterOptions,
-};
+use crate::video::{EncoderSettings, VideoFormat, VideoSpec, VideoWriter, WriterOptions};
 use crate::{Error, Result};
-use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -112,7 +111,7 @@ enum Moment {
 /// counters and triggers, the running episode's return and length, the
 /// video in progress (file names, the writer, overlays, `video_length`),
 /// the observers and keep filters, and the report of finished videos and
-/// errors. After each event, [`wants_frame`](Self::wants_frame) says
+/// errors. After each event, [`is_recording`](Self::is_recording) says
 /// whether a frame is to be captured; the frame is handed over in two calls,
 /// [`frame_buffer`](Self::frame_buffer) (a pooled buffer to fill) and
 /// [`submit_frame`](Self::submit_frame), so that a caller can release a
@@ -141,7 +140,7 @@ enum Moment {
 ///         }
 ///     }
 /// }
-/// let videos = recorder.finish().into_result()?;
+/// let videos = recorder.finish().into_result()?; // the end
 /// assert_eq!(videos.len(), 2);
 /// assert!(videos[1].facts.path.ends_with("rl-video-episode-1.mp4"));
 /// assert_eq!((videos[0].facts.frames, videos[0].episodes[0].length), (21, 20));
@@ -176,8 +175,16 @@ enum Moment {
 /// once as the machine has cores, or [`RecordingConfig::parallel_videos`]
 /// (a new video waits for the oldest beyond that). Observers, the report and the index see finished videos in the
 /// order they started, at the next event after they are done;
-/// [`take_report`](Self::take_report), [`finish`](Self::finish),
-/// [`close`](Self::close) and dropping the recorder wait for them all.
+/// [`finish`](Self::finish), [`take_report`](Self::take_report) and
+/// dropping the recorder wait for them all.
+///
+/// **The end** is [`finish`](Self::finish): it finalizes the running video,
+/// waits for every video still encoding and returns the
+/// [`RecordingReport`]. A recorder kept where it cannot be moved out (behind
+/// a `&mut`, in a `Mutex`, as the wrappers' `Env::close` and the Python
+/// binding keep it) ends with [`take_report`](Self::take_report) instead,
+/// the same end in place; recording may go on afterwards. Dropping the
+/// recorder finalizes everything too, but its errors are only logged.
 pub struct Recorder {
     settings: Settings,
     name: String,
@@ -193,7 +200,7 @@ pub struct Recorder {
     trigger_error: Option<Error>,
     current: Option<VideoInProgress>,
     /// Stopped videos still encoding, oldest first.
-    finishing: VecDeque<Finishing>,
+    finishing: FinishingQueue,
     /// What draws snapshots, cloned for each video.
     renderer: Option<Box<dyn FrameRenderer>>,
     observers: Vec<Box<dyn RecordingObserver>>,
@@ -218,8 +225,6 @@ struct Settings {
     overwrite: bool,
     queue_capacity: usize,
     snapshot_queue_bytes: usize,
-    /// Videos that may encode at once, the running one included.
-    max_encoding: usize,
 }
 
 struct VideoInProgress {
@@ -230,16 +235,6 @@ struct VideoInProgress {
     frames: u64,
     started_by: VideoStart,
     started_at: SystemTime,
-    episodes: Vec<EpisodeInVideo>,
-    steps: Option<(u64, u64)>,
-}
-
-/// A stopped video while its encoder thread finishes it.
-struct Finishing {
-    video: FinishingVideo,
-    started_by: VideoStart,
-    started_at: SystemTime,
-    stopped_at: SystemTime,
     episodes: Vec<EpisodeInVideo>,
     steps: Option<(u64, u64)>,
 }
@@ -297,9 +292,6 @@ impl Recorder {
                 overwrite: config.overwrite,
                 queue_capacity: config.queue_capacity,
                 snapshot_queue_bytes: config.snapshot_queue_bytes,
-                max_encoding: config
-                    .parallel_videos
-                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
             },
             name: source.name,
             env_id: source.env_id,
@@ -311,7 +303,11 @@ impl Recorder {
             moment: Moment::Start,
             trigger_error: None,
             current: None,
-            finishing: VecDeque::new(),
+            finishing: FinishingQueue::new(
+                config
+                    .parallel_videos
+                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+            ),
             renderer: None,
             observers: config.observers,
             videos: Vec::new(),
@@ -319,17 +315,10 @@ impl Recorder {
         })
     }
 
-    /// Whether a video is being recorded now: the next frame handed over is
-    /// wanted.
+    /// Whether a video is being recorded now, so that a frame is wanted for
+    /// the moment of the last event.
     #[inline]
     pub fn is_recording(&self) -> bool {
-        self.current.is_some()
-    }
-
-    /// Whether a frame is wanted for the moment of the last event: a video
-    /// is running (the same as [`is_recording`](Self::is_recording)).
-    #[inline]
-    pub fn wants_frame(&self) -> bool {
         self.current.is_some()
     }
 
@@ -416,9 +405,19 @@ impl Recorder {
         &self.errors
     }
 
-    /// Finalizes the running video, if any, waits until every stopped video
-    /// is encoded, and takes every video and error not yet reported.
-    /// Recording goes on afterwards.
+    /// The end: finalizes the running video, if any, waits until every
+    /// stopped video is encoded, and returns every video written and every
+    /// error met that no [`take_report`](Self::take_report) took.
+    pub fn finish(mut self) -> RecordingReport {
+        self.take_report()
+    }
+
+    /// [`finish`](Self::finish) in place, for a recorder that cannot be
+    /// moved out of where it is kept (behind a `&mut`, in a `Mutex`):
+    /// finalizes the running video, waits until every stopped video is
+    /// encoded, and takes every video and error not yet reported. The
+    /// recorder may go on recording afterwards, and a later call reports
+    /// only what came since.
     pub fn take_report(&mut self) -> RecordingReport {
         self.stop_recording();
         self.collect_finished(true);
@@ -426,26 +425,6 @@ impl Recorder {
             videos: std::mem::take(&mut self.videos),
             errors: std::mem::take(&mut self.errors),
         }
-    }
-
-    /// Finalizes the running video and returns every video written and
-    /// every error met that no [`take_report`](Self::take_report) took.
-    pub fn finish(mut self) -> RecordingReport {
-        self.take_report()
-    }
-
-    /// Finalizes the running video and takes the errors not yet reported
-    /// (the videos stay for [`take_report`](Self::take_report)): the first
-    /// one, if any.
-    pub fn close(&mut self) -> Result<()> {
-        self.stop_recording();
-        self.collect_finished(true);
-        RecordingReport {
-            videos: Vec::new(),
-            errors: std::mem::take(&mut self.errors),
-        }
-        .into_result()
-        .map(|_| ())
     }
 
     /// An episode begins (a reset): counts it, stops a whole-episode video,
@@ -839,9 +818,9 @@ impl Recorder {
 
     fn start_recording(&mut self, name: String, started_by: VideoStart) {
         self.stop_recording();
-        // At most `max_encoding` videos encode at once, this one included.
-        while self.finishing.len() + 1 > self.settings.max_encoding.max(1) {
-            self.complete_oldest();
+        // At most so many videos encode at once, this one included.
+        while let Some(oldest) = self.finishing.next_over_limit() {
+            self.complete(oldest);
         }
         self.collect_finished(false);
         let path = self
@@ -908,43 +887,32 @@ impl Recorder {
             log::debug!("video {} got no frame: nothing written", path.display());
             return;
         };
-        self.finishing.push_back(Finishing {
-            video: writer.finish_in_background(),
+        let booked = Booked {
             started_by,
             started_at,
             stopped_at: SystemTime::now(),
             episodes,
             steps,
-        });
+        };
+        self.finishing.push(writer.finish_in_background(), booked);
     }
 
     /// Judges and reports the stopped videos that are done encoding, oldest
     /// first, stopping at the first still encoding (so reports stay in
     /// start order); with `wait`, waits for them all.
     fn collect_finished(&mut self, wait: bool) {
-        while let Some(oldest) = self.finishing.front() {
-            if !wait && !oldest.video.is_done() {
-                break;
-            }
-            self.complete_oldest();
+        while let Some(finished) = self.finishing.next_done(wait) {
+            self.complete(finished);
         }
     }
 
-    /// Waits until the oldest stopped video is encoded, asks the observers
-    /// whether to keep it, and reports it.
-    fn complete_oldest(&mut self) {
-        let Some(finishing) = self.finishing.pop_front() else {
-            return;
-        };
-        let Finishing {
-            video,
-            started_by,
-            started_at,
-            stopped_at,
-            episodes,
-            steps,
-        } = finishing;
-        let facts = match video.wait() {
+    /// Asks the observers whether to keep a video done encoding, and
+    /// reports it (or its error).
+    fn complete(&mut self, finished: Finished) {
+        let Finished {
+            outcome, booked, ..
+        } = finished;
+        let facts = match outcome {
             Ok(facts) => facts,
             Err(err) => return self.fail(err),
         };
@@ -956,12 +924,12 @@ impl Recorder {
         let video = RecordedVideo {
             facts,
             env_id: self.env_id.clone(),
-            trigger: self.trigger_kind(started_by),
-            started_by,
-            episodes,
-            steps,
-            started_at,
-            finished_at: stopped_at,
+            trigger: self.trigger_kind(booked.started_by),
+            started_by: booked.started_by,
+            episodes: booked.episodes,
+            steps: booked.steps,
+            started_at: booked.started_at,
+            finished_at: booked.stopped_at,
         };
         if self.observers.iter_mut().all(|o| o.keep(&video)) {
             self.report(video);
@@ -1079,88 +1047,5 @@ fn resolve_fps(fps: Option<u32>, name: &str) -> Result<u32> {
             );
             Ok(30)
         }
-    }
-}
-
-/// Creates `folder` when missing and checks that files can be created in it.
-fn prepare_folder(folder: &Path) -> Result<()> {
-    std::fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
-    // Unique per call, so that wrappers made at once in one process (or
-    // several) never remove each other's check file.
-    static CHECKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = CHECKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let probe = folder.join(format!(".gymrec-write-check-{}-{n}", std::process::id()));
-    std::fs::File::create(&probe).map_err(|e| Error::io(folder, e))?;
-    std::fs::remove_file(&probe).map_err(|e| Error::io(&probe, e))?;
-    Ok(())
-}
-
-/// Errors when `folder` already holds a video this prefix would write.
-fn refuse_existing(folder: &Path, prefix: &str, format: VideoFormat) -> Result<()> {
-    match existing_video(folder, prefix, format)? {
-        None => Ok(()),
-        Some(existing) => Err(Error::AlreadyExists {
-            path: existing,
-            advice: "choose another folder or name_prefix, or set overwrite(true) to replace it"
-                .into(),
-        }),
-    }
-}
-
-/// The first file in `folder` named like a video this prefix would write in
-/// `format`.
-fn existing_video(folder: &Path, prefix: &str, format: VideoFormat) -> Result<Option<PathBuf>> {
-    let entries = std::fs::read_dir(folder).map_err(|e| Error::io(folder, e))?;
-    let mut found: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| is_video_name(n, prefix, format))
-        })
-        .collect();
-    found.sort();
-    Ok(found.into_iter().next())
-}
-
-/// Whether `file` is `{prefix}-episode-{N}.mp4` or `{prefix}-step-{N}.mp4`
-/// (with `format`'s extension; none for a PNG-sequence folder).
-fn is_video_name(file: &str, prefix: &str, format: VideoFormat) -> bool {
-    let stem = match format.extension() {
-        Some(ext) => file.strip_suffix(ext).and_then(|r| r.strip_suffix('.')),
-        None => Some(file),
-    };
-    let Some(rest) = stem.and_then(|r| r.strip_prefix(prefix)) else {
-        return false;
-    };
-    let id = rest
-        .strip_prefix("-episode-")
-        .or_else(|| rest.strip_prefix("-step-"));
-    id.is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_video_name;
-    use crate::video::VideoFormat;
-
-    #[test]
-    fn video_names_are_recognised_exactly() {
-        let is_mp4 = |name| is_video_name(name, "rl-video", VideoFormat::Mp4);
-        assert!(is_mp4("rl-video-episode-0.mp4"));
-        assert!(is_mp4("rl-video-step-120.mp4"));
-        assert!(!is_mp4("rl-video-episode-.mp4"));
-        assert!(!is_mp4("rl-video-episode-1.json"));
-        assert!(!is_mp4("other-episode-1.mp4"));
-        assert!(!is_mp4("rl-video-episode-1x.mp4"));
-        assert!(!is_mp4("rl-video-episode-1.gif"));
-        let is = |name, format| is_video_name(name, "rl-video", format);
-        assert!(is("rl-video-episode-1.gif", VideoFormat::Gif));
-        assert!(is("rl-video-step-9.webm", VideoFormat::WebM));
-        let is_png = |name| is_video_name(name, "rl-video", VideoFormat::Png);
-        assert!(is_png("rl-video-episode-3"));
-        assert!(!is_png("rl-video-episode-3.mp4"));
-        assert!(!is_png("rl-video-episode-3.json"));
     }
 }

@@ -160,7 +160,7 @@ fn a_failing_trigger_is_returned_by_the_recorder_and_reported_by_the_wrapper() {
     let config = RecordingConfig::new(dir.join("events")).episode_trigger(failing());
     let mut recorder = Recorder::new(config, RecordingSource::new("events")).unwrap();
     recorder.begin_episode().unwrap();
-    assert!(recorder.wants_frame());
+    assert!(recorder.is_recording());
     let err = recorder.begin_episode().unwrap_err();
     assert!(
         matches!(&err, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
@@ -170,9 +170,9 @@ fn a_failing_trigger_is_returned_by_the_recorder_and_reported_by_the_wrapper() {
         Some(1),
         "the episode is counted all the same"
     );
-    assert!(!recorder.wants_frame(), "a failing trigger does not fire");
+    assert!(!recorder.is_recording(), "a failing trigger does not fire");
     recorder.begin_episode().unwrap();
-    assert!(recorder.wants_frame());
+    assert!(recorder.is_recording());
 
     let mut env = RecordingConfig::new(dir.join("wrapper"))
         .episode_trigger(failing())
