@@ -1,7 +1,7 @@
 //! [`Recorder`]: Gymnasium `RecordVideo`'s recording semantics, fed events.
 
 use super::config::RecordingConfig;
-use super::finishing::{Booked, Finished, FinishingQueue};
+use super::finishing::{Booked, Finished, FinishingQueue, salvage};
 use super::folder::{prepare_folder, refuse_existing};
 use super::observer::RecordingObserver;
 use super::overlay::{Overlay, OverlayContext};
@@ -237,6 +237,30 @@ struct VideoInProgress {
     started_at: SystemTime,
     episodes: Vec<EpisodeInVideo>,
     steps: Option<(u64, u64)>,
+}
+
+impl VideoInProgress {
+    /// The video's writer and what was booked about it, as it stops;
+    /// `None` for a video that never got a frame (and so has no file).
+    fn book(self) -> Option<(VideoWriter, Booked)> {
+        let Some(writer) = self.writer else {
+            log::debug!(
+                "video {} got no frame: nothing written",
+                self.path.display()
+            );
+            return None;
+        };
+        let booked = Booked {
+            spec: *writer.spec(),
+            frames: self.frames,
+            started_by: self.started_by,
+            started_at: self.started_at,
+            stopped_at: SystemTime::now(),
+            episodes: self.episodes,
+            steps: self.steps,
+        };
+        Some((writer, booked))
+    }
 }
 
 /// A frame, or a snapshot to render into one, for the running video.
@@ -680,13 +704,12 @@ impl Recorder {
         };
         if let Err(err) = submitted {
             // The writer is dead: finishing it reports the same failure, so
-            // keep only the first error.
-            if let Some(video) = self.current.take() {
-                if let Some(writer) = video.writer {
-                    let _ = writer.finish();
-                }
-            }
+            // keep only the first error; what its file holds is reported
+            // in start order.
             self.fail(err);
+            if let Some(video) = self.current.take() {
+                self.finalize_failed(video);
+            }
             return;
         }
         self.frame_captured(step_id, episode_done);
@@ -874,27 +897,22 @@ impl Recorder {
     /// done ([`collect_finished`](Self::collect_finished)). A video that
     /// never got a frame (and so has no file) is dropped.
     fn finalize(&mut self, video: VideoInProgress) {
-        let VideoInProgress {
-            path,
-            writer,
-            started_by,
-            started_at,
-            episodes,
-            steps,
-            ..
-        } = video;
-        let Some(writer) = writer else {
-            log::debug!("video {} got no frame: nothing written", path.display());
+        let Some((writer, booked)) = video.book() else {
             return;
         };
-        let booked = Booked {
-            started_by,
-            started_at,
-            stopped_at: SystemTime::now(),
-            episodes,
-            steps,
-        };
         self.finishing.push(writer.finish_in_background(), booked);
+    }
+
+    /// Closes the file of a video whose writer failed (its error was
+    /// reported) and queues it, so that what the file holds is reported.
+    fn finalize_failed(&mut self, video: VideoInProgress) {
+        let path = video.path.clone();
+        let Some((writer, booked)) = video.book() else {
+            return;
+        };
+        // The same failure again: reported already.
+        let _ = writer.finish();
+        self.finishing.push_failed(path, booked);
     }
 
     /// Judges and reports the stopped videos that are done encoding, oldest
@@ -907,14 +925,32 @@ impl Recorder {
     }
 
     /// Asks the observers whether to keep a video done encoding, and
-    /// reports it (or its error).
+    /// reports it; a video cut short by an error is reported with that
+    /// error, as incomplete with what its file holds, if anything.
     fn complete(&mut self, finished: Finished) {
         let Finished {
-            outcome, booked, ..
+            path,
+            outcome,
+            booked,
         } = finished;
-        let facts = match outcome {
-            Ok(facts) => facts,
-            Err(err) => return self.fail(err),
+        let (facts, incomplete) = match outcome {
+            Ok(facts) => (facts, false),
+            Err(err) => {
+                if let Some(err) = err {
+                    self.fail(err);
+                }
+                let Some(facts) = salvage(&path, &booked.spec) else {
+                    return;
+                };
+                log::warn!(
+                    "video {} was cut short: it holds {} of the {} frames recorded and is \
+                     reported incomplete",
+                    path.display(),
+                    facts.frames,
+                    booked.frames
+                );
+                (facts, true)
+            }
         };
         log::debug!(
             "video {} finished: {} frames",
@@ -930,6 +966,7 @@ impl Recorder {
             steps: booked.steps,
             started_at: booked.started_at,
             finished_at: booked.stopped_at,
+            incomplete,
         };
         if self.observers.iter_mut().all(|o| o.keep(&video)) {
             self.report(video);
