@@ -1,12 +1,39 @@
 //! The video folder's rules: preparing it, the names videos get in it,
-//! and which files in it are videos of a prefix.
+//! which files in it are videos of a prefix, and the marks of the live
+//! recorders writing it.
+//!
+//! **Many recorders, one folder.** Every recorder holds a lock file in its
+//! folder while it lives (`.gymrec-live-<pid>-<n>.lock`, hidden, locked
+//! with `flock`, removed when the recorder is dropped; a crashed process's
+//! lock goes with it and its file is removed by the next recorder that
+//! looks). As a video starts, a recorder whose folder another live recorder
+//! (another thread or process) is writing names it with a worker part,
+//! `{prefix}-w{worker}-episode-{id}` (`-step-` likewise), and says so once
+//! in a warning, so that no recorder overwrites a sibling's video of the
+//! same name; alone, it names it as Gymnasium does and, with `overwrite`,
+//! the later video of a name wins. The worker part is
+//! [`RecordingConfig::worker`](super::RecordingConfig::worker) when set
+//! (then always used), else the process id (`w12345`; `w12345-2` for the
+//! third recorder of the process).
 
+use super::video::VideoStart;
 use crate::video::VideoFormat;
 use crate::{Error, Result};
+use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Creates `folder` when missing and checks that files can be created in it.
+/// Creates `folder` when missing and checks that files can be created in
+/// it; a `folder` that is a file is [`Error::AlreadyExists`].
 pub(super) fn prepare_folder(folder: &Path) -> Result<()> {
+    if folder.is_file() {
+        return Err(Error::AlreadyExists {
+            path: folder.to_path_buf(),
+            advice: "it is a file, not a folder, so videos cannot be written into it; \
+                     choose another video folder, or move the file away"
+                .into(),
+        });
+    }
     std::fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
     // Unique per call, so that wrappers made at once in one process (or
     // several) never remove each other's check file.
@@ -61,6 +88,115 @@ fn is_video_name(file: &str, prefix: &str, format: VideoFormat) -> bool {
         .strip_prefix("-episode-")
         .or_else(|| rest.strip_prefix("-step-"));
     id.is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The name of a video: `{prefix}-episode-{id}` or `{prefix}-step-{id}`,
+/// with `-w{worker}` after the prefix when a worker part is given.
+pub(super) fn video_name(prefix: &str, worker: Option<&str>, started_by: VideoStart) -> String {
+    let worker = worker.map_or_else(String::new, |w| format!("-w{w}"));
+    match started_by {
+        VideoStart::Episode(id) => format!("{prefix}{worker}-episode-{id}"),
+        VideoStart::Step(id) => format!("{prefix}{worker}-step-{id}"),
+    }
+}
+
+/// The start of a live recorder's lock file name.
+const LIVE_PREFIX: &str = ".gymrec-live-";
+/// The end of a live recorder's lock file name.
+const LIVE_SUFFIX: &str = ".lock";
+
+/// A recorder's mark in its folder: a lock file held while the recorder
+/// lives, removed when it is dropped (see the [module docs](self)).
+#[derive(Debug)]
+pub(super) struct LiveMark {
+    path: PathBuf,
+    /// Holds the lock; closing it releases the lock.
+    _file: File,
+    /// The worker part of this recorder's names when siblings are live.
+    worker: String,
+}
+
+impl LiveMark {
+    /// Marks `folder` as written by a new recorder of this process. The
+    /// file is locked under a name no recorder looks for, then renamed, so
+    /// that no sibling ever sees it unlocked and takes it for a dead one's.
+    pub(super) fn new(folder: &Path) -> Result<LiveMark> {
+        static RECORDERS: AtomicU64 = AtomicU64::new(0);
+        let n = RECORDERS.fetch_add(1, Ordering::Relaxed);
+        let pid = std::process::id();
+        let name = format!("{pid}-{n}");
+        let starting = folder.join(format!(".gymrec-starting-{name}"));
+        let file = File::create(&starting).map_err(|e| Error::io(&starting, e))?;
+        fs4::FileExt::lock(&file).map_err(|e| Error::io(&starting, e))?;
+        let path = folder.join(format!("{LIVE_PREFIX}{name}{LIVE_SUFFIX}"));
+        std::fs::rename(&starting, &path).map_err(|e| Error::io(&path, e))?;
+        let worker = if n == 0 { pid.to_string() } else { name };
+        Ok(LiveMark {
+            path,
+            _file: file,
+            worker,
+        })
+    }
+
+    /// The worker part of this recorder's names when siblings are live:
+    /// the process id, with the recorder's number in the process after the
+    /// first.
+    pub(super) fn worker(&self) -> &str {
+        &self.worker
+    }
+
+    /// Whether another live recorder (another thread or process) holds a
+    /// mark in the folder; the marks of dead ones are removed.
+    pub(super) fn siblings_live(&self) -> bool {
+        let Some(folder) = self.path.parent() else {
+            return false;
+        };
+        let Ok(entries) = std::fs::read_dir(folder) else {
+            return false;
+        };
+        let mut live = false;
+        for path in entries.filter_map(|e| e.ok()).map(|e| e.path()) {
+            if path != self.path && is_live_mark(&path) {
+                live |= mark_is_held(&path);
+            }
+        }
+        live
+    }
+}
+
+impl Drop for LiveMark {
+    fn drop(&mut self) {
+        if let Err(err) = std::fs::remove_file(&self.path) {
+            log::debug!("cannot remove {}: {err}", self.path.display());
+        }
+    }
+}
+
+/// Whether `path` is named like a live recorder's lock file.
+fn is_live_mark(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with(LIVE_PREFIX) && n.ends_with(LIVE_SUFFIX))
+}
+
+/// Whether the lock file at `path` is held by a live recorder; one that is
+/// not (its recorder's process died) is removed.
+fn mark_is_held(path: &Path) -> bool {
+    let Ok(file) = File::open(path) else {
+        return false; // removed meanwhile: its recorder ended
+    };
+    match fs4::FileExt::try_lock(&file) {
+        Err(fs4::TryLockError::WouldBlock) => true,
+        Err(fs4::TryLockError::Error(err)) => {
+            log::debug!("cannot test the lock of {}: {err}", path.display());
+            false
+        }
+        Ok(()) => {
+            log::debug!("{}: its recorder is gone; removed", path.display());
+            let _ = std::fs::remove_file(path);
+            false
+        }
+    }
 }
 
 #[cfg(test)]

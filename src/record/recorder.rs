@@ -2,7 +2,7 @@
 
 use super::config::RecordingConfig;
 use super::finishing::{Booked, Finished, FinishingQueue, salvage};
-use super::folder::{prepare_folder, refuse_existing};
+use super::folder::{LiveMark, prepare_folder, refuse_existing, video_name};
 use super::observer::RecordingObserver;
 use super::overlay::{Overlay, OverlayContext};
 use super::trigger::Trigger;
@@ -178,6 +178,17 @@ enum Moment {
 /// [`finish`](Self::finish), [`take_report`](Self::take_report) and
 /// dropping the recorder wait for them all.
 ///
+/// **Many recorders, one folder.** Recorders in other threads and
+/// processes may write the same folder. While it lives, every recorder
+/// holds a lock file there (`.gymrec-live-<pid>-<n>.lock`: hidden, no
+/// video extension, so no `*.mp4` glob, index or gallery sees it). A video
+/// starting while another live recorder writes the folder is named with a
+/// worker part, `{prefix}-w{worker}-episode-{id}` (`w` and the process id,
+/// or [`RecordingConfig::worker`], which is always used when set), and a
+/// warning says so once, so that no recorder overwrites a sibling's video;
+/// alone, a recorder names videos as Gymnasium does and, with `overwrite`,
+/// the later video of a name wins.
+///
 /// **The end** is [`finish`](Self::finish): it finalizes the running video,
 /// waits for every video still encoding and returns the
 /// [`RecordingReport`]. A recorder kept where it cannot be moved out (behind
@@ -223,6 +234,12 @@ struct Settings {
     /// What to burn into frames; the text is written in `submit_frame`.
     overlay: Option<Overlay>,
     overwrite: bool,
+    /// The worker part set in the config, used in every name.
+    worker: Option<String>,
+    /// This recorder's lock file in the folder.
+    mark: LiveMark,
+    /// Whether the warning about live siblings was given.
+    warned_siblings: bool,
     queue_capacity: usize,
     snapshot_queue_bytes: usize,
 }
@@ -237,6 +254,31 @@ struct VideoInProgress {
     started_at: SystemTime,
     episodes: Vec<EpisodeInVideo>,
     steps: Option<(u64, u64)>,
+}
+
+impl Settings {
+    /// The name of the video `started_by` starts: with the worker part
+    /// when one is set, or while another live recorder writes the folder
+    /// (said once in a warning).
+    fn video_name(&mut self, started_by: VideoStart) -> String {
+        let worker = match &self.worker {
+            Some(worker) => Some(worker.as_str()),
+            None if self.mark.siblings_live() => {
+                if !std::mem::replace(&mut self.warned_siblings, true) {
+                    log::warn!(
+                        "another live recorder is writing {}: this one names its videos \
+                         {}-w{}-… from now on, so that none overwrites another's",
+                        self.folder.display(),
+                        self.name_prefix,
+                        self.mark.worker()
+                    );
+                }
+                Some(self.mark.worker())
+            }
+            None => None,
+        };
+        video_name(&self.name_prefix, worker, started_by)
+    }
 }
 
 impl VideoInProgress {
@@ -303,6 +345,7 @@ impl Recorder {
         if !config.overwrite {
             refuse_existing(&config.video_folder, &config.name_prefix, config.format)?;
         }
+        let mark = LiveMark::new(&config.video_folder)?;
         Ok(Recorder {
             settings: Settings {
                 folder: config.video_folder,
@@ -314,6 +357,9 @@ impl Recorder {
                 format: config.format,
                 overlay: config.overlay,
                 overwrite: config.overwrite,
+                worker: config.worker.map(|w| w.to_string()),
+                mark,
+                warned_siblings: false,
                 queue_capacity: config.queue_capacity,
                 snapshot_queue_bytes: config.snapshot_queue_bytes,
             },
@@ -474,8 +520,7 @@ impl Recorder {
         }
         if let Some(trigger) = self.episode_trigger.as_mut() {
             if trigger.try_fires(episode_id)? {
-                let name = format!("{}-episode-{episode_id}", self.settings.name_prefix);
-                self.start_recording(name, VideoStart::Episode(episode_id));
+                self.start_recording(VideoStart::Episode(episode_id));
             }
         }
         Ok(())
@@ -582,8 +627,7 @@ impl Recorder {
     #[cold]
     #[inline(never)]
     fn start_step_video(&mut self, step_id: u64) {
-        let name = format!("{}-step-{step_id}", self.settings.name_prefix);
-        self.start_recording(name, VideoStart::Step(step_id));
+        self.start_recording(VideoStart::Step(step_id));
     }
 
     /// A frame buffer of `width` × `height` to draw the frame for the last
@@ -839,13 +883,14 @@ impl Recorder {
         }
     }
 
-    fn start_recording(&mut self, name: String, started_by: VideoStart) {
+    fn start_recording(&mut self, started_by: VideoStart) {
         self.stop_recording();
         // At most so many videos encode at once, this one included.
         while let Some(oldest) = self.finishing.next_over_limit() {
             self.complete(oldest);
         }
         self.collect_finished(false);
+        let name = self.settings.video_name(started_by);
         let path = self
             .settings
             .folder
