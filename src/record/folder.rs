@@ -2,11 +2,13 @@
 //! which files in it are videos of a prefix, and the marks of the live
 //! recorders writing it.
 //!
-//! **Many recorders, one folder.** Every recorder holds a lock file in its
-//! folder while it lives (`.gymrec-live-<pid>-<n>.lock`, hidden, locked
-//! with `flock`, removed when the recorder is dropped; a crashed process's
-//! lock goes with it and its file is removed by the next recorder that
-//! looks). As a video starts, a recorder whose folder another live recorder
+//! **Many recorders, one folder.** Every recorder holds a lock file for its
+//! folder while it lives (`<pid>-<n>.lock` in
+//! `$TMPDIR/gymrec-live/<hash of the folder's canonical path>/`, so that
+//! nothing is added to the video folder; locked with `flock`, removed when
+//! the recorder is dropped; a crashed process's lock goes with it and its
+//! file is removed by the next recorder that looks). Recorders on other
+//! machines, or with another temporary folder, are not seen. As a video starts, a recorder whose folder another live recorder
 //! (another thread or process) is writing names it with a worker part,
 //! `{prefix}-w{worker}-episode-{id}` (`-step-` likewise), and says so once
 //! in a warning, so that no recorder overwrites a sibling's video of the
@@ -100,10 +102,35 @@ pub(super) fn video_name(prefix: &str, worker: Option<&str>, started_by: VideoSt
     }
 }
 
-/// The start of a live recorder's lock file name.
-const LIVE_PREFIX: &str = ".gymrec-live-";
 /// The end of a live recorder's lock file name.
 const LIVE_SUFFIX: &str = ".lock";
+
+/// The folder of the lock files of the recorders writing `folder`:
+/// `$TMPDIR/gymrec-live/<FNV-1a of its canonical path>` (a hash every
+/// build computes alike), created when missing.
+fn live_dir(folder: &Path) -> Result<PathBuf> {
+    let canonical = std::fs::canonicalize(folder).map_err(|e| Error::io(folder, e))?;
+    let hash = canonical
+        .as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+    let root = std::env::temp_dir().join("gymrec-live");
+    if !root.exists() {
+        std::fs::create_dir_all(&root).map_err(|e| Error::io(&root, e))?;
+        // Shared by every user's recorders, as /tmp is.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o1777));
+        }
+    }
+    let dir = root.join(format!("{hash:016x}"));
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    Ok(dir)
+}
 
 /// A recorder's mark in its folder: a lock file held while the recorder
 /// lives, removed when it is dropped (see the [module docs](self)).
@@ -125,10 +152,11 @@ impl LiveMark {
         let n = RECORDERS.fetch_add(1, Ordering::Relaxed);
         let pid = std::process::id();
         let name = format!("{pid}-{n}");
-        let starting = folder.join(format!(".gymrec-starting-{name}"));
+        let dir = live_dir(folder)?;
+        let starting = dir.join(format!("{name}.starting"));
         let file = File::create(&starting).map_err(|e| Error::io(&starting, e))?;
         fs4::FileExt::lock(&file).map_err(|e| Error::io(&starting, e))?;
-        let path = folder.join(format!("{LIVE_PREFIX}{name}{LIVE_SUFFIX}"));
+        let path = dir.join(format!("{name}{LIVE_SUFFIX}"));
         std::fs::rename(&starting, &path).map_err(|e| Error::io(&path, e))?;
         let worker = if n == 0 { pid.to_string() } else { name };
         Ok(LiveMark {
@@ -146,7 +174,7 @@ impl LiveMark {
     }
 
     /// Whether another live recorder (another thread or process) holds a
-    /// mark in the folder; the marks of dead ones are removed.
+    /// mark for the folder; the marks of dead ones are removed.
     pub(super) fn siblings_live(&self) -> bool {
         let Some(folder) = self.path.parent() else {
             return false;
@@ -172,11 +200,12 @@ impl Drop for LiveMark {
     }
 }
 
-/// Whether `path` is named like a live recorder's lock file.
+/// Whether `path` is named like a live recorder's lock file (not one being
+/// made).
 fn is_live_mark(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
-        .is_some_and(|n| n.starts_with(LIVE_PREFIX) && n.ends_with(LIVE_SUFFIX))
+        .is_some_and(|n| n.ends_with(LIVE_SUFFIX))
 }
 
 /// Whether the lock file at `path` is held by a live recorder; one that is

@@ -180,8 +180,8 @@ enum Moment {
 ///
 /// **Many recorders, one folder.** Recorders in other threads and
 /// processes may write the same folder. While it lives, every recorder
-/// holds a lock file there (`.gymrec-live-<pid>-<n>.lock`: hidden, no
-/// video extension, so no `*.mp4` glob, index or gallery sees it). A video
+/// holds a lock file for it (`flock`ed, in the temporary folder, so that
+/// nothing but videos and their catalog is added to the video folder). A video
 /// starting while another live recorder writes the folder is named with a
 /// worker part, `{prefix}-w{worker}-episode-{id}` (`w` and the process id,
 /// or [`RecordingConfig::worker`], which is always used when set), and a
