@@ -5,82 +5,15 @@ use super::finishing::{Booked, Finished, FinishingQueue, salvage};
 use super::folder::{LiveMark, prepare_folder, refuse_existing, video_name};
 use super::observer::RecordingObserver;
 use super::overlay::{Overlay, OverlayContext};
+use super::report::{RecordingReport, RecordingSource};
 use super::trigger::Trigger;
 use super::video::{EpisodeInVideo, RecordedVideo, VideoStart};
-use crate::env::{Env, Frame, Info};
+use crate::env::{Frame, Info};
 use crate::frame::{FrameRenderer, Snapshot};
 use crate::video::{EncoderSettings, VideoFormat, VideoSpec, VideoWriter, WriterOptions};
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
-
-/// What a [`Recorder`] wrote, and every error it met, since it was made or
-/// its report was last taken.
-#[derive(Debug, Default)]
-#[must_use = "a report may hold errors"]
-pub struct RecordingReport {
-    /// The videos finalized and kept, in the order they were finished.
-    pub videos: Vec<RecordedVideo>,
-    /// The errors met while recording, in the order they happened.
-    pub errors: Vec<Error>,
-}
-
-impl RecordingReport {
-    /// The videos, or the first error when there was any (the others are
-    /// logged).
-    pub fn into_result(self) -> Result<Vec<RecordedVideo>> {
-        let mut errors = self.errors.into_iter();
-        match errors.next() {
-            None => Ok(self.videos),
-            Some(first) => {
-                for other in errors {
-                    log::warn!("recording error: {other}");
-                }
-                Err(first)
-            }
-        }
-    }
-}
-
-/// What a [`Recorder`] needs to know about what it records.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct RecordingSource {
-    /// How errors and warnings name it (an env id, `"my simulator"`).
-    pub name: String,
-    /// The env id reported in each [`RecordedVideo`], if any.
-    pub env_id: Option<String>,
-    /// Its frames per second, used when the config sets no fps (Gymnasium's
-    /// `metadata["render_fps"]`); with neither, videos play at 30 fps and a
-    /// warning is logged.
-    pub render_fps: Option<u32>,
-    /// `(width, height)` of every frame, when known up front: the format's
-    /// limits are then checked at [`Recorder::new`] and each video's file is
-    /// opened as the video starts. `None`: each video takes the size of its
-    /// first frame and opens its file then.
-    pub frame_size: Option<(u32, u32)>,
-}
-
-impl RecordingSource {
-    /// A source called `name`, with no env id, fps or frame size.
-    pub fn new(name: impl Into<String>) -> Self {
-        RecordingSource {
-            name: name.into(),
-            ..RecordingSource::default()
-        }
-    }
-
-    /// What `env` says of itself: its spec's id (also its name; else "the
-    /// env"), its `render_fps` and its frame size.
-    pub fn of_env<E: Env + ?Sized>(env: &E) -> Self {
-        let env_id = env.spec().map(|s| s.id.clone());
-        RecordingSource {
-            name: env_id.clone().unwrap_or_else(|| "the env".to_string()),
-            env_id,
-            render_fps: env.metadata().render_fps,
-            frame_size: env.frame_size(),
-        }
-    }
-}
 
 /// When the next frame is shown: what the overlay shows and what the
 /// video's episode list records.
@@ -187,7 +120,9 @@ enum Moment {
 /// or [`RecordingConfig::worker`], which is always used when set), and a
 /// warning says so once, so that no recorder overwrites a sibling's video;
 /// alone, a recorder names videos as Gymnasium does and, with `overwrite`,
-/// the later video of a name wins.
+/// the later video of a name wins. A recorder ended in place
+/// ([`take_report`](Self::take_report), as the wrappers' `close` does) no
+/// longer counts as writing the folder until its next video starts.
 ///
 /// **The end** is [`finish`](Self::finish): it finalizes the running video,
 /// waits for every video still encoding and returns the
@@ -236,8 +171,9 @@ struct Settings {
     overwrite: bool,
     /// The worker part set in the config, used in every name.
     worker: Option<String>,
-    /// This recorder's lock file in the folder.
-    mark: LiveMark,
+    /// This recorder's lock file for the folder, from its making (or its
+    /// next video) to [`Recorder::take_report`].
+    mark: Option<LiveMark>,
     /// Whether the warning about live siblings was given.
     warned_siblings: bool,
     queue_capacity: usize,
@@ -261,21 +197,27 @@ impl Settings {
     /// when one is set, or while another live recorder writes the folder
     /// (said once in a warning).
     fn video_name(&mut self, started_by: VideoStart) -> String {
-        let worker = match &self.worker {
-            Some(worker) => Some(worker.as_str()),
-            None if self.mark.siblings_live() => {
+        if self.mark.is_none() {
+            match LiveMark::new(&self.folder) {
+                Ok(mark) => self.mark = Some(mark),
+                Err(err) => log::warn!("other recorders writing the folder cannot be seen: {err}"),
+            }
+        }
+        let worker = match (&self.worker, &self.mark) {
+            (Some(worker), _) => Some(worker.as_str()),
+            (None, Some(mark)) if mark.siblings_live() => {
                 if !std::mem::replace(&mut self.warned_siblings, true) {
                     log::warn!(
                         "another live recorder is writing {}: this one names its videos \
                          {}-w{}-… from now on, so that none overwrites another's",
                         self.folder.display(),
                         self.name_prefix,
-                        self.mark.worker()
+                        mark.worker()
                     );
                 }
-                Some(self.mark.worker())
+                Some(mark.worker())
             }
-            None => None,
+            _ => None,
         };
         video_name(&self.name_prefix, worker, started_by)
     }
@@ -358,7 +300,7 @@ impl Recorder {
                 overlay: config.overlay,
                 overwrite: config.overwrite,
                 worker: config.worker.map(|w| w.to_string()),
-                mark,
+                mark: Some(mark),
                 warned_siblings: false,
                 queue_capacity: config.queue_capacity,
                 snapshot_queue_bytes: config.snapshot_queue_bytes,
@@ -491,6 +433,8 @@ impl Recorder {
     pub fn take_report(&mut self) -> RecordingReport {
         self.stop_recording();
         self.collect_finished(true);
+        // Ended: no longer writing the folder until the next video.
+        self.settings.mark = None;
         RecordingReport {
             videos: std::mem::take(&mut self.videos),
             errors: std::mem::take(&mut self.errors),

@@ -62,7 +62,8 @@
 //! ```
 
 use super::config::RecordingConfig;
-use super::recorder::{Recorder, RecordingReport, RecordingSource};
+use super::recorder::Recorder;
+use super::report::{RecordingReport, RecordingSource};
 use super::tile::TileLayout;
 use super::video::RecordedVideo;
 use super::wrapper::{close_recorder, with_closed};

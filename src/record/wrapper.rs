@@ -1,7 +1,8 @@
 //! [`RecordingWrapper`]: an env that records videos of itself.
 
 use super::config::RecordingConfig;
-use super::recorder::{Recorder, RecordingReport, RecordingSource};
+use super::recorder::Recorder;
+use super::report::{RecordingReport, RecordingSource};
 use super::video::RecordedVideo;
 use crate::env::{Env, EnvSpec, Frame, Info, Metadata, RenderMode, Space, Step};
 use crate::{Error, Result};
