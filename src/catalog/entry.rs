@@ -259,6 +259,19 @@ mod tests {
     }
 
     #[test]
+    fn a_video_cut_short_is_marked_incomplete_and_others_are_not() {
+        let whole = serde_json::to_value(ManifestEntry::from(&video())).unwrap();
+        assert!(whole.get("incomplete").is_none(), "{whole}");
+        let mut cut = video();
+        cut.incomplete = true;
+        let entry = ManifestEntry::from(&cut);
+        let json = serde_json::to_string(&entry).unwrap();
+        assert!(json.contains(r#""frames":10"#) && json.contains(r#""incomplete":true"#));
+        let back: ManifestEntry = serde_json::from_str(&json).unwrap();
+        assert!(back.incomplete);
+    }
+
+    #[test]
     fn an_entry_is_written_as_before_and_reads_back() {
         let mut entry = ManifestEntry::from(&video());
         assert_eq!(entry.file, "rl-video-episode-2.mp4");
