@@ -293,33 +293,120 @@ fn episode_of(name: &str) -> u64 {
         .unwrap()
 }
 
-#[cfg(feature = "cli")]
-/// A 512 KiB tmpfs mounted for the test and unmounted when dropped.
+/// A small tmpfs mounted for the test and unmounted when dropped.
 struct SmallDisk(std::path::PathBuf);
 
-#[cfg(feature = "cli")]
 impl SmallDisk {
+    /// A 512 KiB tmpfs; the test fails where it cannot be mounted.
+    #[cfg(feature = "cli")]
     fn mount(name: &str) -> SmallDisk {
+        SmallDisk::try_mount(name, 512).expect(
+            "this test mounts a 512 KiB tmpfs as a full disk and needs root (CI runs as root)",
+        )
+    }
+
+    /// A tmpfs of `kib` KiB, or `None` where it cannot be mounted (not
+    /// root, no `mount`).
+    fn try_mount(name: &str, kib: u64) -> Option<SmallDisk> {
         let dir = temp_dir(name);
         std::fs::create_dir_all(&dir).unwrap();
-        let status = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", "size=512k", "tmpfs"])
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={kib}k"), "tmpfs"])
             .arg(&dir)
-            .status()
-            .expect("running mount");
-        assert!(
-            status.success(),
-            "this test mounts a 512 KiB tmpfs as a full disk and needs root (CI runs as root)"
-        );
-        SmallDisk(dir)
+            .stderr(std::process::Stdio::null())
+            .status();
+        if status.is_ok_and(|s| s.success()) {
+            Some(SmallDisk(dir))
+        } else {
+            let _ = std::fs::remove_dir_all(&dir);
+            None
+        }
     }
 }
 
-#[cfg(feature = "cli")]
 impl Drop for SmallDisk {
     fn drop(&mut self) {
-        let _ = Command::new("umount").arg(&self.0).status();
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
         let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Records `episodes` episodes of 41 frames of noise (the same in every
+/// episode, so every video has about the same size) into `dir`, every one
+/// a video.
+fn record_noise(dir: &std::path::Path, episodes: u64) -> gymrec::record::RecordingReport {
+    use gymrec::record::{Recorder, RecordingSource};
+    let config = RecordingConfig::new(dir)
+        .episode_trigger(Trigger::always())
+        .fps(30)
+        .overwrite(true);
+    let mut recorder = Recorder::new(config, RecordingSource::new("noise")).unwrap();
+    for _ in 0..episodes {
+        recorder.begin_episode().unwrap();
+        let mut seed = 1u64;
+        for t in 0..=40 {
+            if t > 0 {
+                recorder.step(1.0, t == 40).unwrap();
+            }
+            if let Some(mut frame) = recorder.frame_buffer(200, 200) {
+                for p in frame.iter_mut() {
+                    seed = seed
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    *p = (seed >> 56) as u8;
+                }
+                recorder.submit_frame(frame, &Info::new());
+            }
+        }
+    }
+    recorder.finish()
+}
+
+/// Free bytes on the file system of `dir`.
+fn free_bytes(dir: &std::path::Path) -> u64 {
+    let out = std::process::Command::new("df")
+        .args(["--output=avail", "-B1"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines().nth(1).unwrap().trim().parse().unwrap()
+}
+
+#[test]
+fn a_disk_filling_while_a_video_finishes_in_the_background_names_that_video() {
+    // One video's size, written where there is room.
+    let scratch = temp_dir("noise-size");
+    let whole = record_noise(&scratch, 1).into_result().unwrap();
+    let size = whole[0].facts.bytes;
+    let _ = std::fs::remove_dir_all(&scratch);
+    let Some(disk) = SmallDisk::try_mount("full-background", 4096) else {
+        eprintln!("skipped: cannot mount a tmpfs here (needs root)");
+        return;
+    };
+    // Room for episode 0 and for most of episode 1: its first fragment (30
+    // of 41 frames, written while it records) fits, its last one (written
+    // as it finishes in the background, while episode 2 records) does not.
+    let room = size + size * 87 / 100;
+    let filler = free_bytes(&disk.0) - room;
+    std::fs::write(disk.0.join("filler"), vec![0u8; filler as usize]).unwrap();
+    let report = record_noise(&disk.0, 3);
+    let named = |name: &str| report.errors.iter().any(|e| e.to_string().contains(name));
+    assert!(named("rl-video-episode-1.mp4"), "{:?}", report.errors);
+    // No video is reported with more frames than its file holds; a video
+    // cut short is reported incomplete.
+    for video in &report.videos {
+        let decoded = probe(&video.facts.path).unwrap().frames;
+        assert_eq!(video.facts.frames, decoded, "{video:?}");
+        assert_eq!(video.incomplete, decoded < 41, "{video:?}");
+    }
+    let first = &report.videos[0];
+    assert!(first.facts.path.ends_with("rl-video-episode-0.mp4"));
+    assert_eq!((first.facts.frames, first.incomplete), (41, false));
+    // Every other file is named by an error, or reported.
+    for name in files(&disk.0).iter().filter(|n| n.ends_with(".mp4")) {
+        let reported = report.videos.iter().any(|v| v.facts.path.ends_with(name));
+        assert!(reported || named(name), "{name}: {:?}", report.errors);
     }
 }
 

@@ -95,6 +95,9 @@ impl RecordingObserver for CountStarts {
 pub struct PyRecorder {
     /// The recorder, `None` once finalized by [`PyRecorder::finalize`].
     recorder: Mutex<Option<Recorder>>,
+    /// The videos reported by `close` so far (the recorder's report is
+    /// taken there, with its errors), for `videos`.
+    closed: Mutex<Vec<PathBuf>>,
     shown: Shown,
     /// A vector env's grid, laid out at its first tiled frame (its own
     /// lock, never held while waiting for anything).
@@ -267,6 +270,7 @@ impl PyRecorder {
             folder: recorder.video_folder().to_path_buf(),
             fps: recorder.fps(),
             recorder: Mutex::new(Some(recorder)),
+            closed: Mutex::new(Vec::new()),
             shown: Shown::default(),
             layout: Mutex::new(None),
             pid: std::process::id(),
@@ -412,20 +416,18 @@ impl PyRecorder {
         self.check_process()?;
         Ok(py.detach(|| {
             let inner = self.lock();
-            inner.as_ref().map_or_else(Vec::new, |recorder| {
-                recorder
-                    .videos()
-                    .iter()
-                    .map(|v| v.facts.path.clone())
-                    .collect()
-            })
+            let mut videos = self.closed_videos().clone();
+            if let Some(recorder) = inner.as_ref() {
+                videos.extend(recorder.videos().iter().map(|v| v.facts.path.clone()));
+            }
+            videos
         }))
     }
 
     /// How many videos were finished and kept so far.
     #[getter]
     fn videos_finished(&self) -> usize {
-        self.shown.videos.load(Ordering::Relaxed)
+        self.shown.videos.load(Ordering::Relaxed) + self.closed_videos().len()
     }
 
     /// Finalizes the running video, if any (recording goes on); raises the
@@ -440,9 +442,14 @@ impl PyRecorder {
         self.check_process()?;
         let result = py.detach(|| {
             let mut inner = self.lock();
-            let closed = inner.as_mut().map_or(Ok(()), Recorder::close);
+            let report = inner.as_mut().map(Recorder::take_report);
             self.shown.update(inner.as_ref());
-            closed
+            let Some(report) = report else {
+                return Ok(());
+            };
+            let mut closed = self.closed_videos();
+            closed.extend(report.videos.iter().map(|v| v.facts.path.clone()));
+            report.into_result().map(|_| ())
         });
         warnings::flush(py)?;
         result.map_err(to_pyerr)
@@ -458,8 +465,11 @@ impl PyRecorder {
         py.detach(|| {
             let recorder = self.lock().take();
             self.shown.update(None);
-            if let Some(mut recorder) = recorder {
-                if let Err(err) = recorder.close() {
+            if let Some(recorder) = recorder {
+                let report = recorder.finish();
+                self.closed_videos()
+                    .extend(report.videos.iter().map(|v| v.facts.path.clone()));
+                if let Err(err) = report.into_result() {
                     log::warn!("recording error at garbage collection: {err}");
                 }
             }
@@ -517,6 +527,14 @@ impl PyRecorder {
         }
     }
 
+    /// The videos `close` took from the recorder (taken after
+    /// [`lock`](Self::lock) when both are held).
+    fn closed_videos(&self) -> MutexGuard<'_, Vec<PathBuf>> {
+        self.closed
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// Runs an event with the GIL released; returns whether a frame is
     /// wanted after it, or the trigger's exception.
     fn event(
@@ -530,7 +548,7 @@ impl PyRecorder {
             let Some(recorder) = inner.as_mut() else {
                 return Ok(false);
             };
-            let result = event(recorder).map(|()| recorder.wants_frame());
+            let result = event(recorder).map(|()| recorder.is_recording());
             self.shown.update(Some(recorder));
             result
         });

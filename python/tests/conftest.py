@@ -173,20 +173,6 @@ def run(env, episodes: int, seed: int = 0, trace: list | None = None, max_steps:
                 trace.append((env.episode_id, env.step_id, env.recording))
 
 
-def needs_rust_side(what: str) -> pytest.MarkDecorator:
-    """Marks a test that needs the Rust side of issue 19 (``what``: gymrec's rule for live
-    recorders sharing a folder, which makes their names distinct; the message for a folder
-    path that is a file). Until it is merged such a test may fail; remove the mark then."""
-    return pytest.mark.xfail(
-        reason=f"needs the Rust side of issue 19 ({what}); remove this mark once merged",
-        strict=False,
-    )
-
-
-#: The rule for live recorders sharing a folder: names made distinct, nothing overwritten.
-needs_sibling_rule = needs_rust_side("live recorders sharing a folder get distinct names")
-
-
 #: What a Rust panic or a PyO3 panic exception prints.
 PANIC_TEXT = ("panicked at", "PanicException", "threads should not terminate")
 

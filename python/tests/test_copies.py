@@ -12,7 +12,7 @@ import cloudpickle
 import gymnasium as gym
 import numpy as np
 import pytest
-from conftest import Painted, mp4s, needs_sibling_rule, probe, run, videos
+from conftest import Painted, mp4s, probe, run, videos
 
 import gymrec
 
@@ -90,7 +90,6 @@ def test_a_vector_wrapper_copies_too(tmp_path):
     assert probe(tmp_path / "rl-video-episode-1.mp4").width == 128
 
 
-@needs_sibling_rule
 @pytest.mark.parametrize("make_copy", COPIES.values(), ids=COPIES.keys())
 def test_a_copy_recording_the_same_episodes_keeps_both_videos(tmp_path, make_copy):
     env = gymrec.RecordVideo(Painted(), str(tmp_path), episode_trigger=Only(0))

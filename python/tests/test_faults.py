@@ -19,8 +19,6 @@ from conftest import (
     PANIC_TEXT,
     Painted,
     mp4s,
-    needs_rust_side,
-    needs_sibling_rule,
     probe,
     run,
     videos,
@@ -71,7 +69,6 @@ def test_four_wrappers_on_one_folder_close_quietly(tmp_path, kind):
     assert mp4s(tmp_path)
 
 
-@needs_sibling_rule
 @pytest.mark.parametrize("kind", ["DummyVecEnv", "SubprocVecEnv"])
 def test_four_wrappers_on_one_folder_keep_every_video(tmp_path, kind):
     venv = sb3_vec_env(kind, tmp_path)
@@ -99,7 +96,6 @@ def test_a_video_another_wrapper_wrote_since_construction_is_no_error(tmp_path):
     assert all(probe(p).frames == 11 for p in mp4s(tmp_path))
 
 
-@needs_sibling_rule
 def test_a_video_another_live_wrapper_wrote_is_kept_beside_it(tmp_path):
     first = gymrec.RecordVideo(Painted(), str(tmp_path), episode_trigger=lambda e: True)
     second = gymrec.RecordVideo(Painted(), str(tmp_path), episode_trigger=lambda e: True)
@@ -223,7 +219,6 @@ def test_a_folder_that_is_a_file_is_a_file_exists_error_naming_it(tmp_path, cart
     assert type(ours.value) is type(theirs.value)
 
 
-@needs_rust_side("a folder path that is a file named as such")
 def test_a_folder_that_is_a_file_says_so(tmp_path, cartpole):
     blocker = tmp_path / "videos"
     blocker.write_text("not a folder")

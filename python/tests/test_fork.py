@@ -6,7 +6,7 @@ timeout and its stderr is searched for panic text (``run_script``)."""
 from __future__ import annotations
 
 import pytest
-from conftest import mp4s, needs_sibling_rule, probe, run_script
+from conftest import mp4s, probe, run_script
 
 # A picklable env (spawn and forkserver children get the wrapper pickled) and a trigger that
 # records episode 0 in the process that made the wrapper and episode 1 in any other, so that
@@ -139,7 +139,6 @@ def test_a_pool_made_after_the_env_records_in_its_worker(tmp_path):
     assert probe(folder / "rl-video-episode-1.mp4").frames == 11
 
 
-@needs_sibling_rule
 def test_pool_workers_recording_the_same_episodes_keep_every_video(tmp_path):
     # Parent and two workers each record their episodes 0 and 1 (the parent only its 0): the
     # same names, made distinct by gymrec's rule for live recorders sharing a folder.

@@ -50,6 +50,11 @@ pub struct ManifestEntry {
     /// have none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poster: Option<String>,
+    /// Whether the video was cut short by a write error: `frames` then
+    /// counts what the file really holds
+    /// ([`RecordedVideo::incomplete`]). Written only when true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
 }
 
 /// The ids of the first and last steps a video holds.
@@ -84,6 +89,7 @@ impl From<&RecordedVideo> for ManifestEntry {
             started_at: rfc3339::to_millis(video.started_at),
             finished_at: rfc3339::to_millis(video.finished_at),
             poster: None,
+            incomplete: video.incomplete,
         }
     }
 }
@@ -248,7 +254,21 @@ mod tests {
             // Cut to the millisecond in the entry.
             started_at: at(1_764_087_951, 13) + Duration::from_micros(700),
             finished_at: at(1_764_087_952, 500),
+            incomplete: false,
         }
+    }
+
+    #[test]
+    fn a_video_cut_short_is_marked_incomplete_and_others_are_not() {
+        let whole = serde_json::to_value(ManifestEntry::from(&video())).unwrap();
+        assert!(whole.get("incomplete").is_none(), "{whole}");
+        let mut cut = video();
+        cut.incomplete = true;
+        let entry = ManifestEntry::from(&cut);
+        let json = serde_json::to_string(&entry).unwrap();
+        assert!(json.contains(r#""frames":10"#) && json.contains(r#""incomplete":true"#));
+        let back: ManifestEntry = serde_json::from_str(&json).unwrap();
+        assert!(back.incomplete);
     }
 
     #[test]

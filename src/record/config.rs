@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 /// | `overwrite` | false: existing videos are an error at construction |
 /// | `queue_capacity` | 4 frames between the env and the encoder thread (the encoder is the slow side; a longer queue only costs memory) |
 /// | `deferred_rendering` | on: an env that offers a [`FrameRenderer`](crate::FrameRenderer) ([`Env::frame_renderer`](crate::env::Env::frame_renderer); the classic envs do) hands over snapshots, drawn on the encoder side |
+/// | `worker` | none: names carry a worker part (the process id) only while another live recorder writes the folder ([`RecordingConfig::worker`]) |
 /// | `parallel_videos` | the machine's cores ([`std::thread::available_parallelism`]): videos that may encode at once, the recording one included |
 /// | `snapshot_queue_bytes` | 64 MiB ([`DEFAULT_SNAPSHOT_QUEUE_BYTES`](crate::video::DEFAULT_SNAPSHOT_QUEUE_BYTES)) of snapshots waiting for the encoder before a step waits: a million CartPole snapshots |
 /// | observers | none ([`RecordingConfig::observer`], [`RecordingConfig::on_video`], [`RecordingConfig::keep_if`]) |
@@ -43,6 +44,7 @@ pub struct RecordingConfig {
     pub(crate) deferred_rendering: bool,
     pub(crate) snapshot_queue_bytes: usize,
     pub(crate) parallel_videos: Option<usize>,
+    pub(crate) worker: Option<u64>,
     pub(crate) observers: Vec<Box<dyn RecordingObserver>>,
 }
 
@@ -63,6 +65,7 @@ impl fmt::Debug for RecordingConfig {
             .field("deferred_rendering", &self.deferred_rendering)
             .field("snapshot_queue_bytes", &self.snapshot_queue_bytes)
             .field("parallel_videos", &self.parallel_videos)
+            .field("worker", &self.worker)
             .field("observers", &self.observers.len())
             .finish()
     }
@@ -86,6 +89,7 @@ impl RecordingConfig {
             deferred_rendering: true,
             snapshot_queue_bytes: crate::video::DEFAULT_SNAPSHOT_QUEUE_BYTES,
             parallel_videos: None,
+            worker: None,
             observers: Vec::new(),
         }
     }
@@ -213,6 +217,22 @@ impl RecordingConfig {
     /// the next starts.
     pub fn parallel_videos(mut self, videos: usize) -> Self {
         self.parallel_videos = Some(videos);
+        self
+    }
+
+    /// The worker id in every file name: `{prefix}-w{worker}-episode-{id}.mp4`
+    /// (a training rank, a worker's number), so that recorders writing one
+    /// folder never name two videos alike. Without it, names carry a worker
+    /// part (the process id) only while another live recorder writes the
+    /// same folder (see [`Recorder`](super::Recorder), "Many recorders, one
+    /// folder").
+    ///
+    /// ```
+    /// use gymrec::record::RecordingConfig;
+    /// let config = RecordingConfig::new("videos").worker(3); // rl-video-w3-episode-0.mp4, ...
+    /// ```
+    pub fn worker(mut self, worker: u64) -> Self {
+        self.worker = Some(worker);
         self
     }
 

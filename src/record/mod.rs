@@ -8,9 +8,12 @@
 //! gallery) is the [`catalog`](crate::catalog) layer's job.
 
 mod config;
+mod finishing;
+mod folder;
 mod observer;
 pub mod overlay;
 mod recorder;
+mod report;
 mod state;
 pub mod tile;
 pub mod trigger;
@@ -21,7 +24,8 @@ mod wrapper;
 pub use config::RecordingConfig;
 pub use observer::RecordingObserver;
 pub use overlay::{Overlay, OverlayContext};
-pub use recorder::{Recorder, RecordingReport, RecordingSource};
+pub use recorder::Recorder;
+pub use report::{RecordingReport, RecordingSource};
 pub use state::{RecordMethod, RecordState};
 pub use trigger::{Trigger, TriggerSpec, TriggerTarget};
 pub use vector::{VectorFrames, VectorRecordingWrapper};

@@ -1,87 +1,19 @@
 //! [`Recorder`]: Gymnasium `RecordVideo`'s recording semantics, fed events.
 
 use super::config::RecordingConfig;
+use super::finishing::{Booked, Finished, FinishingQueue, salvage};
+use super::folder::{LiveMark, prepare_folder, refuse_existing, video_name};
 use super::observer::RecordingObserver;
 use super::overlay::{Overlay, OverlayContext};
+use super::report::{RecordingReport, RecordingSource};
 use super::trigger::Trigger;
 use super::video::{EpisodeInVideo, RecordedVideo, VideoStart};
-use crate::env::{Env, Frame, Info};
+use crate::env::{Frame, Info};
 use crate::frame::{FrameRenderer, Snapshot};
-use crate::video::{
-    EncoderSettings, FinishingVideo, VideoFormat, VideoSpec, VideoWriter, WriterOptions,
-};
+use crate::video::{EncoderSettings, VideoFormat, VideoSpec, VideoWriter, WriterOptions};
 use crate::{Error, Result};
-use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
-
-/// What a [`Recorder`] wrote, and every error it met, since it was made or
-/// its report was last taken.
-#[derive(Debug, Default)]
-#[must_use = "a report may hold errors"]
-pub struct RecordingReport {
-    /// The videos finalized and kept, in the order they were finished.
-    pub videos: Vec<RecordedVideo>,
-    /// The errors met while recording, in the order they happened.
-    pub errors: Vec<Error>,
-}
-
-impl RecordingReport {
-    /// The videos, or the first error when there was any (the others are
-    /// logged).
-    pub fn into_result(self) -> Result<Vec<RecordedVideo>> {
-        let mut errors = self.errors.into_iter();
-        match errors.next() {
-            None => Ok(self.videos),
-            Some(first) => {
-                for other in errors {
-                    log::warn!("recording error: {other}");
-                }
-                Err(first)
-            }
-        }
-    }
-}
-
-/// What a [`Recorder`] needs to know about what it records.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct RecordingSource {
-    /// How errors and warnings name it (an env id, `"my simulator"`).
-    pub name: String,
-    /// The env id reported in each [`RecordedVideo`], if any.
-    pub env_id: Option<String>,
-    /// Its frames per second, used when the config sets no fps (Gymnasium's
-    /// `metadata["render_fps"]`); with neither, videos play at 30 fps and a
-    /// warning is logged.
-    pub render_fps: Option<u32>,
-    /// `(width, height)` of every frame, when known up front: the format's
-    /// limits are then checked at [`Recorder::new`] and each video's file is
-    /// opened as the video starts. `None`: each video takes the size of its
-    /// first frame and opens its file then.
-    pub frame_size: Option<(u32, u32)>,
-}
-
-impl RecordingSource {
-    /// A source called `name`, with no env id, fps or frame size.
-    pub fn new(name: impl Into<String>) -> Self {
-        RecordingSource {
-            name: name.into(),
-            ..RecordingSource::default()
-        }
-    }
-
-    /// What `env` says of itself: its spec's id (also its name; else "the
-    /// env"), its `render_fps` and its frame size.
-    pub fn of_env<E: Env + ?Sized>(env: &E) -> Self {
-        let env_id = env.spec().map(|s| s.id.clone());
-        RecordingSource {
-            name: env_id.clone().unwrap_or_else(|| "the env".to_string()),
-            env_id,
-            render_fps: env.metadata().render_fps,
-            frame_size: env.frame_size(),
-        }
-    }
-}
 
 /// When the next frame is shown: what the overlay shows and what the
 /// video's episode list records.
@@ -112,7 +44,7 @@ enum Moment {
 /// counters and triggers, the running episode's return and length, the
 /// video in progress (file names, the writer, overlays, `video_length`),
 /// the observers and keep filters, and the report of finished videos and
-/// errors. After each event, [`wants_frame`](Self::wants_frame) says
+/// errors. After each event, [`is_recording`](Self::is_recording) says
 /// whether a frame is to be captured; the frame is handed over in two calls,
 /// [`frame_buffer`](Self::frame_buffer) (a pooled buffer to fill) and
 /// [`submit_frame`](Self::submit_frame), so that a caller can release a
@@ -141,7 +73,7 @@ enum Moment {
 ///         }
 ///     }
 /// }
-/// let videos = recorder.finish().into_result()?;
+/// let videos = recorder.finish().into_result()?; // the end
 /// assert_eq!(videos.len(), 2);
 /// assert!(videos[1].facts.path.ends_with("rl-video-episode-1.mp4"));
 /// assert_eq!((videos[0].facts.frames, videos[0].episodes[0].length), (21, 20));
@@ -176,8 +108,29 @@ enum Moment {
 /// once as the machine has cores, or [`RecordingConfig::parallel_videos`]
 /// (a new video waits for the oldest beyond that). Observers, the report and the index see finished videos in the
 /// order they started, at the next event after they are done;
-/// [`take_report`](Self::take_report), [`finish`](Self::finish),
-/// [`close`](Self::close) and dropping the recorder wait for them all.
+/// [`finish`](Self::finish), [`take_report`](Self::take_report) and
+/// dropping the recorder wait for them all.
+///
+/// **Many recorders, one folder.** Recorders in other threads and
+/// processes may write the same folder. While it lives, every recorder
+/// holds a lock file for it (`flock`ed, in the temporary folder, so that
+/// nothing but videos and their catalog is added to the video folder). A video
+/// starting while another live recorder writes the folder is named with a
+/// worker part, `{prefix}-w{worker}-episode-{id}` (`w` and the process id,
+/// or [`RecordingConfig::worker`], which is always used when set), and a
+/// warning says so once, so that no recorder overwrites a sibling's video;
+/// alone, a recorder names videos as Gymnasium does and, with `overwrite`,
+/// the later video of a name wins. A recorder ended in place
+/// ([`take_report`](Self::take_report), as the wrappers' `close` does) no
+/// longer counts as writing the folder until its next video starts.
+///
+/// **The end** is [`finish`](Self::finish): it finalizes the running video,
+/// waits for every video still encoding and returns the
+/// [`RecordingReport`]. A recorder kept where it cannot be moved out (behind
+/// a `&mut`, in a `Mutex`, as the wrappers' `Env::close` and the Python
+/// binding keep it) ends with [`take_report`](Self::take_report) instead,
+/// the same end in place; recording may go on afterwards. Dropping the
+/// recorder finalizes everything too, but its errors are only logged.
 pub struct Recorder {
     settings: Settings,
     name: String,
@@ -193,7 +146,7 @@ pub struct Recorder {
     trigger_error: Option<Error>,
     current: Option<VideoInProgress>,
     /// Stopped videos still encoding, oldest first.
-    finishing: VecDeque<Finishing>,
+    finishing: FinishingQueue,
     /// What draws snapshots, cloned for each video.
     renderer: Option<Box<dyn FrameRenderer>>,
     observers: Vec<Box<dyn RecordingObserver>>,
@@ -216,10 +169,15 @@ struct Settings {
     /// What to burn into frames; the text is written in `submit_frame`.
     overlay: Option<Overlay>,
     overwrite: bool,
+    /// The worker part set in the config, used in every name.
+    worker: Option<String>,
+    /// This recorder's lock file for the folder, from its making (or its
+    /// next video) to [`Recorder::take_report`].
+    mark: Option<LiveMark>,
+    /// Whether the warning about live siblings was given.
+    warned_siblings: bool,
     queue_capacity: usize,
     snapshot_queue_bytes: usize,
-    /// Videos that may encode at once, the running one included.
-    max_encoding: usize,
 }
 
 struct VideoInProgress {
@@ -234,14 +192,59 @@ struct VideoInProgress {
     steps: Option<(u64, u64)>,
 }
 
-/// A stopped video while its encoder thread finishes it.
-struct Finishing {
-    video: FinishingVideo,
-    started_by: VideoStart,
-    started_at: SystemTime,
-    stopped_at: SystemTime,
-    episodes: Vec<EpisodeInVideo>,
-    steps: Option<(u64, u64)>,
+impl Settings {
+    /// The name of the video `started_by` starts: with the worker part
+    /// when one is set, or while another live recorder writes the folder
+    /// (said once in a warning).
+    fn video_name(&mut self, started_by: VideoStart) -> String {
+        if self.mark.is_none() {
+            match LiveMark::new(&self.folder) {
+                Ok(mark) => self.mark = Some(mark),
+                Err(err) => log::warn!("other recorders writing the folder cannot be seen: {err}"),
+            }
+        }
+        let worker = match (&self.worker, &self.mark) {
+            (Some(worker), _) => Some(worker.as_str()),
+            (None, Some(mark)) if mark.siblings_live() => {
+                if !std::mem::replace(&mut self.warned_siblings, true) {
+                    log::warn!(
+                        "another live recorder is writing {}: this one names its videos \
+                         {}-w{}-… from now on, so that none overwrites another's",
+                        self.folder.display(),
+                        self.name_prefix,
+                        mark.worker()
+                    );
+                }
+                Some(mark.worker())
+            }
+            _ => None,
+        };
+        video_name(&self.name_prefix, worker, started_by)
+    }
+}
+
+impl VideoInProgress {
+    /// The video's writer and what was booked about it, as it stops;
+    /// `None` for a video that never got a frame (and so has no file).
+    fn book(self) -> Option<(VideoWriter, Booked)> {
+        let Some(writer) = self.writer else {
+            log::debug!(
+                "video {} got no frame: nothing written",
+                self.path.display()
+            );
+            return None;
+        };
+        let booked = Booked {
+            spec: *writer.spec(),
+            frames: self.frames,
+            started_by: self.started_by,
+            started_at: self.started_at,
+            stopped_at: SystemTime::now(),
+            episodes: self.episodes,
+            steps: self.steps,
+        };
+        Some((writer, booked))
+    }
 }
 
 /// A frame, or a snapshot to render into one, for the running video.
@@ -284,6 +287,7 @@ impl Recorder {
         if !config.overwrite {
             refuse_existing(&config.video_folder, &config.name_prefix, config.format)?;
         }
+        let mark = LiveMark::new(&config.video_folder)?;
         Ok(Recorder {
             settings: Settings {
                 folder: config.video_folder,
@@ -295,11 +299,11 @@ impl Recorder {
                 format: config.format,
                 overlay: config.overlay,
                 overwrite: config.overwrite,
+                worker: config.worker.map(|w| w.to_string()),
+                mark: Some(mark),
+                warned_siblings: false,
                 queue_capacity: config.queue_capacity,
                 snapshot_queue_bytes: config.snapshot_queue_bytes,
-                max_encoding: config
-                    .parallel_videos
-                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
             },
             name: source.name,
             env_id: source.env_id,
@@ -311,7 +315,11 @@ impl Recorder {
             moment: Moment::Start,
             trigger_error: None,
             current: None,
-            finishing: VecDeque::new(),
+            finishing: FinishingQueue::new(
+                config
+                    .parallel_videos
+                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+            ),
             renderer: None,
             observers: config.observers,
             videos: Vec::new(),
@@ -319,17 +327,10 @@ impl Recorder {
         })
     }
 
-    /// Whether a video is being recorded now: the next frame handed over is
-    /// wanted.
+    /// Whether a video is being recorded now, so that a frame is wanted for
+    /// the moment of the last event.
     #[inline]
     pub fn is_recording(&self) -> bool {
-        self.current.is_some()
-    }
-
-    /// Whether a frame is wanted for the moment of the last event: a video
-    /// is running (the same as [`is_recording`](Self::is_recording)).
-    #[inline]
-    pub fn wants_frame(&self) -> bool {
         self.current.is_some()
     }
 
@@ -416,36 +417,28 @@ impl Recorder {
         &self.errors
     }
 
-    /// Finalizes the running video, if any, waits until every stopped video
-    /// is encoded, and takes every video and error not yet reported.
-    /// Recording goes on afterwards.
-    pub fn take_report(&mut self) -> RecordingReport {
-        self.stop_recording();
-        self.collect_finished(true);
-        RecordingReport {
-            videos: std::mem::take(&mut self.videos),
-            errors: std::mem::take(&mut self.errors),
-        }
-    }
-
-    /// Finalizes the running video and returns every video written and
-    /// every error met that no [`take_report`](Self::take_report) took.
+    /// The end: finalizes the running video, if any, waits until every
+    /// stopped video is encoded, and returns every video written and every
+    /// error met that no [`take_report`](Self::take_report) took.
     pub fn finish(mut self) -> RecordingReport {
         self.take_report()
     }
 
-    /// Finalizes the running video and takes the errors not yet reported
-    /// (the videos stay for [`take_report`](Self::take_report)): the first
-    /// one, if any.
-    pub fn close(&mut self) -> Result<()> {
+    /// [`finish`](Self::finish) in place, for a recorder that cannot be
+    /// moved out of where it is kept (behind a `&mut`, in a `Mutex`):
+    /// finalizes the running video, waits until every stopped video is
+    /// encoded, and takes every video and error not yet reported. The
+    /// recorder may go on recording afterwards, and a later call reports
+    /// only what came since.
+    pub fn take_report(&mut self) -> RecordingReport {
         self.stop_recording();
         self.collect_finished(true);
+        // Ended: no longer writing the folder until the next video.
+        self.settings.mark = None;
         RecordingReport {
-            videos: Vec::new(),
+            videos: std::mem::take(&mut self.videos),
             errors: std::mem::take(&mut self.errors),
         }
-        .into_result()
-        .map(|_| ())
     }
 
     /// An episode begins (a reset): counts it, stops a whole-episode video,
@@ -471,8 +464,7 @@ impl Recorder {
         }
         if let Some(trigger) = self.episode_trigger.as_mut() {
             if trigger.try_fires(episode_id)? {
-                let name = format!("{}-episode-{episode_id}", self.settings.name_prefix);
-                self.start_recording(name, VideoStart::Episode(episode_id));
+                self.start_recording(VideoStart::Episode(episode_id));
             }
         }
         Ok(())
@@ -579,8 +571,7 @@ impl Recorder {
     #[cold]
     #[inline(never)]
     fn start_step_video(&mut self, step_id: u64) {
-        let name = format!("{}-step-{step_id}", self.settings.name_prefix);
-        self.start_recording(name, VideoStart::Step(step_id));
+        self.start_recording(VideoStart::Step(step_id));
     }
 
     /// A frame buffer of `width` × `height` to draw the frame for the last
@@ -701,13 +692,12 @@ impl Recorder {
         };
         if let Err(err) = submitted {
             // The writer is dead: finishing it reports the same failure, so
-            // keep only the first error.
-            if let Some(video) = self.current.take() {
-                if let Some(writer) = video.writer {
-                    let _ = writer.finish();
-                }
-            }
+            // keep only the first error; what its file holds is reported
+            // in start order.
             self.fail(err);
+            if let Some(video) = self.current.take() {
+                self.finalize_failed(video);
+            }
             return;
         }
         self.frame_captured(step_id, episode_done);
@@ -837,13 +827,14 @@ impl Recorder {
         }
     }
 
-    fn start_recording(&mut self, name: String, started_by: VideoStart) {
+    fn start_recording(&mut self, started_by: VideoStart) {
         self.stop_recording();
-        // At most `max_encoding` videos encode at once, this one included.
-        while self.finishing.len() + 1 > self.settings.max_encoding.max(1) {
-            self.complete_oldest();
+        // At most so many videos encode at once, this one included.
+        while let Some(oldest) = self.finishing.next_over_limit() {
+            self.complete(oldest);
         }
         self.collect_finished(false);
+        let name = self.settings.video_name(started_by);
         let path = self
             .settings
             .folder
@@ -895,58 +886,60 @@ impl Recorder {
     /// done ([`collect_finished`](Self::collect_finished)). A video that
     /// never got a frame (and so has no file) is dropped.
     fn finalize(&mut self, video: VideoInProgress) {
-        let VideoInProgress {
-            path,
-            writer,
-            started_by,
-            started_at,
-            episodes,
-            steps,
-            ..
-        } = video;
-        let Some(writer) = writer else {
-            log::debug!("video {} got no frame: nothing written", path.display());
+        let Some((writer, booked)) = video.book() else {
             return;
         };
-        self.finishing.push_back(Finishing {
-            video: writer.finish_in_background(),
-            started_by,
-            started_at,
-            stopped_at: SystemTime::now(),
-            episodes,
-            steps,
-        });
+        self.finishing.push(writer.finish_in_background(), booked);
+    }
+
+    /// Closes the file of a video whose writer failed (its error was
+    /// reported) and queues it, so that what the file holds is reported.
+    fn finalize_failed(&mut self, video: VideoInProgress) {
+        let path = video.path.clone();
+        let Some((writer, booked)) = video.book() else {
+            return;
+        };
+        // The same failure again: reported already.
+        let _ = writer.finish();
+        self.finishing.push_failed(path, booked);
     }
 
     /// Judges and reports the stopped videos that are done encoding, oldest
     /// first, stopping at the first still encoding (so reports stay in
     /// start order); with `wait`, waits for them all.
     fn collect_finished(&mut self, wait: bool) {
-        while let Some(oldest) = self.finishing.front() {
-            if !wait && !oldest.video.is_done() {
-                break;
-            }
-            self.complete_oldest();
+        while let Some(finished) = self.finishing.next_done(wait) {
+            self.complete(finished);
         }
     }
 
-    /// Waits until the oldest stopped video is encoded, asks the observers
-    /// whether to keep it, and reports it.
-    fn complete_oldest(&mut self) {
-        let Some(finishing) = self.finishing.pop_front() else {
-            return;
-        };
-        let Finishing {
-            video,
-            started_by,
-            started_at,
-            stopped_at,
-            episodes,
-            steps,
-        } = finishing;
-        let facts = match video.wait() {
-            Ok(facts) => facts,
-            Err(err) => return self.fail(err),
+    /// Asks the observers whether to keep a video done encoding, and
+    /// reports it; a video cut short by an error is reported with that
+    /// error, as incomplete with what its file holds, if anything.
+    fn complete(&mut self, finished: Finished) {
+        let Finished {
+            path,
+            outcome,
+            booked,
+        } = finished;
+        let (facts, incomplete) = match outcome {
+            Ok(facts) => (facts, false),
+            Err(err) => {
+                if let Some(err) = err {
+                    self.fail(err);
+                }
+                let Some(facts) = salvage(&path, &booked.spec) else {
+                    return;
+                };
+                log::warn!(
+                    "video {} was cut short: it holds {} of the {} frames recorded and is \
+                     reported incomplete",
+                    path.display(),
+                    facts.frames,
+                    booked.frames
+                );
+                (facts, true)
+            }
         };
         log::debug!(
             "video {} finished: {} frames",
@@ -956,12 +949,13 @@ impl Recorder {
         let video = RecordedVideo {
             facts,
             env_id: self.env_id.clone(),
-            trigger: self.trigger_kind(started_by),
-            started_by,
-            episodes,
-            steps,
-            started_at,
-            finished_at: stopped_at,
+            trigger: self.trigger_kind(booked.started_by),
+            started_by: booked.started_by,
+            episodes: booked.episodes,
+            steps: booked.steps,
+            started_at: booked.started_at,
+            finished_at: booked.stopped_at,
+            incomplete,
         };
         if self.observers.iter_mut().all(|o| o.keep(&video)) {
             self.report(video);
@@ -1082,88 +1076,5 @@ fn resolve_fps(fps: Option<u32>, name: &str) -> Result<u32> {
             );
             Ok(30)
         }
-    }
-}
-
-/// Creates `folder` when missing and checks that files can be created in it.
-fn prepare_folder(folder: &Path) -> Result<()> {
-    std::fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
-    // Unique per call, so that wrappers made at once in one process (or
-    // several) never remove each other's check file.
-    static CHECKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = CHECKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let probe = folder.join(format!(".gymrec-write-check-{}-{n}", std::process::id()));
-    std::fs::File::create(&probe).map_err(|e| Error::io(folder, e))?;
-    std::fs::remove_file(&probe).map_err(|e| Error::io(&probe, e))?;
-    Ok(())
-}
-
-/// Errors when `folder` already holds a video this prefix would write.
-fn refuse_existing(folder: &Path, prefix: &str, format: VideoFormat) -> Result<()> {
-    match existing_video(folder, prefix, format)? {
-        None => Ok(()),
-        Some(existing) => Err(Error::AlreadyExists {
-            path: existing,
-            advice: "choose another folder or name_prefix, or set overwrite(true) to replace it"
-                .into(),
-        }),
-    }
-}
-
-/// The first file in `folder` named like a video this prefix would write in
-/// `format`.
-fn existing_video(folder: &Path, prefix: &str, format: VideoFormat) -> Result<Option<PathBuf>> {
-    let entries = std::fs::read_dir(folder).map_err(|e| Error::io(folder, e))?;
-    let mut found: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| is_video_name(n, prefix, format))
-        })
-        .collect();
-    found.sort();
-    Ok(found.into_iter().next())
-}
-
-/// Whether `file` is `{prefix}-episode-{N}.mp4` or `{prefix}-step-{N}.mp4`
-/// (with `format`'s extension; none for a PNG-sequence folder).
-fn is_video_name(file: &str, prefix: &str, format: VideoFormat) -> bool {
-    let stem = match format.extension() {
-        Some(ext) => file.strip_suffix(ext).and_then(|r| r.strip_suffix('.')),
-        None => Some(file),
-    };
-    let Some(rest) = stem.and_then(|r| r.strip_prefix(prefix)) else {
-        return false;
-    };
-    let id = rest
-        .strip_prefix("-episode-")
-        .or_else(|| rest.strip_prefix("-step-"));
-    id.is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_video_name;
-    use crate::video::VideoFormat;
-
-    #[test]
-    fn video_names_are_recognised_exactly() {
-        let is_mp4 = |name| is_video_name(name, "rl-video", VideoFormat::Mp4);
-        assert!(is_mp4("rl-video-episode-0.mp4"));
-        assert!(is_mp4("rl-video-step-120.mp4"));
-        assert!(!is_mp4("rl-video-episode-.mp4"));
-        assert!(!is_mp4("rl-video-episode-1.json"));
-        assert!(!is_mp4("other-episode-1.mp4"));
-        assert!(!is_mp4("rl-video-episode-1x.mp4"));
-        assert!(!is_mp4("rl-video-episode-1.gif"));
-        let is = |name, format| is_video_name(name, "rl-video", format);
-        assert!(is("rl-video-episode-1.gif", VideoFormat::Gif));
-        assert!(is("rl-video-step-9.webm", VideoFormat::WebM));
-        let is_png = |name| is_video_name(name, "rl-video", VideoFormat::Png);
-        assert!(is_png("rl-video-episode-3"));
-        assert!(!is_png("rl-video-episode-3.mp4"));
-        assert!(!is_png("rl-video-episode-3.json"));
     }
 }

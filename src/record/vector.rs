@@ -62,8 +62,11 @@
 //! ```
 
 use super::config::RecordingConfig;
-use super::recorder::{Recorder, RecordingReport, RecordingSource};
+use super::recorder::Recorder;
+use super::report::{RecordingReport, RecordingSource};
 use super::tile::TileLayout;
+use super::video::RecordedVideo;
+use super::wrapper::{close_recorder, with_closed};
 use crate::env::vector::{SyncVectorEnv, VectorStep};
 use crate::env::{Env, Frame, Info};
 use crate::frame::{FrameRenderer, Snapshot};
@@ -104,6 +107,8 @@ pub struct VectorRecordingWrapper<E: Env> {
     // First, so that dropping the wrapper finalizes the video before the
     // envs go.
     recorder: Recorder,
+    /// Videos reported by [`close`](Self::close), kept for the next report.
+    closed: Vec<RecordedVideo>,
     envs: SyncVectorEnv<E>,
     frames: VectorFrames,
     layout: TileLayout,
@@ -166,6 +171,7 @@ impl<E: Env> VectorRecordingWrapper<E> {
             Frame::new(0, 0)
         };
         Ok(VectorRecordingWrapper {
+            closed: Vec::new(),
             recorder,
             envs,
             frames,
@@ -252,14 +258,19 @@ impl<E: Env> VectorRecordingWrapper<E> {
     /// and every error met since the wrapper was made or its report last
     /// taken. The wrapper goes on recording.
     pub fn take_report(&mut self) -> RecordingReport {
-        self.recorder.take_report()
+        with_closed(&mut self.closed, self.recorder.take_report())
     }
 
     /// Finalizes the running video and returns every video written and
     /// every error met that no [`take_report`](Self::take_report) took.
     pub fn finish(self) -> RecordingReport {
-        let VectorRecordingWrapper { recorder, envs, .. } = self;
-        let report = recorder.finish();
+        let VectorRecordingWrapper {
+            recorder,
+            mut closed,
+            envs,
+            ..
+        } = self;
+        let report = with_closed(&mut closed, recorder.finish());
         drop(envs);
         report
     }
@@ -279,10 +290,11 @@ impl<E: Env> VectorRecordingWrapper<E> {
 
     /// Closes every sub-env and finalizes the running video. Errors with
     /// the sub-envs' first error, else the first recording error not yet
-    /// taken by [`finish`](Self::finish).
+    /// taken by [`take_report`](Self::take_report) (the others are logged);
+    /// the videos stay for the next report.
     pub fn close(&mut self) -> Result<()> {
         let closed = self.envs.close();
-        let recorded = self.recorder.close();
+        let recorded = close_recorder(&mut self.recorder, &mut self.closed);
         closed.and(recorded)
     }
 

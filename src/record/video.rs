@@ -53,6 +53,13 @@ pub struct RecordedVideo {
     /// Wall-clock time the video was finalized.
     #[serde(with = "unix_seconds")]
     pub finished_at: SystemTime,
+    /// Whether the file was cut short by a write error (a full disk, a
+    /// vanished folder) while it was finished: it then plays up to its last
+    /// complete fragment, [`facts`](Self::facts) says what it really holds
+    /// (its frames decoded and counted), and the error is in the report's
+    /// errors. Left out of the JSON when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
 }
 
 /// `SystemTime` as fractional seconds since the Unix epoch.

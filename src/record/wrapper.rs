@@ -1,7 +1,9 @@
 //! [`RecordingWrapper`]: an env that records videos of itself.
 
 use super::config::RecordingConfig;
-use super::recorder::{Recorder, RecordingReport, RecordingSource};
+use super::recorder::Recorder;
+use super::report::{RecordingReport, RecordingSource};
+use super::video::RecordedVideo;
 use crate::env::{Env, EnvSpec, Frame, Info, Metadata, RenderMode, Space, Step};
 use crate::{Error, Result};
 
@@ -57,6 +59,8 @@ pub struct RecordingWrapper<E: Env> {
     // First, so that dropping the wrapper finalizes the video before the env
     // goes.
     recorder: Recorder,
+    /// Videos reported by [`Env::close`], kept for the next report.
+    closed: Vec<RecordedVideo>,
     env: E,
 }
 
@@ -75,7 +79,11 @@ impl<E: Env> RecordingWrapper<E> {
         if deferred {
             recorder.set_renderer(env.frame_renderer());
         }
-        Ok(RecordingWrapper { recorder, env })
+        Ok(RecordingWrapper {
+            recorder,
+            closed: Vec::new(),
+            env,
+        })
     }
 
     /// The recording: whether a video runs, the episode and step ids, the
@@ -88,7 +96,7 @@ impl<E: Env> RecordingWrapper<E> {
     /// and every error met since the wrapper was made or its report last
     /// taken. The wrapper goes on recording.
     pub fn take_report(&mut self) -> RecordingReport {
-        self.recorder.take_report()
+        with_closed(&mut self.closed, self.recorder.take_report())
     }
 
     /// Finalizes the running video and returns every video written and
@@ -96,8 +104,12 @@ impl<E: Env> RecordingWrapper<E> {
     /// The env is dropped (not closed); use [`into_inner`](Self::into_inner)
     /// after `take_report` to keep it.
     pub fn finish(self) -> RecordingReport {
-        let RecordingWrapper { recorder, env } = self;
-        let report = recorder.finish();
+        let RecordingWrapper {
+            recorder,
+            mut closed,
+            env,
+        } = self;
+        let report = with_closed(&mut closed, recorder.finish());
         drop(env);
         report
     }
@@ -105,7 +117,7 @@ impl<E: Env> RecordingWrapper<E> {
     /// Finalizes the running video and gives the env back. Errors not
     /// taken by [`take_report`](Self::take_report) are logged.
     pub fn into_inner(self) -> E {
-        let RecordingWrapper { recorder, env } = self;
+        let RecordingWrapper { recorder, env, .. } = self;
         drop(recorder);
         env
     }
@@ -209,10 +221,11 @@ impl<E: Env> Env for RecordingWrapper<E> {
 
     /// Closes the inner env and finalizes the running video. Errors with the
     /// first recording error not yet taken by
-    /// [`take_report`](RecordingWrapper::take_report).
+    /// [`take_report`](RecordingWrapper::take_report) (the others are
+    /// logged); the videos stay for the next report.
     fn close(&mut self) -> Result<()> {
         let closed = self.env.close();
-        self.recorder.close()?;
+        close_recorder(&mut self.recorder, &mut self.closed)?;
         closed
     }
 }
@@ -247,6 +260,36 @@ impl<E: Env> RecordingWrapper<E> {
                 .capture(size, |frame| env.render_into(frame), info);
         }
     }
+}
+
+/// Ends the recording in place for an `Env::close`: the videos finished are
+/// kept in `closed` for the next report, the errors returned (the first;
+/// the others are logged).
+pub(super) fn close_recorder(
+    recorder: &mut Recorder,
+    closed: &mut Vec<RecordedVideo>,
+) -> Result<()> {
+    let RecordingReport { videos, errors } = recorder.take_report();
+    closed.extend(videos);
+    RecordingReport {
+        videos: Vec::new(),
+        errors,
+    }
+    .into_result()
+    .map(|_| ())
+}
+
+/// `report` with the videos an earlier close kept in front, in the order
+/// they were finished.
+pub(super) fn with_closed(
+    closed: &mut Vec<RecordedVideo>,
+    mut report: RecordingReport,
+) -> RecordingReport {
+    if !closed.is_empty() {
+        let later = std::mem::replace(&mut report.videos, std::mem::take(closed));
+        report.videos.extend(later);
+    }
+    report
 }
 
 impl<E: Env + std::fmt::Debug> std::fmt::Debug for RecordingWrapper<E> {

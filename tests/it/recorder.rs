@@ -160,7 +160,7 @@ fn a_failing_trigger_is_returned_by_the_recorder_and_reported_by_the_wrapper() {
     let config = RecordingConfig::new(dir.join("events")).episode_trigger(failing());
     let mut recorder = Recorder::new(config, RecordingSource::new("events")).unwrap();
     recorder.begin_episode().unwrap();
-    assert!(recorder.wants_frame());
+    assert!(recorder.is_recording());
     let err = recorder.begin_episode().unwrap_err();
     assert!(
         matches!(&err, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
@@ -170,9 +170,9 @@ fn a_failing_trigger_is_returned_by_the_recorder_and_reported_by_the_wrapper() {
         Some(1),
         "the episode is counted all the same"
     );
-    assert!(!recorder.wants_frame(), "a failing trigger does not fire");
+    assert!(!recorder.is_recording(), "a failing trigger does not fire");
     recorder.begin_episode().unwrap();
-    assert!(recorder.wants_frame());
+    assert!(recorder.is_recording());
 
     let mut env = RecordingConfig::new(dir.join("wrapper"))
         .episode_trigger(failing())
@@ -411,5 +411,124 @@ fn an_observers_frame_tap_sees_every_frame_on_the_encoder_side() {
             .collect();
         assert_eq!(seen.levels, expected);
     }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Records `episodes` episodes of `Painted` frames (5 steps) with an
+/// episode video each into `recorder`, and finishes it.
+fn record_painted(mut recorder: Recorder, episodes: u64) -> Vec<gymrec::record::RecordedVideo> {
+    let info = Info::new();
+    for episode in 0..episodes {
+        recorder.begin_episode().unwrap();
+        for t in 0..=5 {
+            if t > 0 {
+                recorder.step(1.0, t == 5).unwrap();
+            }
+            if let Some(mut frame) = recorder.frame_buffer(64, 48) {
+                paint(&mut frame, episode, t);
+                recorder.submit_frame(frame, &info);
+            }
+        }
+    }
+    recorder.finish().into_result().unwrap()
+}
+
+/// A recorder writing every episode into `dir`, overwriting (Gymnasium's
+/// default).
+fn overwriting(dir: &Path) -> Recorder {
+    let config = RecordingConfig::new(dir)
+        .episode_trigger(Trigger::always())
+        .fps(25)
+        .overwrite(true);
+    Recorder::new(config, RecordingSource::new("painted")).unwrap()
+}
+
+/// Every `.mp4` in `dir` decodes with 6 frames; their names.
+fn whole_videos(dir: &Path) -> Vec<String> {
+    let names: Vec<String> = files(dir)
+        .into_iter()
+        .filter(|n| n.ends_with(".mp4"))
+        .collect();
+    for name in &names {
+        assert_eq!(probe(&dir.join(name)).unwrap().frames, 6, "{name}");
+    }
+    names
+}
+
+#[test]
+fn two_recorders_in_threads_on_one_folder_keep_every_video() {
+    let dir = temp_dir("recorder-siblings");
+    let (a, b) = (overwriting(&dir), overwriting(&dir));
+    let reports = std::thread::scope(|s| {
+        let a = s.spawn(|| record_painted(a, 3));
+        let b = s.spawn(|| record_painted(b, 3));
+        [a.join().unwrap(), b.join().unwrap()]
+    });
+    let names = whole_videos(&dir);
+    assert_eq!(names.len(), 6, "{names:?}");
+    // Each is named with its recorder's worker part.
+    let pid = std::process::id();
+    for report in &reports {
+        assert_eq!(report.len(), 3);
+        let name = report[0].facts.path.file_name().unwrap().to_string_lossy();
+        assert!(name.starts_with(&format!("rl-video-w{pid}")), "{name}");
+    }
+    // Nothing but the videos is in the folder.
+    assert_eq!(files(&dir), names);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The child of `two_processes_on_one_folder_keep_every_video`: records
+/// into the folder its parent names.
+#[test]
+#[ignore = "run by two_processes_on_one_folder_keep_every_video as a child process"]
+fn records_into_a_parents_folder() {
+    let dir = std::env::var_os("GYMREC_SIBLING_DIR").expect("run by its parent");
+    let videos = record_painted(overwriting(Path::new(&dir)), 3);
+    assert_eq!(videos.len(), 3);
+}
+
+#[test]
+fn two_processes_on_one_folder_keep_every_video() {
+    let dir = temp_dir("recorder-processes");
+    let parent = overwriting(&dir);
+    let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            crate::common::test_name(module_path!(), "records_into_a_parents_folder").as_str(),
+            "--exact",
+            "--ignored",
+        ])
+        .env("GYMREC_SIBLING_DIR", &dir)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // The child saw this recorder live: its names carry its process id.
+    let names = whole_videos(&dir);
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(
+        names.iter().all(|n| n.starts_with("rl-video-w")),
+        "{names:?}"
+    );
+    // Alone again, this one names its videos as Gymnasium does.
+    let videos = record_painted(parent, 3);
+    assert!(videos[2].facts.path.ends_with("rl-video-episode-2.mp4"));
+    assert_eq!(whole_videos(&dir).len(), 6);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_video_folder_that_is_a_file_is_already_exists() {
+    let dir = temp_dir("recorder-folder-file");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("videos");
+    std::fs::write(&file, b"not a folder").unwrap();
+    let err = Recorder::new(RecordingConfig::new(&file), RecordingSource::new("x")).unwrap_err();
+    assert!(matches!(err, Error::AlreadyExists { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains(&*file.to_string_lossy()) && text.contains("is a file"),
+        "{text}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

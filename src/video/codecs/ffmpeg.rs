@@ -482,6 +482,26 @@ impl Encoding {
         if let Err(e) = self.octx.write_trailer() {
             return Err(self.fail("cannot finish the file", HINT_WRITE, e));
         }
+        self.close_file()
+    }
+
+    /// Writes out what FFmpeg still buffers (the last fragment: the
+    /// trailer leaves it in the I/O buffer) and closes the file, with its
+    /// error: ffmpeg-next closes the file on drop and drops the error, so a
+    /// full disk would leave a video cut short and reported whole.
+    fn close_file(&mut self) -> Result<()> {
+        // SAFETY: `octx` is a valid output context whose `pb` is the
+        // AVIOContext it opened (or null); `avio_closep` flushes and closes
+        // it and sets `pb` to null, so that the context's drop (which calls
+        // `avio_close(pb)`, a no-op on null) does not close it again.
+        let ret = unsafe { ff::ffi::avio_closep(&mut (*self.octx.as_mut_ptr()).pb) };
+        if ret < 0 {
+            return Err(self.fail(
+                "cannot write the end of the file",
+                HINT_WRITE,
+                ff::Error::from(ret),
+            ));
+        }
         Ok(())
     }
 
