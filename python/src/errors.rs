@@ -41,12 +41,19 @@ pub fn to_pyerr(err: Error) -> PyErr {
         }
         ErrorKind::Train => PyRuntimeError::new_err(message),
         // `ErrorKind` is `#[non_exhaustive]`, so Rust requires this arm
-        // outside gymrec. Every kind gymrec has today is named above; a
-        // kind added later is a `RuntimeError` (never a `ValueError`) until
-        // it gets its own arm.
+        // outside gymrec; it is never taken: every kind is named above, and
+        // `MAPPED_KINDS` stops the build when gymrec adds one.
         _ => PyRuntimeError::new_err(message),
     }
 }
+
+/// How many kinds the match in [`to_pyerr`] names: a kind added to gymrec
+/// fails this build until it has its arm there and this count follows.
+const MAPPED_KINDS: usize = 8;
+const _: () = assert!(
+    ErrorKind::ALL.len() == MAPPED_KINDS,
+    "gymrec has a new ErrorKind: give it its Python exception in to_pyerr"
+);
 
 /// `OSError`, or its subclass for `kind`.
 fn os_error(kind: Option<io::ErrorKind>, message: String) -> PyErr {

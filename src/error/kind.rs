@@ -56,6 +56,30 @@ pub enum ErrorKind {
     Train,
 }
 
+impl ErrorKind {
+    /// Every kind, in declaration order. A binding that maps each kind to
+    /// something of its own (the Python package maps them to exception
+    /// classes) can assert this list's length at compile time, so that a
+    /// kind added here fails its build until it is mapped:
+    ///
+    /// ```
+    /// use gymrec::ErrorKind;
+    ///
+    /// const _: () = assert!(ErrorKind::ALL.len() == 8, "map the new ErrorKind");
+    /// assert!(ErrorKind::ALL.contains(&ErrorKind::AlreadyExists));
+    /// ```
+    pub const ALL: [ErrorKind; 8] = [
+        ErrorKind::Config,
+        ErrorKind::Env,
+        ErrorKind::Video,
+        ErrorKind::Io,
+        ErrorKind::AlreadyExists,
+        ErrorKind::Catalog,
+        ErrorKind::TensorBoard,
+        ErrorKind::Train,
+    ];
+}
+
 impl Error {
     /// The category of this error.
     ///
@@ -143,5 +167,32 @@ impl Error {
             next = error.source();
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorKind;
+
+    /// `ALL` lists every kind once, in order. The match has no `_` arm, so
+    /// a new kind does not compile here until it has a position, which
+    /// this test then requires `ALL` to hold.
+    #[test]
+    fn all_lists_every_kind_once_in_order() {
+        fn position(kind: ErrorKind) -> usize {
+            match kind {
+                ErrorKind::Config => 0,
+                ErrorKind::Env => 1,
+                ErrorKind::Video => 2,
+                ErrorKind::Io => 3,
+                ErrorKind::AlreadyExists => 4,
+                ErrorKind::Catalog => 5,
+                ErrorKind::TensorBoard => 6,
+                ErrorKind::Train => 7,
+            }
+        }
+        for (index, kind) in ErrorKind::ALL.iter().enumerate() {
+            assert_eq!(position(*kind), index, "{kind:?}");
+        }
     }
 }
