@@ -62,6 +62,12 @@
 //!   `index.jsonl` and the `index.html` gallery.
 //! - [`policy`]: random and heuristic policies for demos.
 #![cfg_attr(
+    feature = "mlflow",
+    doc = "- [`tracker`] (feature `mlflow`): experiment trackers; \
+           [`tracker::mlflow`] logs episodes and uploads videos to an MLflow server \
+           on a thread of its own."
+)]
+#![cfg_attr(
     feature = "train",
     doc = "- [`train`] (feature `train`): velora's training side \
            ([`TrainState`](train::TrainState), callbacks that record videos, stop early \
@@ -74,7 +80,7 @@
 )]
 //!
 //! Cargo features: `ffmpeg`, `gif`, `png` (the video backends, see
-//! [`video`]), `openh264`, `train` and `cli` (the `gymrec` command line); all
+//! [`video`]), `openh264`, `train`, `tensorboard`, `mlflow` and `cli` (the `gymrec` command line); all
 //! but `openh264` are on by default. A program that only records needs
 //! `default-features = false, features = ["ffmpeg"]`.
 
@@ -88,6 +94,8 @@ pub mod policy;
 pub mod record;
 #[cfg(feature = "tensorboard")]
 pub mod tensorboard;
+#[cfg(feature = "mlflow")]
+pub mod tracker;
 #[cfg(feature = "train")]
 pub mod train;
 pub mod video;

@@ -422,6 +422,7 @@ impl Recorder {
     pub fn take_report(&mut self) -> RecordingReport {
         self.stop_recording();
         self.collect_finished(true);
+        self.flush_observers();
         RecordingReport {
             videos: std::mem::take(&mut self.videos),
             errors: std::mem::take(&mut self.errors),
@@ -440,6 +441,7 @@ impl Recorder {
     pub fn close(&mut self) -> Result<()> {
         self.stop_recording();
         self.collect_finished(true);
+        self.flush_observers();
         RecordingReport {
             videos: Vec::new(),
             errors: std::mem::take(&mut self.errors),
@@ -790,6 +792,18 @@ impl Recorder {
     ) {
         let snapshot = self.snapshot_buffer(width, height);
         self.fill_and_hand_over(snapshot, fill, Picture::Snapshot, info);
+    }
+
+    /// Asks every observer to finish its background work
+    /// ([`RecordingObserver::flush`]) and keeps what failed for the report.
+    fn flush_observers(&mut self) {
+        for observer in &mut self.observers {
+            let errors = observer.flush();
+            for err in &errors {
+                log::warn!("{err}");
+            }
+            self.errors.extend(errors);
+        }
     }
 
     /// Tells the observers an episode ended at a step (recorded or not).
