@@ -166,12 +166,13 @@ impl Mlflow {
             file,
             artifact: format!("videos/{rel}"),
             video_end,
+            queued: std::time::Instant::now(),
         });
     }
 
     fn flush_with(&mut self, status: RunStatus) -> Vec<Error> {
         let mut errors: Vec<Error> = self.failed_start.take().into_iter().collect();
-        if let Some(uploader) = &mut self.uploader {
+        if let Some(uploader) = self.uploader.as_mut().filter(|u| u.is_dirty()) {
             errors.extend(uploader.flush(status, self.flush_timeout));
         }
         errors

@@ -73,6 +73,10 @@ pub struct UploadSummary {
     /// (`RecordedVideo::finished_at`) to its upload's completion, after
     /// which the server lists it.
     pub artifact_delays: Vec<Duration>,
+    /// For each uploaded video file, the time from its being queued (the
+    /// observer's `video_finished`, once it is encoded) to its upload's
+    /// completion: the uploader's own share of `artifact_delays`.
+    pub upload_delays: Vec<Duration>,
     /// What needed more than one try and was sent in the end, as
     /// `videos/clip.mp4 (3 tries)`.
     pub retried: Vec<String>,
@@ -91,11 +95,12 @@ pub(crate) enum Job {
     /// Params and tags.
     Params(Vec<(String, String)>, Vec<(String, String)>),
     /// A local file, uploaded as `artifact` (`videos/<file>`); `video_end`
-    /// when it is a video (for the delay figure).
+    /// when it is a video (for the delay figures), and when it was queued.
     Artifact {
         file: PathBuf,
         artifact: String,
         video_end: Option<SystemTime>,
+        queued: Instant,
     },
 }
 
@@ -259,8 +264,22 @@ struct Worker {
 
 impl Worker {
     fn run(mut self, rx: Receiver<Message>) {
-        while let Ok(message) = rx.recv() {
+        let mut next = None;
+        while let Some(message) = next.take().or_else(|| rx.recv().ok()) {
             match message {
+                Message::Job(Job::Metrics(mut metrics)) => {
+                    // Metrics queued meanwhile go in the same call.
+                    while let Ok(more) = rx.try_recv() {
+                        match more {
+                            Message::Job(Job::Metrics(m)) => metrics.extend(m),
+                            other => {
+                                next = Some(other);
+                                break;
+                            }
+                        }
+                    }
+                    self.handle(Job::Metrics(metrics));
+                }
                 Message::Job(job) => self.handle(job),
                 Message::Flush(status, reply) => {
                     let errors = self.flush(status);
@@ -385,6 +404,7 @@ impl Worker {
                 file,
                 artifact,
                 video_end,
+                queued,
             } => {
                 let bytes = std::fs::read(file).map_err(|source| Error::Io {
                     path: file.clone(),
@@ -397,6 +417,7 @@ impl Worker {
                     summary
                         .artifact_delays
                         .push(SystemTime::now().duration_since(*end).unwrap_or_default());
+                    summary.upload_delays.push(queued.elapsed());
                 }
             }
         }
