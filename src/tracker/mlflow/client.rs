@@ -13,6 +13,9 @@ pub const MAX_METRICS_PER_BATCH: usize = 1000;
 pub const MAX_PARAMS_PER_BATCH: usize = 100;
 /// The most tags one `runs/log-batch` call may carry.
 pub const MAX_TAGS_PER_BATCH: usize = 100;
+/// The most metrics, params and tags together one `runs/log-batch` call
+/// may carry.
+pub const MAX_ENTITIES_PER_BATCH: usize = 1000;
 
 /// One metric value: `key` at `step`, logged at `timestamp_ms` (Unix
 /// milliseconds).
@@ -347,8 +350,9 @@ pub(crate) fn create_run_body(
 
 /// The bodies of the `runs/log-batch` calls that log `metrics`, `params`
 /// and `tags` to `run_id`: each with at most [`MAX_METRICS_PER_BATCH`]
-/// metrics, [`MAX_PARAMS_PER_BATCH`] params and [`MAX_TAGS_PER_BATCH`]
-/// tags, filled in order; none when there is nothing to log. Non-finite
+/// metrics, [`MAX_PARAMS_PER_BATCH`] params, [`MAX_TAGS_PER_BATCH`] tags
+/// and [`MAX_ENTITIES_PER_BATCH`] in all (params and tags first, metrics
+/// filling the rest), in order; none when there is nothing to log. Non-finite
 /// metrics are left out (with a warning).
 pub fn log_batch_bodies(
     run_id: &str,
@@ -366,17 +370,17 @@ pub fn log_batch_bodies(
             ok
         })
         .collect();
-    let mut metric_chunks = finite.chunks(MAX_METRICS_PER_BATCH);
-    let mut param_chunks = params.chunks(MAX_PARAMS_PER_BATCH);
-    let mut tag_chunks = tags.chunks(MAX_TAGS_PER_BATCH);
+    let (mut m, mut p, mut t) = (&finite[..], params, tags);
     let mut bodies = Vec::new();
-    loop {
-        let (m, p, t) = (metric_chunks.next(), param_chunks.next(), tag_chunks.next());
-        if m.is_none() && p.is_none() && t.is_none() {
-            return bodies;
-        }
-        let metrics: Vec<Value> = m
-            .unwrap_or_default()
+    while !(m.is_empty() && p.is_empty() && t.is_empty()) {
+        let (params, rest) = p.split_at(p.len().min(MAX_PARAMS_PER_BATCH));
+        p = rest;
+        let (tags, rest) = t.split_at(t.len().min(MAX_TAGS_PER_BATCH));
+        t = rest;
+        let room = MAX_ENTITIES_PER_BATCH - params.len() - tags.len();
+        let (metrics, rest) = m.split_at(m.len().min(room).min(MAX_METRICS_PER_BATCH));
+        m = rest;
+        let metrics: Vec<Value> = metrics
             .iter()
             .map(|m| {
                 json!({"key": m.key, "value": m.value, "timestamp": m.timestamp_ms, "step": m.step})
@@ -385,10 +389,11 @@ pub fn log_batch_bodies(
         bodies.push(json!({
             "run_id": run_id,
             "metrics": metrics,
-            "params": key_values(p.unwrap_or_default()),
-            "tags": key_values(t.unwrap_or_default()),
+            "params": key_values(params),
+            "tags": key_values(tags),
         }));
     }
+    bodies
 }
 
 /// `[{"key", "value"}, …]`.
@@ -464,14 +469,20 @@ mod tests {
                 (n("metrics"), n("params"), n("tags"))
             })
             .collect();
-        assert_eq!(counts, [(1000, 100, 5), (1000, 50, 0), (500, 0, 0)]);
+        // At most 1,000 entities a call (the server refuses 1,100).
+        assert_eq!(counts, [(895, 100, 5), (950, 50, 0), (655, 0, 0)]);
         assert_eq!(bodies[0]["run_id"], "r1");
         assert_eq!(
-            bodies[2]["metrics"][499],
+            bodies[2]["metrics"][654],
             json!({"key": "episode/return", "value": 2499.0, "timestamp": 1_700_000_000_000i64, "step": 2499})
         );
         assert_eq!(bodies[1]["params"][0], json!({"key": "p100", "value": "100"}));
         assert!(log_batch_bodies("r1", &[], &[], &[]).is_empty());
+        let counts: Vec<usize> = log_batch_bodies("r", &metrics, &[], &[])
+            .iter()
+            .map(|b| b["metrics"].as_array().unwrap().len())
+            .collect();
+        assert_eq!(counts, [1000, 1000, 500]);
     }
 
     #[test]

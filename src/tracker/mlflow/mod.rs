@@ -5,7 +5,7 @@
 //!
 //! The calls are MLflow's REST API 2.0: `experiments/get-by-name` and
 //! `experiments/create`, `runs/create`, `runs/log-batch` (at most 1,000
-//! metrics, 100 params and 100 tags a call), `runs/update`, and the
+//! metrics, 100 params and 100 tags a call, 1,000 in all), `runs/update`, and the
 //! artifact proxy's `PUT mlflow-artifacts/artifacts/<experiment>/<run>/artifacts/<path>`
 //! (a server started with `--artifacts-destination`, the default of
 //! `mlflow server`). Plain HTTP only.
@@ -36,7 +36,7 @@ mod observer;
 mod uploader;
 
 pub use client::{
-    HttpStatus, MAX_METRICS_PER_BATCH, MAX_PARAMS_PER_BATCH, MAX_TAGS_PER_BATCH, Metric,
+    HttpStatus, MAX_ENTITIES_PER_BATCH, MAX_METRICS_PER_BATCH, MAX_PARAMS_PER_BATCH, MAX_TAGS_PER_BATCH, Metric,
     MlflowClient, RunInfo, RunStatus, is_retryable, log_batch_bodies,
 };
 pub use observer::{DEFAULT_EXPERIMENT, Mlflow};
