@@ -42,7 +42,8 @@ start_server() {
     >> "$out/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 120); do
-    if curl -fsS "$uri/health" > /dev/null 2>&1; then return 0; fi
+    if "$venv/bin/python" -c "import urllib.request as u; u.urlopen('$uri/health', timeout=2)" \
+      2> /dev/null; then return 0; fi
     sleep 0.5
   done
   echo "mlflow server did not answer at $uri/health in 60 s:" >&2
@@ -76,6 +77,6 @@ sleep 3
 start_server
 wait "$record_pid"
 cat "$out/outage.txt"
-grep -c "not sent" "$out/outage.log" | sed 's/^/warnings naming what was not sent (yet): /'
+echo "warnings naming what was not sent (yet): $(grep -c "not sent" "$out/outage.log" || true)"
 "$venv/bin/python" scripts/mlflow_check.py "$uri" gymrec-check outage "$out/outage" 300 \
   "$out/outage.txt" --restarted

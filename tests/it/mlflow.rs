@@ -69,16 +69,26 @@ fn an_unreachable_server_costs_no_video_and_is_in_the_report() {
     for err in &report.errors {
         assert!(matches!(err, Error::Tracker { .. }), "{err}");
         let text = err.to_string();
-        assert!(text.starts_with(&uri) && text.contains("not sent"), "{text}");
+        assert!(
+            text.starts_with(&uri) && text.contains("not sent"),
+            "{text}"
+        );
     }
     let texts: Vec<String> = report.errors.iter().map(|e| e.to_string()).collect();
     assert!(
-        texts.iter().any(|t| t.contains("videos/rl-video-episode-2.mp4")),
+        texts
+            .iter()
+            .any(|t| t.contains("videos/rl-video-episode-2.mp4")),
         "{texts:#?}"
     );
     let summary = summary.lock().unwrap();
     assert!(summary.run.is_none());
-    assert!(summary.not_sent.iter().any(|w| w == "videos/rl-video-episode-0.mp4"));
+    assert!(
+        summary
+            .not_sent
+            .iter()
+            .any(|w| w == "videos/rl-video-episode-0.mp4")
+    );
     assert!(summary.artifacts_sent.is_empty());
     // Bounded: a few short retry rounds, not a stall.
     assert!(elapsed < Duration::from_secs(30), "{elapsed:?}");
@@ -114,7 +124,11 @@ fn retries_back_off_and_stop_at_the_attempt_limit() {
     assert!(waited >= Duration::from_millis(450), "{waited:?}");
     assert!(waited < Duration::from_secs(5), "{waited:?}");
     assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
-    assert!(report.errors[0].to_string().contains("2 metric values not sent after 4 tries"));
+    assert!(
+        report.errors[0]
+            .to_string()
+            .contains("2 metric values not sent after 4 tries")
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -126,7 +140,9 @@ fn a_uri_that_is_not_http_is_reported_and_recording_goes_on() {
     assert!(report.videos[0].facts.path.is_file());
     assert_eq!(report.errors.len(), 1);
     assert!(
-        report.errors[0].to_string().contains("is not an http:// tracking URI"),
+        report.errors[0]
+            .to_string()
+            .contains("is not an http:// tracking URI"),
         "{}",
         report.errors[0]
     );
@@ -177,9 +193,15 @@ fn the_calls_as_a_real_server_takes_them() {
     let client = MlflowClient::new(&uri).unwrap();
     let name = unique("calls");
     let id = client.experiment_id(&name).unwrap();
-    assert_eq!(client.experiment_id(&name).unwrap(), id, "found, not created again");
+    assert_eq!(
+        client.experiment_id(&name).unwrap(),
+        id,
+        "found, not created again"
+    );
     let tags = vec![("team".to_string(), "rl".to_string())];
-    let run = client.create_run(&id, "shapes", 1_700_000_000_000, &tags).unwrap();
+    let run = client
+        .create_run(&id, "shapes", 1_700_000_000_000, &tags)
+        .unwrap();
     assert_eq!(run.artifact_path, format!("{id}/{}/artifacts", run.run_id));
 
     // 2,500 metrics and 150 params: three log-batch calls.
@@ -191,23 +213,36 @@ fn the_calls_as_a_real_server_takes_them() {
             step: i,
         })
         .collect();
-    let params: Vec<(String, String)> = (0..150).map(|i| (format!("p{i}"), i.to_string())).collect();
-    client.log_batch(&run.run_id, &metrics, &params, &[]).unwrap();
+    let params: Vec<(String, String)> =
+        (0..150).map(|i| (format!("p{i}"), i.to_string())).collect();
+    client
+        .log_batch(&run.run_id, &metrics, &params, &[])
+        .unwrap();
     let history = get(
         &uri,
-        &format!("metrics/get-history?run_id={}&metric_key=m&max_results=5000", run.run_id),
+        &format!(
+            "metrics/get-history?run_id={}&metric_key=m&max_results=5000",
+            run.run_id
+        ),
     );
     let values = history["metrics"].as_array().unwrap();
     assert_eq!(values.len(), 2500);
     assert!(values.iter().any(|m| int(&m["step"]) == 2499));
 
     let bytes: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
-    client.upload_artifact(&run, "videos/a b.mp4", &bytes).unwrap();
-    let listed = get(&uri, &format!("artifacts/list?run_id={}&path=videos", run.run_id));
+    client
+        .upload_artifact(&run, "videos/a b.mp4", &bytes)
+        .unwrap();
+    let listed = get(
+        &uri,
+        &format!("artifacts/list?run_id={}&path=videos", run.run_id),
+    );
     assert_eq!(listed["files"][0]["path"], "videos/a b.mp4");
     assert_eq!(int(&listed["files"][0]["file_size"]), 100_000);
 
-    client.update_run(&run.run_id, RunStatus::Finished, 1_700_000_100_000).unwrap();
+    client
+        .update_run(&run.run_id, RunStatus::Finished, 1_700_000_100_000)
+        .unwrap();
     let got = get(&uri, &format!("runs/get?run_id={}", run.run_id));
     let info = &got["run"]["info"];
     assert_eq!(info["status"], "FINISHED");
@@ -235,19 +270,25 @@ fn a_recording_reaches_a_real_server() {
     assert_eq!(summary.ended, Some(RunStatus::Finished));
     assert_eq!(summary.metrics_sent, 6);
     // Each video, its poster and its sidecar.
-    assert_eq!(summary.artifacts_sent.len(), 9, "{:?}", summary.artifacts_sent);
+    assert_eq!(
+        summary.artifacts_sent.len(),
+        9,
+        "{:?}",
+        summary.artifacts_sent
+    );
 
     let history = get(
         &uri,
-        &format!("metrics/get-history?run_id={}&metric_key=episode/return", run.run_id),
+        &format!(
+            "metrics/get-history?run_id={}&metric_key=episode/return",
+            run.run_id
+        ),
     );
     let mut returns: Vec<(i64, f64)> = history["metrics"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| {
-            (int(&m["step"]), m["value"].as_f64().unwrap())
-        })
+        .map(|m| (int(&m["step"]), m["value"].as_f64().unwrap()))
         .collect();
     returns.sort_by_key(|r| r.0);
     let expected: Vec<(i64, f64)> = report
@@ -256,7 +297,10 @@ fn a_recording_reaches_a_real_server() {
         .map(|v| (v.episodes[0].episode as i64, v.episodes[0].ret))
         .collect();
     assert_eq!(returns, expected);
-    let listed = get(&uri, &format!("artifacts/list?run_id={}&path=videos", run.run_id));
+    let listed = get(
+        &uri,
+        &format!("artifacts/list?run_id={}&path=videos", run.run_id),
+    );
     let files: Vec<&str> = listed["files"]
         .as_array()
         .unwrap()
@@ -265,7 +309,10 @@ fn a_recording_reaches_a_real_server() {
         .collect();
     for video in &report.videos {
         let name = video.facts.path.file_name().unwrap().to_str().unwrap();
-        assert!(files.contains(&format!("videos/{name}").as_str()), "{files:?}");
+        assert!(
+            files.contains(&format!("videos/{name}").as_str()),
+            "{files:?}"
+        );
     }
     std::fs::remove_dir_all(&dir).ok();
 }

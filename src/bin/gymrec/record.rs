@@ -253,7 +253,9 @@ fn mlflow_observer(
 #[cfg(feature = "mlflow")]
 fn print_mlflow(summary: &MlflowSummary) {
     let Some(summary) = summary else { return };
-    let s = summary.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let s = summary
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let Some(run) = &s.run else {
         println!("mlflow: no run created");
         return;

@@ -158,7 +158,11 @@ impl MlflowClient {
         );
         let answer = self.agent.get(&url).call();
         match self.answer(answer, &what) {
-            Ok(body) => return Ok(parse::<Found>(&body, &self.base, &what)?.experiment.experiment_id),
+            Ok(body) => {
+                return Ok(parse::<Found>(&body, &self.base, &what)?
+                    .experiment
+                    .experiment_id);
+            }
             Err(err) if status_of(&err) == Some(404) => {}
             Err(err) => return Err(err),
         }
@@ -169,7 +173,9 @@ impl MlflowClient {
             Err(err) if status_of(&err) == Some(400) => {
                 let answer = self.agent.get(&url).call();
                 let body = self.answer(answer, &what)?;
-                Ok(parse::<Found>(&body, &self.base, &what)?.experiment.experiment_id)
+                Ok(parse::<Found>(&body, &self.base, &what)?
+                    .experiment
+                    .experiment_id)
             }
             Err(err) => Err(err),
         }
@@ -365,7 +371,12 @@ pub fn log_batch_bodies(
         .filter(|m| {
             let ok = m.value.is_finite();
             if !ok {
-                log::warn!("metric {} = {} at step {} not logged: MLflow takes finite numbers only", m.key, m.value, m.step);
+                log::warn!(
+                    "metric {} = {} at step {} not logged: MLflow takes finite numbers only",
+                    m.key,
+                    m.value,
+                    m.step
+                );
             }
             ok
         })
@@ -455,7 +466,9 @@ mod tests {
     }
 
     fn pairs(n: usize, prefix: &str) -> Vec<(String, String)> {
-        (0..n).map(|i| (format!("{prefix}{i}"), i.to_string())).collect()
+        (0..n)
+            .map(|i| (format!("{prefix}{i}"), i.to_string()))
+            .collect()
     }
 
     #[test]
@@ -476,7 +489,10 @@ mod tests {
             bodies[2]["metrics"][654],
             json!({"key": "episode/return", "value": 2499.0, "timestamp": 1_700_000_000_000i64, "step": 2499})
         );
-        assert_eq!(bodies[1]["params"][0], json!({"key": "p100", "value": "100"}));
+        assert_eq!(
+            bodies[1]["params"][0],
+            json!({"key": "p100", "value": "100"})
+        );
         assert!(log_batch_bodies("r1", &[], &[], &[]).is_empty());
         let counts: Vec<usize> = log_batch_bodies("r", &metrics, &[], &[])
             .iter()
@@ -506,12 +522,18 @@ mod tests {
 
     #[test]
     fn artifact_paths_come_from_the_runs_uri() {
-        assert_eq!(artifact_path("mlflow-artifacts:/1/abc/artifacts", "1", "abc"), "1/abc/artifacts");
+        assert_eq!(
+            artifact_path("mlflow-artifacts:/1/abc/artifacts", "1", "abc"),
+            "1/abc/artifacts"
+        );
         assert_eq!(
             artifact_path("mlflow-artifacts://host:5000/7/r/artifacts", "7", "r"),
             "7/r/artifacts"
         );
-        assert_eq!(artifact_path("/srv/mlruns/1/abc/artifacts", "1", "abc"), "1/abc/artifacts");
+        assert_eq!(
+            artifact_path("/srv/mlruns/1/abc/artifacts", "1", "abc"),
+            "1/abc/artifacts"
+        );
         assert_eq!(artifact_path("", "2", "x"), "2/x/artifacts");
     }
 
@@ -523,12 +545,20 @@ mod tests {
 
     #[test]
     fn only_http_uris_are_taken() {
-        for uri in ["https://example.com", "file:///tmp/mlruns", "localhost:5000", "http://"] {
+        for uri in [
+            "https://example.com",
+            "file:///tmp/mlruns",
+            "localhost:5000",
+            "http://",
+        ] {
             let err = MlflowClient::new(uri).unwrap_err();
             assert!(matches!(err, Error::Tracker { .. }), "{uri}: {err}");
             assert!(err.to_string().starts_with(uri), "{err}");
         }
-        assert_eq!(MlflowClient::new("http://127.0.0.1:5000/").unwrap().uri(), "http://127.0.0.1:5000");
+        assert_eq!(
+            MlflowClient::new("http://127.0.0.1:5000/").unwrap().uri(),
+            "http://127.0.0.1:5000"
+        );
     }
 
     #[test]
@@ -536,7 +566,10 @@ mod tests {
         let err = |status| Error::Tracker {
             server: "s".into(),
             what: "w".into(),
-            source: Some(Box::new(HttpStatus { status, body: String::new() })),
+            source: Some(Box::new(HttpStatus {
+                status,
+                body: String::new(),
+            })),
         };
         assert!(is_retryable(&err(503)));
         assert!(is_retryable(&err(429)));

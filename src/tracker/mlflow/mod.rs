@@ -36,8 +36,8 @@ mod observer;
 mod uploader;
 
 pub use client::{
-    HttpStatus, MAX_ENTITIES_PER_BATCH, MAX_METRICS_PER_BATCH, MAX_PARAMS_PER_BATCH, MAX_TAGS_PER_BATCH, Metric,
-    MlflowClient, RunInfo, RunStatus, is_retryable, log_batch_bodies,
+    HttpStatus, MAX_ENTITIES_PER_BATCH, MAX_METRICS_PER_BATCH, MAX_PARAMS_PER_BATCH,
+    MAX_TAGS_PER_BATCH, Metric, MlflowClient, RunInfo, RunStatus, is_retryable, log_batch_bodies,
 };
 pub use observer::{DEFAULT_EXPERIMENT, Mlflow};
 pub use uploader::{Retry, RunTarget, UploadSummary, Uploader};

@@ -140,8 +140,14 @@ impl Mlflow {
     /// Queues `job`, starting the uploader (and queuing the params) first.
     fn send(&mut self, job: Job) {
         if self.uploader.is_none() && self.failed_start.is_none() {
-            let started = MlflowClient::with_timeout(&self.uri, self.timeout)
-                .and_then(|client| Uploader::start_with(client, self.target.clone(), self.retry, self.summary.clone()));
+            let started = MlflowClient::with_timeout(&self.uri, self.timeout).and_then(|client| {
+                Uploader::start_with(
+                    client,
+                    self.target.clone(),
+                    self.retry,
+                    self.summary.clone(),
+                )
+            });
             match started {
                 Ok(mut uploader) => {
                     if !self.params.is_empty() {

@@ -183,9 +183,15 @@ impl Uploader {
     pub(crate) fn send(&mut self, job: Job) {
         self.dirty = true;
         let what = job.describe();
-        let sent = self.tx.as_ref().is_some_and(|tx| tx.send(Message::Job(job)).is_ok());
+        let sent = self
+            .tx
+            .as_ref()
+            .is_some_and(|tx| tx.send(Message::Job(job)).is_ok());
         if !sent {
-            log::warn!("{}: {what} not sent: the uploader thread has stopped", self.server);
+            log::warn!(
+                "{}: {what} not sent: the uploader thread has stopped",
+                self.server
+            );
         }
     }
 
@@ -328,7 +334,11 @@ impl Worker {
 
     /// Calls `call` as the retry policy says (once while the server is
     /// down): its error, naming `what` and the tries, when every try failed.
-    fn with_retries(&mut self, what: &str, mut call: impl FnMut(&mut Self) -> Result<()>) -> Result<()> {
+    fn with_retries(
+        &mut self,
+        what: &str,
+        mut call: impl FnMut(&mut Self) -> Result<()>,
+    ) -> Result<()> {
         let started = Instant::now();
         let attempts = if self.down { 1 } else { self.retry.attempts };
         let mut tries = 0;
@@ -338,7 +348,9 @@ impl Worker {
                 Ok(()) => {
                     if tries > 1 {
                         log::info!("{}: {what} sent after {tries} tries", self.client.uri());
-                        self.summary().retried.push(format!("{what} ({tries} tries)"));
+                        self.summary()
+                            .retried
+                            .push(format!("{what} ({tries} tries)"));
                     }
                     return Ok(());
                 }
@@ -352,7 +364,11 @@ impl Worker {
                             what: format!(
                                 "{what} not sent after {tries} {}{}",
                                 if tries == 1 { "try" } else { "tries" },
-                                if retryable { "; check that the server is up" } else { "" }
+                                if retryable {
+                                    "; check that the server is up"
+                                } else {
+                                    ""
+                                }
                             ),
                             source: Some(Box::new(Retryable(retryable, err))),
                         });
@@ -441,9 +457,15 @@ impl Worker {
             }
         }
         if let Some(run) = self.run.clone() {
-            let status = if errors.is_empty() { status } else { RunStatus::Failed };
+            let status = if errors.is_empty() {
+                status
+            } else {
+                RunStatus::Failed
+            };
             let what = format!("the run's end ({})", status.as_str());
-            match self.with_retries(&what, |w| w.client.update_run(&run.run_id, status, now_ms())) {
+            match self.with_retries(&what, |w| {
+                w.client.update_run(&run.run_id, status, now_ms())
+            }) {
                 Ok(()) => self.summary().ended = Some(status),
                 Err(err) => errors.push(err),
             }
