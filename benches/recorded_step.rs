@@ -47,18 +47,19 @@ fn recorded_episode(
     times: &mut Vec<Duration>,
 ) -> Duration {
     let env = gymrec::make("CartPole-v1", RenderMode::RgbArray).expect("CartPole");
-    let mut config = RecordingConfig::new(dir)
+    let config = RecordingConfig::new(dir)
         .episode_trigger(Trigger::always())
         .deferred_rendering(deferred)
         .overwrite(true);
     #[cfg(feature = "mlflow")]
-    if let Some(uri) = mlflow {
-        config = config.observer(
+    let config = match mlflow {
+        Some(uri) => config.observer(
             gymrec::tracker::mlflow::Mlflow::new(uri)
                 .experiment("gymrec-bench")
                 .run_name("recorded_step"),
-        );
-    }
+        ),
+        None => config,
+    };
     #[cfg(not(feature = "mlflow"))]
     let _ = mlflow;
     let mut env = config.wrap(env).expect("wrap");
