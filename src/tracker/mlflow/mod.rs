@@ -20,7 +20,7 @@
 //! let summary = mlflow.summary();
 //! let env = gymrec::make("CartPole-v1", RenderMode::RgbArray)?;
 //! let env = RecordingConfig::new("videos")
-//!     .episode_trigger(Trigger::every(10))
+//!     .episode_trigger(Trigger::every(10)?)
 //!     .gallery()
 //!     .observer(mlflow)
 //!     .wrap(env)?;
