@@ -7,10 +7,13 @@
 //! timing every `step` call; the reset and the wait for the encoder at the
 //! end are not timed. Criterion's estimate is per episode (500 steps);
 //! besides it, the median and the 99th percentile of every step timed are
-//! printed:
+//! printed. With `GYMREC_BENCH_MLFLOW_URI` set to an MLflow server (and
+//! feature `mlflow`), a third variant adds the MLflow observer to the
+//! deferred one (a run per episode, the video uploaded as it ends):
 //!
 //! ```text
 //! cargo bench --bench recorded_step
+//! GYMREC_BENCH_MLFLOW_URI=http://127.0.0.1:5000 cargo bench --bench recorded_step
 //! ```
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -27,23 +30,39 @@ const STEPS: u64 = 500;
 fn recorded_episodes(
     dir: &std::path::Path,
     deferred: bool,
+    mlflow: Option<&str>,
     episodes: u64,
     times: &mut Vec<Duration>,
 ) -> Duration {
     (0..episodes)
-        .map(|_| recorded_episode(dir, deferred, times))
+        .map(|_| recorded_episode(dir, deferred, mlflow, times))
         .sum()
 }
 
 /// Records one episode of [`STEPS`] steps, timing each step into `times`.
-fn recorded_episode(dir: &std::path::Path, deferred: bool, times: &mut Vec<Duration>) -> Duration {
+fn recorded_episode(
+    dir: &std::path::Path,
+    deferred: bool,
+    mlflow: Option<&str>,
+    times: &mut Vec<Duration>,
+) -> Duration {
     let env = gymrec::make("CartPole-v1", RenderMode::RgbArray).expect("CartPole");
-    let mut env = RecordingConfig::new(dir)
+    let config = RecordingConfig::new(dir)
         .episode_trigger(Trigger::always())
         .deferred_rendering(deferred)
-        .overwrite(true)
-        .wrap(env)
-        .expect("wrap");
+        .overwrite(true);
+    #[cfg(feature = "mlflow")]
+    let config = match mlflow {
+        Some(uri) => config.observer(
+            gymrec::tracker::mlflow::Mlflow::new(uri)
+                .experiment("gymrec-bench")
+                .run_name("recorded_step"),
+        ),
+        None => config,
+    };
+    #[cfg(not(feature = "mlflow"))]
+    let _ = mlflow;
+    let mut env = config.wrap(env).expect("wrap");
     let mut policy = Heuristic::CartPole;
     let (mut obs, _) = env.reset(Some(0)).expect("reset");
     let mut total = Duration::ZERO;
@@ -75,11 +94,21 @@ fn bench(c: &mut Criterion) {
     group.throughput(criterion::Throughput::Elements(STEPS));
     // Deferred steps take microseconds, rendered ones milliseconds: each
     // gets a measuring time worth about ten episodes.
-    for (name, deferred, measure) in [("deferred", true, 30), ("render_into", false, 5_000)] {
+    let mlflow = std::env::var("GYMREC_BENCH_MLFLOW_URI").ok();
+    let mut variants = vec![
+        ("deferred", true, None, 30),
+        ("render_into", false, None, 5_000),
+    ];
+    if cfg!(feature = "mlflow") && mlflow.is_some() {
+        variants.push(("deferred_mlflow", true, mlflow.as_deref(), 30));
+    }
+    for (name, deferred, mlflow, measure) in variants {
         let mut times = Vec::new();
         group.measurement_time(Duration::from_millis(measure));
         group.bench_function(name, |b| {
-            b.iter_custom(|episodes| recorded_episodes(&dir, deferred, episodes, &mut times))
+            b.iter_custom(|episodes| {
+                recorded_episodes(&dir, deferred, mlflow, episodes, &mut times)
+            })
         });
         times.sort();
         if !times.is_empty() {

@@ -4,12 +4,14 @@
 # package, ffmpeg for the Python tests), then runs every test (unit,
 # integration and doc tests) and, when no arguments filter the tests,
 # scripts/tensorboard_check.sh (TensorBoard itself reads gymrec's event files
-# back) and python/test.sh (the Python package built into a venv, its pytest).
+# back), scripts/mlflow_check.sh (a real MLflow server, read back with
+# MlflowClient) and python/test.sh (the Python package built into a venv, its pytest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh --test
 cargo test --locked "$@"
 if [ $# -eq 0 ]; then
   scripts/tensorboard_check.sh
+  scripts/mlflow_check.sh
   python/test.sh
 fi

@@ -74,6 +74,12 @@
 //!   `tensorboard`, the TensorBoard observer.
 //! - [`policy`]: random and heuristic policies for demos.
 #![cfg_attr(
+    feature = "mlflow",
+    doc = "- [`tracker`] (feature `mlflow`): experiment trackers; \
+           [`tracker::mlflow`] logs episodes and uploads videos to an MLflow server \
+           on a thread of its own."
+)]
+#![cfg_attr(
     feature = "train",
     doc = "- [`train`] (feature `train`): velora's training side \
            ([`TrainState`](train::TrainState), callbacks that record videos, stop early \
@@ -86,9 +92,9 @@
 )]
 //!
 //! Cargo features: `ffmpeg`, `gif`, `png` (the video backends, see
-//! [`video`]), `openh264`, `train`, `tensorboard` and `cli` (the `gymrec`
-//! command line); all but `openh264` are on by default. A program that
-//! only records needs `default-features = false, features = ["ffmpeg"]`.
+//! [`video`]), `openh264`, `train`, `tensorboard`, `mlflow` and `cli` (the
+//! `gymrec` command line); all but `openh264` are on by default. A program
+//! that only records needs `default-features = false, features = ["ffmpeg"]`.
 
 #![warn(missing_docs)]
 // All of the crate's unsafe code is FFmpeg's frame buffers, in
@@ -108,6 +114,8 @@ pub mod record;
 #[cfg(feature = "tensorboard")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tensorboard")))]
 pub mod tensorboard;
+#[cfg(feature = "mlflow")]
+pub mod tracker;
 #[cfg(feature = "train")]
 #[cfg_attr(docsrs, doc(cfg(feature = "train")))]
 pub mod train;

@@ -22,7 +22,8 @@ use std::io;
 ///   `FileExistsError`, `NotADirectoryError` and `IsADirectoryError`
 ///   subclasses by the I/O failure behind it, for what failed on disk
 ///   (`Io`), in the encoder (`Video`), in a folder's sidecars (`Catalog`) or
-///   in a TensorBoard event file (`TensorBoard`);
+///   in a TensorBoard event file (`TensorBoard`) or for an experiment
+///   tracker (`Tracker`);
 /// - `RuntimeError` for a training failure (`Train`, not in this build).
 pub fn to_pyerr(err: Error) -> PyErr {
     let err = match err {
@@ -36,9 +37,11 @@ pub fn to_pyerr(err: Error) -> PyErr {
     match err.kind() {
         ErrorKind::Config | ErrorKind::Env => PyValueError::new_err(message),
         ErrorKind::AlreadyExists => PyFileExistsError::new_err(message),
-        ErrorKind::Io | ErrorKind::Video | ErrorKind::Catalog | ErrorKind::TensorBoard => {
-            os_error(err.io_kind(), message)
-        }
+        ErrorKind::Io
+        | ErrorKind::Video
+        | ErrorKind::Catalog
+        | ErrorKind::TensorBoard
+        | ErrorKind::Tracker => os_error(err.io_kind(), message),
         ErrorKind::Train => PyRuntimeError::new_err(message),
         // `ErrorKind` is `#[non_exhaustive]`, so Rust requires this arm
         // outside gymrec; it is never taken: every kind is named above, and
@@ -49,7 +52,7 @@ pub fn to_pyerr(err: Error) -> PyErr {
 
 /// How many kinds the match in [`to_pyerr`] names: a kind added to gymrec
 /// fails this build until it has its arm there and this count follows.
-const MAPPED_KINDS: usize = 8;
+const MAPPED_KINDS: usize = 9;
 const _: () = assert!(
     ErrorKind::ALL.len() == MAPPED_KINDS,
     "gymrec has a new ErrorKind: give it its Python exception in to_pyerr"

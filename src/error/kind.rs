@@ -54,6 +54,11 @@ pub enum ErrorKind {
     /// `train`). A training *setting* that is invalid is
     /// [`Config`](ErrorKind::Config).
     Train,
+    /// An experiment tracker (an MLflow server) refused something gymrec
+    /// meant to send it, or could not be reached: a run, metrics, an
+    /// artifact ([`Error::Tracker`], feature `mlflow`). Recording goes on
+    /// and local files are never affected.
+    Tracker,
 }
 
 impl ErrorKind {
@@ -65,10 +70,10 @@ impl ErrorKind {
     /// ```
     /// use gymrec::ErrorKind;
     ///
-    /// const _: () = assert!(ErrorKind::ALL.len() == 8, "map the new ErrorKind");
+    /// const _: () = assert!(ErrorKind::ALL.len() == 9, "map the new ErrorKind");
     /// assert!(ErrorKind::ALL.contains(&ErrorKind::AlreadyExists));
     /// ```
-    pub const ALL: [ErrorKind; 8] = [
+    pub const ALL: [ErrorKind; 9] = [
         ErrorKind::Config,
         ErrorKind::Env,
         ErrorKind::Video,
@@ -77,6 +82,7 @@ impl ErrorKind {
         ErrorKind::Catalog,
         ErrorKind::TensorBoard,
         ErrorKind::Train,
+        ErrorKind::Tracker,
     ];
 }
 
@@ -143,6 +149,8 @@ impl Error {
             | Error::EnvLost
             | Error::Json { .. }
             | Error::Agent { .. } => ErrorKind::Train,
+            #[cfg(feature = "mlflow")]
+            Error::Tracker { .. } => ErrorKind::Tracker,
         }
     }
 
@@ -189,6 +197,7 @@ mod tests {
                 ErrorKind::Catalog => 5,
                 ErrorKind::TensorBoard => 6,
                 ErrorKind::Train => 7,
+                ErrorKind::Tracker => 8,
             }
         }
         for (index, kind) in ErrorKind::ALL.iter().enumerate() {

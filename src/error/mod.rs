@@ -704,6 +704,27 @@ pub enum Error {
         /// The underlying error.
         source: Box<dyn std::error::Error + Send + Sync + 'static>,
     },
+
+    /// An experiment tracker (an MLflow server) refused or could not be
+    /// reached for something gymrec meant to send it: a run, metrics, an
+    /// artifact. The local files are never affected.
+    /// [`source`](std::error::Error::source) is the HTTP client's error or
+    /// the server's answer, when there is one (feature `mlflow`).
+    #[cfg(feature = "mlflow")]
+    #[error("{server}: {what}{}", match source {
+        Some(source) => format!(" ({source})"),
+        None => String::new(),
+    })]
+    Tracker {
+        /// The server, as its tracking URI.
+        server: String,
+        /// What was not done, as `rl-video-episode-0.mp4 not uploaded after
+        /// 6 attempts; check that the server is up`.
+        what: String,
+        /// The underlying error.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
 }
 
 /// `Result` with gymrec's [`Error`].

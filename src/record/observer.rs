@@ -79,6 +79,15 @@ pub trait RecordingObserver: Send {
         let _ = video;
         Ok(())
     }
+
+    /// The recorder's report is being taken (`take_report`, `finish`,
+    /// `close`), after every finished video was reported: an observer that
+    /// works in the background (an uploader) finishes what it was given,
+    /// within bounds of its own, and returns what failed; the errors go
+    /// into the report. Called on the env thread. The default returns none.
+    fn flush(&mut self) -> Vec<crate::Error> {
+        Vec::new()
+    }
 }
 
 /// An observer from a closure called with each kept video

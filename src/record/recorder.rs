@@ -435,6 +435,7 @@ impl Recorder {
         self.collect_finished(true);
         // Ended: no longer writing the folder until the next video.
         self.settings.mark = None;
+        self.flush_observers();
         RecordingReport {
             videos: std::mem::take(&mut self.videos),
             errors: std::mem::take(&mut self.errors),
@@ -780,6 +781,18 @@ impl Recorder {
     ) {
         let snapshot = self.snapshot_buffer(width, height);
         self.fill_and_hand_over(snapshot, fill, Picture::Snapshot, info);
+    }
+
+    /// Asks every observer to finish its background work
+    /// ([`RecordingObserver::flush`]) and keeps what failed for the report.
+    fn flush_observers(&mut self) {
+        for observer in &mut self.observers {
+            let errors = observer.flush();
+            for err in &errors {
+                log::warn!("{err}");
+            }
+            self.errors.extend(errors);
+        }
     }
 
     /// Tells the observers an episode ended at a step (recorded or not).

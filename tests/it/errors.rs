@@ -299,7 +299,7 @@ fn a_zero_step_limit_is_out_of_range_naming_the_env() {
 /// errors: a setting -> Config, an unknown env id -> Env, a video that
 /// cannot be read -> Video, a missing folder -> Io, an existing video ->
 /// AlreadyExists, a sidecar that is not JSON -> Catalog (keeping the JSON
-/// error as its source); with their features, TensorBoard and Train.
+/// error as its source); with their features, TensorBoard, Train and Tracker.
 #[test]
 fn every_error_kind_is_reachable_and_classified() {
     use gymrec::ErrorKind as Kind;
@@ -383,6 +383,15 @@ fn every_error_kind_is_reachable_and_classified() {
             format!("LinearPolicy: policy.json: {check}")
         );
         assert!(check.to_string().contains("n_actions is 0"), "{check}");
+    }
+
+    #[cfg(feature = "mlflow")]
+    {
+        let err = gymrec::tracker::mlflow::MlflowClient::new("https://mlflow.example")
+            .err()
+            .unwrap();
+        assert!(matches!(err, Error::Tracker { .. }), "{err:?}");
+        assert_eq!(err.kind(), Kind::Tracker);
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

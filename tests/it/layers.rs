@@ -22,6 +22,10 @@ const LAYERS: &[(&str, &[&str])] = &[
         "catalog",
         &["error", "frame", "video", "env", "record", "tensorboard"],
     ),
+    (
+        "tracker",
+        &["error", "frame", "video", "env", "record", "catalog"],
+    ),
     ("policy", &["error", "env"]),
     (
         "train",
@@ -34,6 +38,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "catalog",
             "policy",
             "tensorboard",
+            "tracker",
         ],
     ),
 ];

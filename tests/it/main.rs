@@ -22,6 +22,8 @@ mod forwarding;
 mod gallery;
 mod layers;
 mod manifest;
+#[cfg(feature = "mlflow")]
+mod mlflow;
 mod overlay;
 mod policies;
 mod posters;

@@ -23,7 +23,8 @@ enum Command {
     /// Render the frame of an explicit state to a PNG file.
     Frame(frame::FrameArgs),
     /// Run episodes with a built-in policy and record videos of them.
-    Record(record::RecordArgs),
+    /// (Boxed: its many options would make every Command that large.)
+    Record(Box<record::RecordArgs>),
 }
 
 fn main() -> ExitCode {

@@ -78,6 +78,26 @@ pub struct RecordArgs {
     #[cfg(feature = "tensorboard")]
     #[arg(long, value_name = "DIR")]
     tensorboard: Option<PathBuf>,
+    /// Also log every episode's return and length, and upload each video
+    /// (with its poster and sidecar), to an MLflow run on the tracking
+    /// server at URI (http://HOST:PORT). Default: $MLFLOW_TRACKING_URI
+    /// when set to an http:// URI.
+    #[cfg(feature = "mlflow")]
+    #[arg(long, value_name = "URI")]
+    mlflow: Option<String>,
+    /// Don't log to MLflow even when MLFLOW_TRACKING_URI is set.
+    #[cfg(feature = "mlflow")]
+    #[arg(long, conflicts_with = "mlflow")]
+    no_mlflow: bool,
+    /// The MLflow experiment (created when missing).
+    #[cfg(feature = "mlflow")]
+    #[arg(long, value_name = "NAME", default_value = gymrec::tracker::mlflow::DEFAULT_EXPERIMENT)]
+    mlflow_experiment: String,
+    /// The MLflow run's name (default: the env id, then the name prefix
+    /// when it is not rl-video).
+    #[cfg(feature = "mlflow")]
+    #[arg(long, value_name = "NAME")]
+    mlflow_run: Option<String>,
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
@@ -140,8 +160,12 @@ pub fn run(args: &RecordArgs) -> gymrec::Result<()> {
         println!("tensorboard: {}", run.display());
         config = config.tensorboard(run);
     }
+    #[cfg(feature = "mlflow")]
+    let (config, mlflow) = mlflow_observer(args, config);
+    #[cfg(not(feature = "mlflow"))]
+    let mlflow = ();
     if args.num_envs != 1 {
-        return run_vector(args, &registry, config);
+        return run_vector(args, &registry, config, mlflow);
     }
     let mut env = config.wrap(env)?;
 
@@ -167,7 +191,106 @@ pub fn run(args: &RecordArgs) -> gymrec::Result<()> {
         steps: total_steps,
         seconds: started.elapsed().as_secs_f64(),
     };
-    print_report(args, report, &run)
+    print_report(args, report, &run, mlflow)
+}
+
+/// What the MLflow observer sent, shared with it; `()` without the feature.
+#[cfg(feature = "mlflow")]
+type MlflowSummary =
+    Option<std::sync::Arc<std::sync::Mutex<gymrec::tracker::mlflow::UploadSummary>>>;
+#[cfg(not(feature = "mlflow"))]
+type MlflowSummary = ();
+
+/// Adds the MLflow observer when `--mlflow` or `MLFLOW_TRACKING_URI` asks
+/// for it (after the gallery, so posters and sidecars go too).
+#[cfg(feature = "mlflow")]
+fn mlflow_observer(
+    args: &RecordArgs,
+    config: gymrec::record::RecordingConfig,
+) -> (gymrec::record::RecordingConfig, MlflowSummary) {
+    let from_env = || {
+        std::env::var("MLFLOW_TRACKING_URI")
+            .ok()
+            .filter(|uri| uri.starts_with("http://"))
+    };
+    let uri = if args.no_mlflow {
+        None
+    } else {
+        args.mlflow.clone().or_else(from_env)
+    };
+    let Some(uri) = uri else {
+        return (config, None);
+    };
+    let run_name = args.mlflow_run.clone().unwrap_or_else(|| {
+        if args.name_prefix == "rl-video" {
+            args.env.clone()
+        } else {
+            format!("{}-{}", args.env, args.name_prefix)
+        }
+    });
+    let mut observer = gymrec::tracker::mlflow::Mlflow::new(&uri)
+        .experiment(&args.mlflow_experiment)
+        .run_name(run_name)
+        .tag("gymrec.env", &args.env)
+        .param("env", &args.env)
+        .param("episodes", args.episodes)
+        .param("policy", format!("{:?}", args.policy).to_lowercase())
+        .param("seed", args.seed)
+        .param("trigger", args.trigger.to_string())
+        .param("video_length", args.video_length)
+        .param("name_prefix", &args.name_prefix)
+        .param("num_envs", args.num_envs);
+    if let Some(format) = args.format {
+        observer = observer.param("format", format);
+    }
+    println!("mlflow: {uri} (experiment {:?})", args.mlflow_experiment);
+    let summary = observer.summary();
+    (config.observer(observer), Some(summary))
+}
+
+/// Prints what reached MLflow: the run, the artifacts, what was retried and
+/// what was not sent.
+#[cfg(feature = "mlflow")]
+fn print_mlflow(summary: &MlflowSummary) {
+    let Some(summary) = summary else { return };
+    let s = summary
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let Some(run) = &s.run else {
+        println!("mlflow: no run created");
+        return;
+    };
+    let median = |delays: &[std::time::Duration]| {
+        let mut ms: Vec<f64> = delays.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
+        ms.sort_by(f64::total_cmp);
+        ms.get(ms.len() / 2).copied()
+    };
+    let delays = match (median(&s.artifact_delays), median(&s.upload_delays)) {
+        (Some(end), Some(queued)) => format!(
+            " (videos listed a median {end:.0} ms after they ended, {queued:.0} ms after they \
+             were encoded and queued)"
+        ),
+        _ => String::new(),
+    };
+    println!(
+        "mlflow: run {} in experiment {} {}: {} metric values, {} params, {} artifacts{}; {} \
+         retried, {} not sent",
+        run.run_id,
+        run.experiment_id,
+        s.ended.map_or("RUNNING", |st| st.as_str()),
+        s.metrics_sent,
+        s.params_sent,
+        s.artifacts_sent.len(),
+        delays,
+        s.retried.len(),
+        s.not_sent.len(),
+    );
+    for what in &s.retried {
+        println!("mlflow: retried: {what}");
+    }
+    for what in &s.not_sent {
+        println!("mlflow: not sent: {what}");
+    }
 }
 
 /// A progress bar over `--episodes` episodes (hidden with `--quiet`);
@@ -203,8 +326,17 @@ struct Totals {
 
 /// Prints the table of videos, the gallery's path and the closing line;
 /// errors with the recording's first error, if any.
-fn print_report(args: &RecordArgs, report: RecordingReport, run: &Totals) -> gymrec::Result<()> {
+fn print_report(
+    args: &RecordArgs,
+    report: RecordingReport,
+    run: &Totals,
+    mlflow: MlflowSummary,
+) -> gymrec::Result<()> {
     print_summary(&report.videos);
+    #[cfg(feature = "mlflow")]
+    print_mlflow(&mlflow);
+    #[cfg(not(feature = "mlflow"))]
+    let () = mlflow;
     if !args.no_gallery && !report.videos.is_empty() {
         let page = args.out.join(gymrec::catalog::GALLERY_FILE);
         println!("gallery: {}", page.display());
@@ -268,6 +400,7 @@ fn run_vector(
     args: &RecordArgs,
     registry: &Registry,
     config: gymrec::record::RecordingConfig,
+    mlflow: MlflowSummary,
 ) -> gymrec::Result<()> {
     use gymrec::env::vector::SyncVectorEnv;
     use gymrec::record::VectorFrames;
@@ -325,5 +458,5 @@ fn run_vector(
         steps: total_steps,
         seconds: started.elapsed().as_secs_f64(),
     };
-    print_report(args, report, &run)
+    print_report(args, report, &run, mlflow)
 }

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Checks gymrec's MLflow tracker against a real MLflow server: makes (once)
+# the venv .venv-mlflow with the pinned mlflow==3.17.2
+# (scripts/mlflow-requirements.txt; about 900 MB, 2-4 minutes), starts
+# `mlflow server` on 127.0.0.1 on a free port (stopped by PID on exit), then
+#  1. runs the Rust tests that need a server (tests/it/mlflow.rs, --ignored);
+#  2. `gymrec record --mlflow` and reads the run back with MlflowClient
+#     (scripts/mlflow_check.py: names, every episode's return and length,
+#     every video, poster and sidecar byte for byte);
+#  3. the same while the server is stopped mid-recording and started again:
+#     no local video lost, everything sent in the end, the retries reported.
+#   scripts/mlflow_check.sh              everything (about two minutes once built)
+#   scripts/mlflow_check.sh --venv-only  just make the venv
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=.venv-mlflow
+requirements=scripts/mlflow-requirements.txt
+if ! cmp -s "$requirements" "$venv/requirements.txt" 2>/dev/null; then
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+  cp "$requirements" "$venv/requirements.txt"
+fi
+[ "${1:-}" = "--venv-only" ] && exit 0
+
+out=$(mktemp -d)
+server_pid=
+stop_server() {
+  if [ -n "$server_pid" ]; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=
+  fi
+}
+trap 'stop_server; rm -rf "$out"' EXIT
+port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+uri=http://127.0.0.1:$port
+start_server() {
+  MLFLOW_DISABLE_TELEMETRY=true MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false \
+    "$venv/bin/mlflow" server --host 127.0.0.1 --port "$port" --workers 1 \
+    --backend-store-uri "sqlite:///$out/mlflow.db" --artifacts-destination "$out/artifacts" \
+    >> "$out/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 120); do
+    if "$venv/bin/python" -c "import urllib.request as u; u.urlopen('$uri/health', timeout=2)" \
+      2> /dev/null; then return 0; fi
+    sleep 0.5
+  done
+  echo "mlflow server did not answer at $uri/health in 60 s:" >&2
+  tail -20 "$out/server.log" >&2
+  return 1
+}
+
+cargo build --locked --quiet --bin gymrec
+target=${CARGO_TARGET_DIR:-target}/debug
+start_server
+
+# 1. The Rust tests that need the server.
+GYMREC_TEST_MLFLOW_URI=$uri cargo test --locked --quiet --test it -- mlflow:: --ignored
+
+# 2. gymrec record --mlflow, read back.
+"$target/gymrec" record --env CartPole-v1 --episodes 12 --trigger every:4 --quiet \
+  --out "$out/videos" --mlflow "$uri" --mlflow-experiment gymrec-check \
+  --mlflow-run record > "$out/record.txt"
+cat "$out/record.txt"
+"$venv/bin/python" scripts/mlflow_check.py "$uri" gymrec-check record "$out/videos" 12 \
+  "$out/record.txt"
+
+# 3. The server stopped in the middle of a recording and started again.
+"$target/gymrec" record --env CartPole-v1 --episodes 300 --trigger every:10 --quiet \
+  --out "$out/outage" --mlflow "$uri" --mlflow-experiment gymrec-check \
+  --mlflow-run outage > "$out/outage.txt" 2> "$out/outage.log" &
+record_pid=$!
+sleep 2
+stop_server
+sleep 3
+start_server
+wait "$record_pid"
+cat "$out/outage.txt"
+echo "warnings naming what was not sent (yet): $(grep -c "not sent" "$out/outage.log" || true)"
+"$venv/bin/python" scripts/mlflow_check.py "$uri" gymrec-check outage "$out/outage" 300 \
+  "$out/outage.txt" --restarted
