@@ -427,7 +427,10 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 /// "gif"]`, `video/mod.rs` is `["video"]`, `lib.rs` is `[]`.
 fn module_path(src: &Path, file: &Path) -> Vec<String> {
     let rel = file.strip_prefix(src).unwrap().with_extension("");
-    let mut parts: Vec<String> = rel.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+    let mut parts: Vec<String> = rel
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
     if matches!(parts.last().map(String::as_str), Some("mod" | "lib")) {
         parts.pop();
     }
@@ -440,7 +443,10 @@ fn crate_files(src: &Path) -> Vec<(PathBuf, Vec<String>, Vec<Reference>)> {
     let mut files = Vec::new();
     rust_files(src, &mut files);
     files.sort();
-    let texts: Vec<String> = files.iter().map(|f| std::fs::read_to_string(f).unwrap()).collect();
+    let texts: Vec<String> = files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect();
     let mut included = BTreeSet::new();
     for (file, text) in files.iter().zip(&texts) {
         for (at, _) in text.match_indices("include!(\"") {
@@ -471,14 +477,15 @@ fn no_layer_refers_to_a_higher_one_and_no_module_circles() {
     for (_, module, refs) in &files {
         crate_.modules.insert(module.clone());
         for r in refs {
-            crate_.modules.insert([module.clone(), r.scope.clone()].concat());
+            crate_
+                .modules
+                .insert([module.clone(), r.scope.clone()].concat());
         }
     }
     for (_, module, refs) in &files {
         for r in refs {
             let at = [module.clone(), r.scope.clone()].concat();
-            if let (Some(name), Some(target)) = (&r.imports, crate_.absolute(&at, &r.path, false))
-            {
+            if let (Some(name), Some(target)) = (&r.imports, crate_.absolute(&at, &r.path, false)) {
                 crate_.imports.insert((at, name.clone()), target);
             }
         }
@@ -596,9 +603,7 @@ fn parser_reads_grouped_and_nested_use_trees() {
         ["super::A as A", "super::B as B"]
     );
     assert_eq!(
-        paths_in(
-            "pub(crate) use crate::{video::{facts::X, format::{self, Y as Z}}, frame::*,};"
-        ),
+        paths_in("pub(crate) use crate::{video::{facts::X, format::{self, Y as Z}}, frame::*,};"),
         [
             "crate::video::facts::X as X",
             "crate::video::format as format",
@@ -614,7 +619,10 @@ fn parser_reads_grouped_and_nested_use_trees() {
 fn parser_reads_inline_paths() {
     assert_eq!(
         paths_in("let f = crate::video::format::VideoFormat::Mp4; x(super::format::X::new());"),
-        ["crate::video::format::VideoFormat::Mp4", "super::format::X::new"]
+        [
+            "crate::video::format::VideoFormat::Mp4",
+            "super::format::X::new"
+        ]
     );
     // `$crate::` in a macro and the tail of a longer path are not starts.
     assert_eq!(paths_in("$crate::video::X; a::crate::b;"), ["a::crate::b"]);
@@ -648,24 +656,45 @@ fn parser_tracks_inline_modules() {
 fn resolution_follows_imports_to_the_defining_module() {
     let v = |s: &str| -> Vec<String> { s.split("::").map(str::to_string).collect() };
     let mut crate_ = Modules::default();
-    for m in ["video", "video::facts", "video::format", "video::codecs", "error"] {
+    for m in [
+        "video",
+        "video::facts",
+        "video::format",
+        "video::codecs",
+        "error",
+    ] {
         crate_.modules.insert(v(m));
     }
     crate_.modules.insert(Vec::new());
+    crate_.imports.insert(
+        (v("video"), "VideoFormat".into()),
+        v("video::format::VideoFormat"),
+    );
     crate_
         .imports
-        .insert((v("video"), "VideoFormat".into()), v("video::format::VideoFormat"));
-    crate_.imports.insert((Vec::new(), "Error".into()), v("error::Error"));
+        .insert((Vec::new(), "Error".into()), v("error::Error"));
     let facts = v("video::facts");
     let resolve = |at: &[String], path: &str, in_use: bool| {
         crate_
             .absolute(at, &v(path), in_use)
             .map(|p| crate_.module_of(&p).join("::"))
     };
-    assert_eq!(resolve(&facts, "super::VideoFormat::Mp4", false).unwrap(), "video::format");
+    assert_eq!(
+        resolve(&facts, "super::VideoFormat::Mp4", false).unwrap(),
+        "video::format"
+    );
     assert_eq!(resolve(&facts, "crate::Error", false).unwrap(), "error");
-    assert_eq!(resolve(&v("video::codecs"), "super::super::video::facts::X", false).unwrap(), "video::facts");
-    assert_eq!(resolve(&v("video"), "facts::X", false).unwrap(), "video::facts");
-    assert_eq!(resolve(&v("video"), "VideoFormat", true).unwrap(), "video::format");
+    assert_eq!(
+        resolve(&v("video::codecs"), "super::super::video::facts::X", false).unwrap(),
+        "video::facts"
+    );
+    assert_eq!(
+        resolve(&v("video"), "facts::X", false).unwrap(),
+        "video::facts"
+    );
+    assert_eq!(
+        resolve(&v("video"), "VideoFormat", true).unwrap(),
+        "video::format"
+    );
     assert_eq!(resolve(&facts, "serde::Serialize", true), None);
 }
