@@ -30,6 +30,7 @@
 
 mod backend;
 pub mod codecs;
+mod color;
 mod facts;
 mod format;
 mod options;
@@ -45,7 +46,8 @@ mod writer;
 
 pub use crate::frame::Frame;
 pub use backend::{check, open};
-pub use facts::{ColorTags, VideoFacts, VideoProbe};
+pub use color::ColorTags;
+pub use facts::{VideoFacts, VideoProbe};
 pub use format::{GIF_MAX_FPS, VideoFormat};
 pub use options::{DEFAULT_QUEUE_CAPACITY, DEFAULT_SNAPSHOT_QUEUE_BYTES, WriterOptions};
 pub use probe::decode_rgb;

@@ -3,9 +3,16 @@
 //! nothing of publishing or training), and no two modules of a layer refer
 //! to each other in a circle.
 //!
-//! References are the `crate::…` and `super::…` paths in code (comments and
-//! doc comments are skipped); a name a layer's `mod.rs` re-exports counts as
-//! a reference to the module it comes from.
+//! A small tokenizer reads each file (skipping comments, doc comments,
+//! string, char and byte literals), and a parser takes from the tokens
+//! every path that can name a module of the crate: `use` trees (grouped,
+//! nested, `self`, `as`, globs, relative to a child module) and paths in
+//! code that start with `crate::`, `super::`, `self::` or a child module's
+//! name. Paths are resolved as rustc does for modules: inline `mod x { .. }`
+//! blocks count, and a name a module imports (`pub use writer::VideoWriter`
+//! in `video/mod.rs`, `pub use error::Error` in `lib.rs`) leads to the
+//! module it comes from. Files pulled in with `include!` (the generated
+//! TensorBoard protobuf code) are skipped.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -43,6 +50,372 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
 ];
 
+// ---------------------------------------------------------------- tokens
+
+/// What the parser needs of Rust's tokens; everything else is `Punct`.
+#[derive(Clone, Debug, PartialEq)]
+enum Token {
+    Ident(String),
+    /// `::`
+    PathSep,
+    Open,
+    Close,
+    Comma,
+    Semi,
+    Star,
+    Dollar,
+    Punct,
+}
+
+/// The tokens of a Rust file, without comments and literals.
+fn tokenize(text: &str) -> Vec<Token> {
+    let chars: Vec<char> = text.chars().collect();
+    let at = |i: usize| chars.get(i).copied().unwrap_or('\0');
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+        } else if c == '/' && at(i + 1) == '/' {
+            while i < chars.len() && chars[i] != '\n' {
+                i += 1;
+            }
+        } else if c == '/' && at(i + 1) == '*' {
+            i = skip_block_comment(&chars, i);
+        } else if c == '"' {
+            i = skip_string(&chars, i + 1);
+        } else if c == '\'' {
+            i = skip_char_or_lifetime(&chars, i);
+        } else if c.is_ascii_digit() {
+            while i < chars.len() && is_ident(chars[i]) {
+                i += 1;
+            }
+        } else if is_ident(c) {
+            let start = i;
+            while i < chars.len() && is_ident(chars[i]) {
+                i += 1;
+            }
+            let word: String = chars[start..i].iter().collect();
+            let next = at(i);
+            match word.as_str() {
+                "r" | "br" | "cr" if next == '"' || (next == '#' && raw_string_at(&chars, i)) => {
+                    i = skip_raw_string(&chars, i);
+                }
+                "b" | "c" if next == '"' => i = skip_string(&chars, i + 1),
+                "b" if next == '\'' => i = skip_char_or_lifetime(&chars, i),
+                "r" if next == '#' => i += 1, // a raw identifier: `r#type`
+                _ => tokens.push(Token::Ident(word)),
+            }
+        } else {
+            tokens.push(match c {
+                ':' if at(i + 1) == ':' => {
+                    i += 1;
+                    Token::PathSep
+                }
+                '{' => Token::Open,
+                '}' => Token::Close,
+                ',' => Token::Comma,
+                ';' => Token::Semi,
+                '*' => Token::Star,
+                '$' => Token::Dollar,
+                _ => Token::Punct,
+            });
+            i += 1;
+        }
+    }
+    tokens
+}
+
+/// Past the block comment opening at `i` (block comments nest).
+fn skip_block_comment(chars: &[char], mut i: usize) -> usize {
+    let mut depth = 0;
+    while i < chars.len() {
+        if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
+            depth += 1;
+            i += 2;
+        } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
+            depth -= 1;
+            i += 2;
+            if depth == 0 {
+                break;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    i
+}
+
+/// Past the closing quote of a string whose text starts at `i`.
+fn skip_string(chars: &[char], mut i: usize) -> usize {
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => i += 2,
+            '"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    i
+}
+
+/// Whether `#`s then `"` start at `i` (a raw string after `r`).
+fn raw_string_at(chars: &[char], i: usize) -> bool {
+    chars[i..].iter().find(|c| **c != '#') == Some(&'"')
+}
+
+/// Past a raw string whose `#`s or `"` start at `i`.
+fn skip_raw_string(chars: &[char], mut i: usize) -> usize {
+    let hashes = chars[i..].iter().take_while(|c| **c == '#').count();
+    i += hashes + 1;
+    while i < chars.len() {
+        if chars[i] == '"' && chars[i + 1..].iter().take_while(|c| **c == '#').count() >= hashes {
+            return i + 1 + hashes;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// Past a char literal (`'a'`, `'\n'`, `'\u{1F600}'`) or a lifetime's
+/// quote (`'a`, `'static`) at `i`.
+fn skip_char_or_lifetime(chars: &[char], i: usize) -> usize {
+    if chars.get(i + 1) == Some(&'\\') {
+        let close = chars[i + 2..].iter().position(|c| *c == '\'');
+        close.map_or(chars.len(), |n| i + 2 + n + 1)
+    } else if chars.get(i + 2) == Some(&'\'') {
+        i + 3
+    } else {
+        i + 1 // a lifetime: its name is read as an identifier
+    }
+}
+
+// ---------------------------------------------------------------- paths
+
+/// A path in a file that may name a module of the crate.
+#[derive(Clone, Debug, PartialEq)]
+struct Reference {
+    /// The inline modules (`mod tests { .. }`) the path sits in.
+    scope: Vec<String>,
+    /// Its segments as written: `["super", "format", "VideoFormat"]`.
+    path: Vec<String>,
+    /// For a `use`, the name it brings in (`None` for a glob).
+    imports: Option<String>,
+    /// Whether it is in a `use`: a relative first segment may then be a
+    /// name the module imports, not only a child module.
+    in_use: bool,
+}
+
+/// Every path in `tokens` that can name a module of the crate.
+fn references(tokens: &[Token]) -> Vec<Reference> {
+    let ident = |i: usize| match tokens.get(i) {
+        Some(Token::Ident(word)) => Some(word.as_str()),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    let mut scope: Vec<(String, usize)> = Vec::new(); // inline modules, brace depth
+    let mut pending_mod: Option<String> = None;
+    let mut depth = 0;
+    let mut i = 0;
+    while i < tokens.len() {
+        let names: Vec<String> = scope.iter().map(|(name, _)| name.clone()).collect();
+        let after_sep = i > 0 && matches!(tokens[i - 1], Token::PathSep | Token::Dollar);
+        match &tokens[i] {
+            Token::Open => {
+                depth += 1;
+                if let Some(name) = pending_mod.take() {
+                    scope.push((name, depth));
+                }
+                i += 1;
+            }
+            Token::Close => {
+                if scope.last().is_some_and(|(_, d)| *d == depth) {
+                    scope.pop();
+                }
+                depth -= 1;
+                i += 1;
+            }
+            Token::Ident(word) if word == "mod" => {
+                pending_mod = ident(i + 1).map(str::to_string);
+                if tokens.get(i + 2) != Some(&Token::Open) {
+                    pending_mod = None;
+                }
+                i += 2;
+            }
+            Token::Ident(word) if word == "use" && !after_sep => {
+                let mut paths = Vec::new();
+                i = use_tree(tokens, i + 1, Vec::new(), &mut paths);
+                for (path, imports) in paths {
+                    out.push(Reference {
+                        scope: names.clone(),
+                        path,
+                        imports,
+                        in_use: true,
+                    });
+                }
+            }
+            Token::Ident(_) if !after_sep && tokens.get(i + 1) == Some(&Token::PathSep) => {
+                let mut path = Vec::new();
+                while let Some(word) = ident(i) {
+                    path.push(word.to_string());
+                    if tokens.get(i + 1) != Some(&Token::PathSep) {
+                        i += 1;
+                        break;
+                    }
+                    i += 2;
+                }
+                out.push(Reference {
+                    scope: names,
+                    path,
+                    imports: None,
+                    in_use: false,
+                });
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+/// Reads the use tree at `i` under `prefix` into `out` (each full path and
+/// the name it imports); returns the index after the tree.
+fn use_tree(
+    tokens: &[Token],
+    mut i: usize,
+    mut prefix: Vec<String>,
+    out: &mut Vec<(Vec<String>, Option<String>)>,
+) -> usize {
+    // Leading `::` (`use ::std::..`) names an extern crate: nothing of ours.
+    loop {
+        match tokens.get(i) {
+            Some(Token::Ident(word)) => {
+                prefix.push(word.clone());
+                i += 1;
+                if tokens.get(i) == Some(&Token::PathSep) {
+                    i += 1;
+                    continue;
+                }
+                let mut name = prefix.last().cloned();
+                if let Some(Token::Ident(word)) = tokens.get(i)
+                    && word == "as"
+                {
+                    name = match tokens.get(i + 1) {
+                        Some(Token::Ident(alias)) if alias != "_" => Some(alias.clone()),
+                        _ => None,
+                    };
+                    i += 2;
+                }
+                if prefix.last().is_some_and(|s| s == "self") {
+                    prefix.pop(); // `{self, ..}` imports the prefix itself
+                    if name.as_deref() == Some("self") {
+                        name = prefix.last().cloned();
+                    }
+                }
+                out.push((prefix, name));
+                return i;
+            }
+            Some(Token::Star) => {
+                prefix.push("*".to_string());
+                out.push((prefix, None));
+                return i + 1;
+            }
+            Some(Token::Open) => {
+                i += 1;
+                while !matches!(tokens.get(i), None | Some(Token::Close)) {
+                    i = use_tree(tokens, i, prefix.clone(), out);
+                    if tokens.get(i) == Some(&Token::Comma) {
+                        i += 1;
+                    }
+                }
+                return i + 1;
+            }
+            _ => return i + 1,
+        }
+    }
+}
+
+// ---------------------------------------------------------------- the crate
+
+/// The crate's modules and the names each imports, for resolving paths.
+#[derive(Default)]
+struct Modules {
+    /// Every module's path from the crate root: `["video", "codecs", "gif"]`.
+    modules: BTreeSet<Vec<String>>,
+    /// `(module, name)` to the absolute path the module's `use` names.
+    imports: BTreeMap<(Vec<String>, String), Vec<String>>,
+}
+
+impl Modules {
+    /// `path`, written in `module`, from the crate root; `None` for paths
+    /// into other crates or to local names.
+    fn absolute(&self, module: &[String], path: &[String], in_use: bool) -> Option<Vec<String>> {
+        let mut at = module.to_vec();
+        let mut rest = path;
+        match path.first().map(String::as_str) {
+            Some("crate") => {
+                at.clear();
+                rest = &path[1..];
+            }
+            Some("self" | "super") => {
+                while let Some(first) = rest.first() {
+                    match first.as_str() {
+                        "self" => {}
+                        "super" => {
+                            at.pop()?;
+                        }
+                        _ => break,
+                    }
+                    rest = &rest[1..];
+                }
+            }
+            Some(first) => {
+                let mut child = at.clone();
+                child.push(first.to_string());
+                if !self.modules.contains(&child) {
+                    let imported = self.imports.get(&(at.clone(), first.to_string()));
+                    return match imported {
+                        Some(target) if in_use => {
+                            Some(target.iter().chain(&path[1..]).cloned().collect())
+                        }
+                        _ => None,
+                    };
+                }
+            }
+            None => return None,
+        }
+        at.extend(rest.iter().cloned());
+        Some(at)
+    }
+
+    /// The module an absolute path ends in, following imports:
+    /// `video::VideoFormat::Mp4` is in `["video", "format"]`.
+    fn module_of(&self, path: &[String]) -> Vec<String> {
+        let mut path = path.to_vec();
+        let mut at = Vec::new();
+        let mut i = 0;
+        let mut hops = 0;
+        while i < path.len() {
+            let mut child = at.clone();
+            child.push(path[i].clone());
+            if self.modules.contains(&child) {
+                at = child;
+                i += 1;
+            } else if let Some(target) = self.imports.get(&(at.clone(), path[i].clone()))
+                && hops < 32
+            {
+                path = target.iter().chain(&path[i + 1..]).cloned().collect();
+                at.clear();
+                i = 0;
+                hops += 1;
+            } else {
+                break;
+            }
+        }
+        at
+    }
+}
+
 /// Every `.rs` file under `dir`.
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -55,170 +428,105 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The file's text without comments (line comments, doc comments and
-/// block comments); string literals are kept, which is harmless here.
-fn code_of(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find("//").into_iter().chain(rest.find("/*")).min() {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        if rest.starts_with("//") {
-            rest = rest.find('\n').map_or("", |n| &rest[n..]);
-        } else {
-            rest = rest.find("*/").map_or("", |n| &rest[n + 2..]);
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The paths after `prefix` (such as `crate::`) in `code`: for
-/// `crate::video::{VideoSpec, VideoWriter}` the segments `["video",
-/// "VideoSpec"]` and `["video", "VideoWriter"]`.
-fn paths_after(code: &str, prefix: &str) -> Vec<Vec<String>> {
-    let mut paths = Vec::new();
-    for (i, _) in code.match_indices(prefix) {
-        if code[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == ':') {
-            continue; // `$crate::`, `super::super::`, `a::crate::`
-        }
-        let mut segments = Vec::new();
-        let mut rest = &code[i + prefix.len()..];
-        loop {
-            let end = rest
-                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .unwrap_or(rest.len());
-            if end == 0 {
-                break;
-            }
-            segments.push(rest[..end].to_string());
-            rest = &rest[end..];
-            if let Some(after) = rest.strip_prefix("::") {
-                if let Some(group) = after.strip_prefix('{') {
-                    let close = group.find('}').unwrap_or(group.len());
-                    for name in group[..close].split(',') {
-                        let name: String = name
-                            .trim()
-                            .chars()
-                            .take_while(|c| c.is_alphanumeric() || *c == '_')
-                            .collect();
-                        if !name.is_empty() {
-                            let mut path = segments.clone();
-                            path.push(name);
-                            paths.push(path);
-                        }
-                    }
-                    segments.clear();
-                    break;
-                }
-                rest = after;
-            } else {
-                break;
-            }
-        }
-        if !segments.is_empty() {
-            paths.push(segments);
-        }
-    }
-    paths
-}
-
-/// Where a file sits: its top-level module and, inside it, its first-level
-/// child (`video/codecs/gif.rs` is `("video", Some("codecs"))`, `video/mod.rs`
-/// is `("video", None)`).
-fn place(src: &Path, file: &Path) -> (String, Option<String>) {
-    let rel = file.strip_prefix(src).unwrap();
-    let parts: Vec<String> = rel
+/// A file's module path: `video/codecs/gif.rs` is `["video", "codecs",
+/// "gif"]`, `video/mod.rs` is `["video"]`, `lib.rs` is `[]`.
+fn module_path(src: &Path, file: &Path) -> Vec<String> {
+    let rel = file.strip_prefix(src).unwrap().with_extension("");
+    let mut parts: Vec<String> = rel
         .iter()
-        .map(|p| p.to_string_lossy().trim_end_matches(".rs").to_string())
+        .map(|p| p.to_string_lossy().into_owned())
         .collect();
-    let top = parts[0].clone();
-    let child = parts.get(1).filter(|c| *c != "mod").cloned();
-    (top, child)
+    if matches!(parts.last().map(String::as_str), Some("mod" | "lib")) {
+        parts.pop();
+    }
+    parts
+}
+
+/// The crate's files (not `bin/`, not `include!`d ones), each with its
+/// module path and the references in it.
+fn crate_files(src: &Path) -> Vec<(PathBuf, Vec<String>, Vec<Reference>)> {
+    let mut files = Vec::new();
+    rust_files(src, &mut files);
+    files.sort();
+    let texts: Vec<String> = files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect();
+    let mut included = BTreeSet::new();
+    for (file, text) in files.iter().zip(&texts) {
+        for (at, _) in text.match_indices("include!(\"") {
+            let name = text[at + 10..].split('"').next().unwrap();
+            included.insert(file.parent().unwrap().join(name));
+        }
+    }
+    files
+        .into_iter()
+        .zip(texts)
+        .filter(|(file, _)| !file.starts_with(src.join("bin")) && !included.contains(file))
+        .map(|(file, text)| {
+            let module = module_path(src, &file);
+            (file, module, references(&tokenize(&text)))
+        })
+        .collect()
 }
 
 #[test]
 fn no_layer_refers_to_a_higher_one_and_no_module_circles() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
-    rust_files(&src, &mut files);
-    files.sort();
+    let files = crate_files(&src);
     let allowed: BTreeMap<&str, &[&str]> = LAYERS.iter().copied().collect();
 
-    // The children of each layer, and the names each layer's mod.rs
-    // re-exports from them (`pub use writer::{VideoWriter, ..}`).
-    let mut children: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut reexports: BTreeMap<(String, String), String> = BTreeMap::new();
-    for file in &files {
-        let (top, child) = place(&src, file);
-        if let Some(child) = child {
-            children.entry(top).or_default().insert(child);
-        } else if file.ends_with("mod.rs") {
-            let code = code_of(&std::fs::read_to_string(file).unwrap());
-            for line in code.split(';') {
-                let Some(used) = line.trim().strip_prefix("pub use ") else {
-                    continue;
-                };
-                for path in paths_after(&format!(" {used}"), " ") {
-                    if path.len() >= 2 {
-                        reexports
-                            .insert((top.clone(), path[path.len() - 1].clone()), path[0].clone());
-                    }
-                }
+    // The modules, then what each imports (relative imports resolve
+    // against the modules, so all modules first).
+    let mut crate_ = Modules::default();
+    for (_, module, refs) in &files {
+        crate_.modules.insert(module.clone());
+        for r in refs {
+            crate_
+                .modules
+                .insert([module.clone(), r.scope.clone()].concat());
+        }
+    }
+    for (_, module, refs) in &files {
+        for r in refs {
+            let at = [module.clone(), r.scope.clone()].concat();
+            if let (Some(name), Some(target)) = (&r.imports, crate_.absolute(&at, &r.path, false)) {
+                crate_.imports.insert((at, name.clone()), target);
             }
         }
     }
 
     let mut wrong = Vec::new();
     let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for file in &files {
-        let (top, child) = place(&src, file);
-        if top == "lib" || top == "bin" {
-            continue;
-        }
+    for (file, module, refs) in &files {
+        let Some(top) = module.first() else { continue }; // lib.rs
         let Some(may) = allowed.get(top.as_str()) else {
             wrong.push(format!("{}: module {top} is not in LAYERS", file.display()));
             continue;
         };
-        let code = code_of(&std::fs::read_to_string(file).unwrap());
-        let node = format!("{top}/{}", child.clone().unwrap_or_default());
-        let siblings = children.get(&top).cloned().unwrap_or_default();
-        let target_in_layer = |name: &str| -> Option<String> {
-            if siblings.contains(name) {
-                Some(name.to_string())
-            } else {
-                reexports.get(&(top.clone(), name.to_string())).cloned()
-            }
-        };
-        let mut refs: Vec<(String, Option<String>)> = Vec::new();
-        for path in paths_after(&code, "crate::") {
-            let to = path[0].clone();
-            if to == top {
-                refs.push((to, path.get(1).and_then(|n| target_in_layer(n))));
-            } else {
-                refs.push((to, None));
-            }
-        }
-        // `super::` from a layer's direct child names a sibling; deeper
-        // files' `super::` stays inside their child.
-        if child.is_some() && file.parent() == Some(src.join(&top).as_path()) {
-            for path in paths_after(&code, "super::") {
-                refs.push((top.clone(), target_in_layer(&path[0])));
-            }
-        }
-        for (to, sibling) in refs {
-            if to == top {
-                if let Some(sibling) = sibling {
-                    let target = format!("{top}/{sibling}");
-                    if target != node {
-                        edges.entry(node.clone()).or_default().insert(target);
+        let node = format!("{top}/{}", module.get(1).cloned().unwrap_or_default());
+        for r in refs {
+            let at = [module.clone(), r.scope.clone()].concat();
+            let Some(target) = crate_.absolute(&at, &r.path, r.in_use) else {
+                continue;
+            };
+            let to = crate_.module_of(&target);
+            match to.first() {
+                Some(to_top) if to_top == top => {
+                    if let Some(child) = to.get(1) {
+                        let target = format!("{top}/{child}");
+                        if target != node {
+                            edges.entry(node.clone()).or_default().insert(target);
+                        }
                     }
                 }
-            } else if !may.contains(&to.as_str()) && allowed.contains_key(to.as_str()) {
-                wrong.push(format!(
-                    "{}: the {top} layer refers to crate::{to}",
-                    file.display()
-                ));
+                Some(to_top) if !may.contains(&to_top.as_str()) => wrong.push(format!(
+                    "{}: the {top} layer refers to {} (`{}`)",
+                    file.display(),
+                    to.join("::"),
+                    r.path.join("::")
+                )),
+                _ => {}
             }
         }
     }
@@ -252,6 +560,8 @@ fn no_layer_refers_to_a_higher_one_and_no_module_circles() {
     circles.sort();
     circles.dedup();
 
+    wrong.sort();
+    wrong.dedup();
     assert!(
         wrong.is_empty(),
         "references to higher layers:\n{}",
@@ -272,4 +582,124 @@ fn no_layer_refers_to_a_higher_one_and_no_module_circles() {
         edges["catalog/gallery"].contains("catalog/index"),
         "{edges:?}"
     );
+}
+
+// ---------------------------------------------------------------- the parser's own tests
+
+/// The paths in `text`, joined with `::`, and what each `use` imports.
+fn paths_in(text: &str) -> Vec<String> {
+    references(&tokenize(text))
+        .into_iter()
+        .map(|r| {
+            let mut s = r.scope.iter().map(|m| format!("{m}>")).collect::<String>();
+            s.push_str(&r.path.join("::"));
+            if r.in_use {
+                s.push_str(&format!(" as {}", r.imports.as_deref().unwrap_or("*")));
+            }
+            s
+        })
+        .collect()
+}
+
+#[test]
+fn parser_reads_grouped_and_nested_use_trees() {
+    assert_eq!(
+        paths_in("use super::{A, B};"),
+        ["super::A as A", "super::B as B"]
+    );
+    assert_eq!(
+        paths_in("pub(crate) use crate::{video::{facts::X, format::{self, Y as Z}}, frame::*,};"),
+        [
+            "crate::video::facts::X as X",
+            "crate::video::format as format",
+            "crate::video::format::Y as Z",
+            "crate::frame::* as *",
+        ]
+    );
+    assert_eq!(paths_in("use super::{self as up};"), ["super as up"]);
+    assert_eq!(paths_in("use writer::Thing as _;"), ["writer::Thing as *"]);
+}
+
+#[test]
+fn parser_reads_inline_paths() {
+    assert_eq!(
+        paths_in("let f = crate::video::format::VideoFormat::Mp4; x(super::format::X::new());"),
+        [
+            "crate::video::format::VideoFormat::Mp4",
+            "super::format::X::new"
+        ]
+    );
+    // `$crate::` in a macro and the tail of a longer path are not starts.
+    assert_eq!(paths_in("$crate::video::X; a::crate::b;"), ["a::crate::b"]);
+    assert_eq!(paths_in("Vec::<u8>::new()"), ["Vec"]);
+}
+
+#[test]
+fn parser_skips_comments_and_literals() {
+    let text = r####"
+        // use crate::record::Recorder;
+        /// [`x`](crate::record::Recorder)
+        /* crate::train::A /* nested crate::train::B */ crate::train::C */
+        let s = "crate::train::D \" crate::train::E";
+        let r = r#"crate::train::F " crate::train::G"#;
+        let b = b"crate::train::H";
+        let c = '"'; let q = '\''; let u = '\u{22}';
+        fn f<'a>(x: &'a str) -> &'a str { crate::video::Y }
+    "####;
+    assert_eq!(paths_in(text), ["crate::video::Y"]);
+}
+
+#[test]
+fn parser_tracks_inline_modules() {
+    assert_eq!(
+        paths_in("mod tests { use super::*; mod deeper { fn f() { super::A; } } } super::B;"),
+        ["tests>super::* as *", "tests>deeper>super::A", "super::B"]
+    );
+}
+
+#[test]
+fn resolution_follows_imports_to_the_defining_module() {
+    let v = |s: &str| -> Vec<String> { s.split("::").map(str::to_string).collect() };
+    let mut crate_ = Modules::default();
+    for m in [
+        "video",
+        "video::facts",
+        "video::format",
+        "video::codecs",
+        "error",
+    ] {
+        crate_.modules.insert(v(m));
+    }
+    crate_.modules.insert(Vec::new());
+    crate_.imports.insert(
+        (v("video"), "VideoFormat".into()),
+        v("video::format::VideoFormat"),
+    );
+    crate_
+        .imports
+        .insert((Vec::new(), "Error".into()), v("error::Error"));
+    let facts = v("video::facts");
+    let resolve = |at: &[String], path: &str, in_use: bool| {
+        crate_
+            .absolute(at, &v(path), in_use)
+            .map(|p| crate_.module_of(&p).join("::"))
+    };
+    assert_eq!(
+        resolve(&facts, "super::VideoFormat::Mp4", false).unwrap(),
+        "video::format"
+    );
+    assert_eq!(resolve(&facts, "crate::Error", false).unwrap(), "error");
+    assert_eq!(
+        resolve(&v("video::codecs"), "super::super::video::facts::X", false).unwrap(),
+        "video::facts"
+    );
+    assert_eq!(
+        resolve(&v("video"), "facts::X", false).unwrap(),
+        "video::facts"
+    );
+    assert_eq!(
+        resolve(&v("video"), "VideoFormat", true).unwrap(),
+        "video::format"
+    );
+    assert_eq!(resolve(&facts, "serde::Serialize", true), None);
 }
