@@ -23,6 +23,7 @@ def childs_video(folder):
     assert len(childs) == 1, names
     return folder / childs[0]
 
+
 # A picklable env (spawn and forkserver children get the wrapper pickled) and a trigger that
 # records episode 0 in the process that made the wrapper and episode 1 in any other, so that
 # parent and child record different episodes (and the child's name gets a worker part).

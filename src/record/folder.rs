@@ -16,7 +16,8 @@
 //! the later video of a name wins. The worker part is
 //! [`RecordingConfig::worker`](super::RecordingConfig::worker) when set
 //! (then always used), else the process id (`w12345`; `w12345-2` for the
-//! third recorder of the process).
+//! third recorder of the process, counted afresh in a child made by
+//! `fork()`).
 
 use super::video::VideoStart;
 use crate::video::VideoFormat;
