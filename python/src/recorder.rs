@@ -129,23 +129,15 @@ struct Settings {
 }
 
 impl Settings {
-    /// The first video of this prefix already in the folder, if any: found
-    /// by a recorder that refuses them, made only to look and dropped (its
-    /// other errors are the real recorder's to report).
+    /// The first video of this prefix already in the folder, if any (the
+    /// Rust rule of what `overwrite=False` refuses; a folder that cannot be
+    /// read is the real recorder's error to report).
     fn existing_video(&self) -> Option<PathBuf> {
-        let mark = warnings::mark();
-        let mut look = RecordingConfig::new(&self.video_folder)
-            .name_prefix(&self.name_prefix)
-            .fps(1);
+        let mut look = RecordingConfig::new(&self.video_folder).name_prefix(&self.name_prefix);
         if let Some(format) = self.format {
             look = look.format(format);
         }
-        let found = match Recorder::new(look, RecordingSource::new("the env")) {
-            Err(Error::AlreadyExists { path, .. }) => Some(path),
-            _ => None,
-        };
-        warnings::discard_after(mark);
-        found
+        Recorder::existing_video(&look).ok().flatten()
     }
 
     fn config(&self, py: Python<'_>, overwrite: bool) -> RecordingConfig {

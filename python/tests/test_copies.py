@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+import re
 import warnings
 
 import cloudpickle
@@ -57,10 +58,16 @@ def test_a_copy_records_on_its_own_and_the_original_goes_on(tmp_path, make_copy)
         env.close()
     assert not [w for w in caught if "Overwriting" in str(w.message)]
     assert twin.episode_id == 1 and env.episode_id == 0
-    assert videos(tmp_path) == ["rl-video-episode-0.mp4", "rl-video-episode-1.mp4"]
+    # The copy's video started while the original lived: its name has a worker part (gymrec's
+    # rule for live recorders sharing a folder); the original, alone when its video started,
+    # kept Gymnasium's name.
+    original, copied = videos(tmp_path)
+    assert original == "rl-video-episode-0.mp4"
+    assert re.fullmatch(r"rl-video-w\d+(-\d+)?-episode-1\.mp4", copied), copied
+    assert [str(w.message) for w in caught if "another live recorder" in str(w.message)]
     # The original's episode 0 (the reset and 10 steps, 3 before the copy) and the copy's 1.
-    assert probe(tmp_path / "rl-video-episode-0.mp4").frames == 11
-    assert probe(tmp_path / "rl-video-episode-1.mp4").frames == 11
+    assert probe(tmp_path / original).frames == 11
+    assert probe(tmp_path / copied).frames == 11
 
 
 def test_a_copy_that_never_records_never_touches_the_folder(tmp_path):

@@ -41,9 +41,10 @@ def test_an_existing_video_is_a_file_exists_error(tmp_path):
 def test_a_folder_under_a_file_is_an_os_error(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
+    # NotADirectoryError (an OSError), as Python's own os.makedirs raises.
     with pytest.raises(OSError, match="a-file") as caught:
         gymrec.RecordVideo(Painted(), str(blocker / "videos"))
-    assert type(caught.value) is OSError
+    assert type(caught.value) is NotADirectoryError
 
 
 # The recorder also warns that the video stopped.

@@ -108,7 +108,11 @@ def test_a_video_another_live_wrapper_wrote_is_kept_beside_it(tmp_path):
 
 
 def test_overwrite_false_refuses_in_pythons_words(tmp_path):
-    first = gymrec.RecordVideo(Painted(), str(tmp_path), episode_trigger=lambda e: True)
+    # The video second would write appears after it was made, written by someone else: here a
+    # wrapper on another folder, whose video is then moved in. (A live gymrec wrapper on the
+    # same folder would name its video apart instead: see the tests above.)
+    elsewhere = tmp_path / "elsewhere"
+    first = gymrec.RecordVideo(Painted(), str(elsewhere), episode_trigger=lambda e: True)
     second = gymrec.RecordVideo(
         Painted(), str(tmp_path), episode_trigger=lambda e: True, overwrite=False
     )
@@ -116,12 +120,29 @@ def test_overwrite_false_refuses_in_pythons_words(tmp_path):
     first.close()
     del first
     gc.collect()
+    (elsewhere / "rl-video-episode-0.mp4").rename(tmp_path / "rl-video-episode-0.mp4")
     run(second, 1)
     with pytest.raises(FileExistsError, match="rl-video-episode-0.mp4 already exists") as caught:
         second.close()
     assert "overwrite=True" in str(caught.value)
     assert "overwrite(true)" not in str(caught.value)
     assert probe(tmp_path / "rl-video-episode-0.mp4").frames == 11
+
+
+def test_overwrite_false_beside_a_live_wrapper_overwrites_nothing_and_raises_nothing(tmp_path):
+    # The first's video starts while the second lives: it is named apart, so the second's
+    # episode 0 finds no file of its name, and no video is lost.
+    first = gymrec.RecordVideo(Painted(), str(tmp_path), episode_trigger=lambda e: True)
+    second = gymrec.RecordVideo(
+        Painted(), str(tmp_path), episode_trigger=lambda e: True, overwrite=False
+    )
+    run(first, 1)
+    first.close()
+    run(second, 1)
+    second.close()
+    files = mp4s(tmp_path)
+    assert len(files) == 2 and all(probe(p).frames == 11 for p in files)
+    assert (tmp_path / "rl-video-episode-0.mp4") in files
 
 
 def test_ctrl_c_mid_episode_leaves_a_playable_video(tmp_path):

@@ -16,7 +16,8 @@
 //! the later video of a name wins. The worker part is
 //! [`RecordingConfig::worker`](super::RecordingConfig::worker) when set
 //! (then always used), else the process id (`w12345`; `w12345-2` for the
-//! third recorder of the process).
+//! third recorder of the process, counted afresh in a child made by
+//! `fork()`).
 
 use super::video::VideoStart;
 use crate::video::VideoFormat;
@@ -60,9 +61,17 @@ pub(super) fn refuse_existing(folder: &Path, prefix: &str, format: VideoFormat) 
 }
 
 /// The first file in `folder` named like a video this prefix would write in
-/// `format`.
-fn existing_video(folder: &Path, prefix: &str, format: VideoFormat) -> Result<Option<PathBuf>> {
-    let entries = std::fs::read_dir(folder).map_err(|e| Error::io(folder, e))?;
+/// `format`; `None` in a folder that does not exist.
+pub(super) fn existing_video(
+    folder: &Path,
+    prefix: &str,
+    format: VideoFormat,
+) -> Result<Option<PathBuf>> {
+    let entries = match std::fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(folder, e)),
+    };
     let mut found: Vec<PathBuf> = entries
         .filter_map(|e| e.ok())
         .map(|e| e.path())
@@ -148,9 +157,8 @@ impl LiveMark {
     /// file is locked under a name no recorder looks for, then renamed, so
     /// that no sibling ever sees it unlocked and takes it for a dead one's.
     pub(super) fn new(folder: &Path) -> Result<LiveMark> {
-        static RECORDERS: AtomicU64 = AtomicU64::new(0);
-        let n = RECORDERS.fetch_add(1, Ordering::Relaxed);
         let pid = std::process::id();
+        let n = recorder_number(pid);
         let name = format!("{pid}-{n}");
         let dir = live_dir(folder)?;
         let starting = dir.join(format!("{name}.starting"));
@@ -192,6 +200,34 @@ impl LiveMark {
     }
 }
 
+/// The number of this process's next recorder, from 0: counted afresh in a
+/// child made by `fork()`, which inherits its parent's count (the process
+/// id is kept beside the count, in one atomic, so that no lock is needed,
+/// which a fork could leave held).
+fn recorder_number(pid: u32) -> u32 {
+    static RECORDERS: AtomicU64 = AtomicU64::new(0);
+    let mut seen = RECORDERS.load(Ordering::Relaxed);
+    loop {
+        let (n, next) = count_in(seen, pid);
+        match RECORDERS.compare_exchange_weak(seen, next, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => return n,
+            Err(now) => seen = now,
+        }
+    }
+}
+
+/// The number `pid`'s next recorder gets and the count that follows, from
+/// the count `seen` (a process id in the high half, how many recorders it
+/// made in the low one).
+fn count_in(seen: u64, pid: u32) -> (u32, u64) {
+    let n = if (seen >> 32) as u32 == pid {
+        seen as u32
+    } else {
+        0
+    };
+    (n, (u64::from(pid) << 32) | u64::from(n.wrapping_add(1)))
+}
+
 impl Drop for LiveMark {
     fn drop(&mut self) {
         if let Err(err) = std::fs::remove_file(&self.path) {
@@ -230,7 +266,20 @@ fn mark_is_held(path: &Path) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_video_name;
+    use super::{count_in, is_video_name};
+
+    #[test]
+    fn recorders_are_numbered_afresh_in_a_forked_child() {
+        let (first, seen) = count_in(0, 7);
+        assert_eq!(first, 0);
+        let (second, seen) = count_in(seen, 7);
+        assert_eq!(second, 1);
+        // A child (process 8) inherits the count of its parent (7): its
+        // first recorder is its 0th, named by the process id alone.
+        let (childs, seen) = count_in(seen, 8);
+        assert_eq!(childs, 0);
+        assert_eq!(count_in(seen, 8).0, 1);
+    }
     use crate::video::VideoFormat;
 
     #[test]

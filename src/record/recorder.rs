@@ -2,7 +2,7 @@
 
 use super::config::RecordingConfig;
 use super::finishing::{Booked, Finished, FinishingQueue, salvage};
-use super::folder::{LiveMark, prepare_folder, refuse_existing, video_name};
+use super::folder::{LiveMark, existing_video, prepare_folder, refuse_existing, video_name};
 use super::observer::RecordingObserver;
 use super::overlay::{Overlay, OverlayContext};
 use super::report::{RecordingReport, RecordingSource};
@@ -325,6 +325,14 @@ impl Recorder {
             videos: Vec::new(),
             errors: Vec::new(),
         })
+    }
+
+    /// The first file in `config`'s folder named like a video of its
+    /// `name_prefix` and format (what [`RecordingConfig::overwrite`]`(false)`
+    /// refuses), without making a recorder; `None` when there is none or
+    /// the folder does not exist yet.
+    pub fn existing_video(config: &RecordingConfig) -> Result<Option<PathBuf>> {
+        existing_video(&config.video_folder, &config.name_prefix, config.format)
     }
 
     /// Whether a video is being recorded now, so that a frame is wanted for

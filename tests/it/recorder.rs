@@ -518,6 +518,21 @@ fn two_processes_on_one_folder_keep_every_video() {
 }
 
 #[test]
+fn existing_videos_are_found_without_a_recorder() {
+    let dir = temp_dir("recorder-existing");
+    let config = || RecordingConfig::new(&dir).fps(25);
+    assert_eq!(Recorder::existing_video(&config()).unwrap(), None); // no folder yet
+    let videos = record_painted(overwriting(&dir), 2);
+    assert_eq!(
+        Recorder::existing_video(&config()).unwrap().as_deref(),
+        Some(videos[0].facts.path.as_path())
+    );
+    let other = config().name_prefix("other");
+    assert_eq!(Recorder::existing_video(&other).unwrap(), None);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn a_video_folder_that_is_a_file_is_already_exists() {
     let dir = temp_dir("recorder-folder-file");
     std::fs::create_dir_all(&dir).unwrap();
