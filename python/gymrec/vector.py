@@ -66,8 +66,9 @@ class RecordVideo(
         wandb_key: str = "videos",
     ):
         """Wraps the vector env ``env`` to record videos into ``video_folder``; the arguments are
-        those of :class:`gymrec.RecordVideo` (with ``on_video``, ``wandb`` and ``wandb_key``), plus ``video_aspect_ratio`` (accepted, unused) and
-        ``record_first_only`` (sub-env 0 alone instead of the grid)."""
+        those of :class:`gymrec.RecordVideo` (with ``on_video``, ``wandb`` and ``wandb_key``),
+        plus ``video_aspect_ratio`` (accepted, unused) and ``record_first_only`` (sub-env 0
+        alone instead of the grid)."""
         VectorWrapper.__init__(self, env)
         args: dict[str, Any] = dict(
             video_folder=video_folder,

@@ -12,7 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import mp4s, run_script
+from conftest import mp4s, run, run_script
+
+import gymrec
 
 #: A CleanRL-shaped script: ``wandb.init(monitor_gym=True)`` and a ``RecordVideo`` on env 0 of
 #: a ``SyncVectorEnv`` made from thunks, every 2nd episode recorded, 5 episodes of env 0.
@@ -145,7 +147,8 @@ def test_wandb_gymnasium_wrapper_logs_none_for_comparison(offline_wandb):
     writes its videos, but W&B's patched ``close()`` raises as it reads ``enabled``, which
     Gymnasium 1.x no longer has, and nothing is logged."""
     result, folder = cleanrl(offline_wandb, "gymnasium")
-    assert result["close_error"] == "AttributeError: 'RecordVideo' object has no attribute 'enabled'"
+    enabled = "AttributeError: 'RecordVideo' object has no attribute 'enabled'"
+    assert result["close_error"] == enabled
     assert len(mp4s(folder)) == 3
     assert logged_videos(result["run_dir"]) == []
 
@@ -160,9 +163,6 @@ def test_wandb_no_run_nothing_logged_nothing_imported(offline_wandb):
 def test_wandb_true_without_a_run_does_nothing(tmp_path, cartpole):
     """``wandb`` imported but no run: the videos are written, nothing is logged, no error."""
     wandb = pytest.importorskip("wandb")
-    import gymrec
-    from conftest import run
-
     assert wandb.run is None
     seen = []
     env = gymrec.RecordVideo(
