@@ -12,10 +12,12 @@ forward the env's resets, steps and frames to it.
 
 from gymrec import vector  # gymrec.vector.RecordVideo
 from gymrec._native import __version__, capped_cubic_video_schedule
+from gymrec.finished import FinishedVideo
 from gymrec.state import RecordState
 from gymrec.wrappers import RecordVideo
 
 __all__ = [
+    "FinishedVideo",
     "RecordState",
     "RecordVideo",
     "__version__",

@@ -11,6 +11,8 @@ from typing import Any, Callable, cast
 from gymnasium.core import RenderFrame
 
 from gymrec._native import Recorder, capped_cubic_video_schedule
+from gymrec._wandb import WandbVideos
+from gymrec.finished import FinishedVideo
 
 #: Wrappers whose recorder is still open; finalized at interpreter exit.
 _LIVE: weakref.WeakSet[Any] = weakref.WeakSet()
@@ -75,6 +77,14 @@ class Recording:
     _recorder_args: dict[str, Any] | None = None
     gc_trigger: Callable[[int], bool] | None = None
     _videos_seen: int = 0
+    #: The user's ``on_video``, called once per finished video.
+    on_video: Callable[[FinishedVideo], object] | None = None
+    #: The W&B logger, unless ``wandb=False``.
+    _wandb: WandbVideos | None = None
+    #: How many videos were taken from the recorder for the hooks, and those not yet handed to
+    #: them (an exception of a hook leaves the next ones for the next call).
+    _videos_taken: int = 0
+    _unhanded: list[FinishedVideo] | None = None
 
     def _start_recorder(
         self,
@@ -89,11 +99,14 @@ class Recording:
         gc_trigger: Callable[[int], bool] | None,
         video_aspect_ratio: tuple[int, int] = (1, 1),
         record_first_only: bool = False,
+        on_video: Callable[[FinishedVideo], object] | None = None,
+        wandb: bool | None = None,
+        wandb_key: str = "videos",
         **options: Any,
     ) -> None:
         """Makes the Rust recorder for ``env`` (a ``gymnasium.Env`` or ``VectorEnv``) and sets
         Gymnasium's attributes; ``options`` are gymrec's keyword-only ones (``overwrite``,
-        ``format``, ``overlay``, ``gallery``)."""
+        ``format``, ``overlay``, ``gallery``) the recorder takes."""
         check_render_mode(env)
         spec = getattr(env, "spec", None)
         env_id = getattr(spec, "id", None)
@@ -118,6 +131,9 @@ class Recording:
         self.step_trigger = step_trigger
         self.disable_logger = disable_logger
         self.gc_trigger = gc_trigger
+        self.on_video = on_video
+        self._wandb = None if wandb is False else WandbVideos(wandb_key, forced=wandb is True)
+        self._unhanded = []
         self.video_folder = os.fspath(self._recorder.video_folder)
         self.frames_per_sec: int = self._recorder.fps
         self.name_prefix: str = name_prefix
@@ -143,21 +159,62 @@ class Recording:
         return self._recorder.step_id
 
     def stop_recording(self) -> None:
-        """Finalizes the running video, if any; raises the first recording error not yet raised."""
-        self._recorder.stop()
-        self._after_video()
+        """Finalizes the running video, if any, and hands it to ``on_video``; raises the first
+        recording error not yet raised."""
+        try:
+            self._recorder.stop()
+        finally:
+            self._after_video()
 
     def _close_recorder(self) -> None:
-        """Finalizes the running video; raises the first recording error (a full disk, an encoder
-        failure) not yet raised."""
-        self._recorder.close()
-        self._after_video()
+        """Finalizes the running video and hands it to ``on_video``; raises the first recording
+        error (a full disk, an encoder failure) not yet raised."""
+        try:
+            self._recorder.close()
+        finally:
+            self._after_video()
+
+    @property
+    def _watches_videos(self) -> bool:
+        """Whether finished videos are looked for after each event: for ``gc_trigger``,
+        ``on_video`` or W&B."""
+        return self.gc_trigger is not None or self.on_video is not None or self._wandb is not None
 
     def _after_video(self) -> None:
+        """Hands each finished video to the W&B logger and ``on_video`` and runs
+        ``gc_trigger``. gymrec finishes a video on its encoder thread and reports it once
+        written, at that call or a later one; the hooks are called then, on this thread."""
+        if self._recorder is None:
+            return
+        self._collect_garbage()
+        if self.on_video is not None or self._wandb is not None:
+            self._hand_over_videos()
+
+    def _hand_over_videos(self) -> None:
+        """Calls the W&B logger, then ``on_video``, once per video finished since the last
+        call, in the order they were started. An exception of either is raised here, after
+        the W&B logger had its go at that video; the videos after it are handed over at the
+        next call."""
+        if self._unhanded is None:
+            self._unhanded = []
+        finished = self._recorder.videos_finished
+        if finished != self._videos_taken:
+            self._videos_taken = finished
+            taken = self._recorder.take_finished()
+            self._unhanded.extend(FinishedVideo._from_native(video) for video in taken)
+        while self._unhanded:
+            video = self._unhanded.pop(0)
+            try:
+                if self._wandb is not None:
+                    self._wandb(video)
+            finally:
+                if self.on_video is not None:
+                    self.on_video(video)
+
+    def _collect_garbage(self) -> None:
         """Gymnasium's ``gc_trigger``: ``gc.collect()`` after each finished video, when the
-        trigger accepts the current episode id. gymrec finishes a video on its encoder thread
-        and reports it once written, at that call or a later one; the trigger is asked then."""
-        if self.gc_trigger is None or self._recorder is None:
+        trigger accepts the current episode id."""
+        if self.gc_trigger is None:
             return
         finished = self._recorder.videos_finished
         new, self._videos_seen = finished - self._videos_seen, finished
@@ -172,6 +229,8 @@ class Recording:
         assert self._recorder_args is not None, "only a copy of a made wrapper remakes"
         self._recorder = Recorder(**self._recorder_args, quiet=True)
         self._videos_seen = 0
+        self._videos_taken = 0
+        self._unhanded = []
         return self._recorder
 
     def _unmake_recorder(self) -> None:
@@ -181,6 +240,8 @@ class Recording:
             # A stand-in with the recorder's attributes, typed as the recorder it becomes.
             self._recorder = cast(Recorder, _Unmade(self))
             self._videos_seen = 0
+            self._videos_taken = 0
+            self._unhanded = []
             _LIVE.add(self)
 
     def __getstate__(self) -> dict[str, Any]:

@@ -7,7 +7,7 @@ this stub with the installed extension module.
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import final
+from typing import Any, final
 
 __all__ = ["Recorder", "capped_cubic_video_schedule", "check_record_state", "__version__"]
 
@@ -91,6 +91,8 @@ class Recorder:
     @property
     def videos_finished(self) -> int:
         """How many videos were finished and kept so far."""
+    def take_finished(self) -> list[dict[str, Any]]:
+        """The videos finished since the last call, in the order they were started."""
     def stop(self) -> None:
         """Finalizes the running video, if any; raises the first error not yet raised."""
     def close(self) -> None:

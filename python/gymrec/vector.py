@@ -14,6 +14,7 @@ from gymnasium.core import ActType, ObsType, RenderFrame
 from gymnasium.vector import AutoresetMode, VectorEnv, VectorWrapper
 
 from gymrec._common import Recording
+from gymrec.finished import FinishedVideo
 
 __all__ = ["RecordVideo"]
 
@@ -60,10 +61,14 @@ class RecordVideo(
         format: str | None = None,
         overlay: bool = False,
         gallery: bool = False,
+        on_video: Callable[[FinishedVideo], object] | None = None,
+        wandb: bool | None = None,
+        wandb_key: str = "videos",
     ):
         """Wraps the vector env ``env`` to record videos into ``video_folder``; the arguments are
-        those of :class:`gymrec.RecordVideo`, plus ``video_aspect_ratio`` (accepted, unused) and
-        ``record_first_only`` (sub-env 0 alone instead of the grid)."""
+        those of :class:`gymrec.RecordVideo` (with ``on_video``, ``wandb`` and ``wandb_key``),
+        plus ``video_aspect_ratio`` (accepted, unused) and ``record_first_only`` (sub-env 0
+        alone instead of the grid)."""
         VectorWrapper.__init__(self, env)
         args: dict[str, Any] = dict(
             video_folder=video_folder,
@@ -80,6 +85,9 @@ class RecordVideo(
             format=format,
             overlay=overlay,
             gallery=gallery,
+            on_video=on_video,
+            wandb=wandb,
+            wandb_key=wandb_key,
         )
         gym.utils.RecordConstructorArgs.__init__(self, **args)
 
@@ -126,7 +134,7 @@ class RecordVideo(
         if self.recording:
             self._capture_frame()
         self.has_autoreset = False
-        if self.gc_trigger is not None:
+        if self._watches_videos:
             self._after_video()
         return obs, info
 
@@ -147,7 +155,7 @@ class RecordVideo(
             self.has_autoreset = done
         if wants:
             self._capture_frame()
-        if self.gc_trigger is not None:
+        if self._watches_videos:
             self._after_video()
         return obs, rewards, terminations, truncations, info
 

@@ -11,6 +11,7 @@ from gymnasium import logger
 from gymnasium.core import ActType, ObsType, RenderFrame
 
 from gymrec._common import Recording
+from gymrec.finished import FinishedVideo
 
 
 class RecordVideo(
@@ -47,7 +48,9 @@ class RecordVideo(
     gymrec's own additions are keyword-only opt-ins: ``overwrite`` (default True),
     ``format`` (``"mp4"``, ``"webm"``, ``"gif"`` or ``"png"``, a folder of frames),
     ``overlay=True`` (the episode, step and return burnt into each frame) and
-    ``gallery=True`` (a JSON sidecar per video, ``index.jsonl`` and an ``index.html`` gallery).
+    ``gallery=True`` (a JSON sidecar per video, ``index.jsonl`` and an ``index.html`` gallery),
+    ``on_video`` (a callable handed a :class:`gymrec.FinishedVideo` once per finished video)
+    and ``wandb`` / ``wandb_key`` (each finished video logged to the active W&B run).
     By default the folder holds nothing but videos, as with Gymnasium.
     """
 
@@ -67,6 +70,9 @@ class RecordVideo(
         format: str | None = None,
         overlay: bool = False,
         gallery: bool = False,
+        on_video: Callable[[FinishedVideo], object] | None = None,
+        wandb: bool | None = None,
+        wandb_key: str = "videos",
     ):
         """Wraps ``env`` to record videos into ``video_folder``.
 
@@ -88,6 +94,17 @@ class RecordVideo(
             format: ``"mp4"`` (the default), ``"webm"``, ``"gif"`` or ``"png"``.
             overlay: Burn the episode, step and return into every frame.
             gallery: Write a sidecar per video, ``index.jsonl`` and ``index.html``.
+            on_video: ``f(video)``, called once per finished video with a
+                :class:`gymrec.FinishedVideo`, in the order the videos were started, on this
+                thread at the ``reset``/``step`` after gymrec reports the video written (it is
+                finished in the background), or at ``stop_recording()``/``close()``. Its
+                exception is raised from that call (as a trigger's is); the file stays. Videos
+                finalized at garbage collection or interpreter exit are not handed over.
+            wandb: Log each finished video (mp4, webm, gif) to the active W&B run as
+                ``wandb.Video``: ``True`` always, ``None`` (the default) when
+                ``wandb.init(monitor_gym=True)`` was called, ``False`` never. Without ``wandb``
+                imported or an active run, nothing happens (``wandb`` is never imported).
+            wandb_key: The key videos are logged under.
         """
         args: dict[str, Any] = dict(
             video_folder=video_folder,
@@ -102,6 +119,9 @@ class RecordVideo(
             format=format,
             overlay=overlay,
             gallery=gallery,
+            on_video=on_video,
+            wandb=wandb,
+            wandb_key=wandb_key,
         )
         gym.utils.RecordConstructorArgs.__init__(self, **args)
         gym.Wrapper.__init__(self, env)
@@ -135,7 +155,7 @@ class RecordVideo(
         obs, info = super().reset(seed=seed, options=options)
         if self._recorder.begin_episode():
             self._capture_frame()
-        if self.gc_trigger is not None:
+        if self._watches_videos:
             self._after_video()
         return obs, info
 
@@ -144,7 +164,7 @@ class RecordVideo(
         obs, rew, terminated, truncated, info = self.env.step(action)
         if self._recorder.step(float(rew), bool(terminated or truncated)):
             self._capture_frame()
-        if self.gc_trigger is not None:
+        if self._watches_videos:
             self._after_video()
         return obs, rew, terminated, truncated, info
 

@@ -7,11 +7,13 @@ use gymrec::Error;
 use gymrec::env::Info;
 use gymrec::record::tile::TileLayout;
 use gymrec::record::{
-    Overlay, Recorder, RecordingConfig, RecordingObserver, RecordingSource, VideoStart,
+    Overlay, RecordedVideo, Recorder, RecordingConfig, RecordingObserver, RecordingSource,
+    VideoStart,
 };
 use gymrec::video::VideoFormat;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -96,8 +98,11 @@ pub struct PyRecorder {
     /// The recorder, `None` once finalized by [`PyRecorder::finalize`].
     recorder: Mutex<Option<Recorder>>,
     /// The videos reported by `close` so far (the recorder's report is
-    /// taken there, with its errors), for `videos`.
-    closed: Mutex<Vec<PathBuf>>,
+    /// taken there, with its errors), for `videos` and `take_finished`.
+    closed: Mutex<Vec<RecordedVideo>>,
+    /// How many finished videos `take_finished` handed over so far (the
+    /// first of `closed`, then of the recorder's own `videos()`).
+    handed: AtomicUsize,
     shown: Shown,
     /// A vector env's grid, laid out at its first tiled frame (its own
     /// lock, never held while waiting for anything).
@@ -105,6 +110,8 @@ pub struct PyRecorder {
     /// The video folder, for the wrapper's `video_folder`.
     folder: PathBuf,
     fps: u32,
+    /// The kind of file the videos are written as.
+    format: VideoFormat,
     /// The process that made the recorder.
     pid: u32,
     /// [`FORKS`] when it was made: another count is a forked child.
@@ -261,8 +268,10 @@ impl PyRecorder {
         Ok(PyRecorder {
             folder: recorder.video_folder().to_path_buf(),
             fps: recorder.fps(),
+            format: recorder.format(),
             recorder: Mutex::new(Some(recorder)),
             closed: Mutex::new(Vec::new()),
+            handed: AtomicUsize::new(0),
             shown: Shown::default(),
             layout: Mutex::new(None),
             pid: std::process::id(),
@@ -408,11 +417,13 @@ impl PyRecorder {
         self.check_process()?;
         Ok(py.detach(|| {
             let inner = self.lock();
-            let mut videos = self.closed_videos().clone();
-            if let Some(recorder) = inner.as_ref() {
-                videos.extend(recorder.videos().iter().map(|v| v.facts.path.clone()));
-            }
-            videos
+            let closed = self.closed_videos();
+            let live = inner.as_ref().map_or(&[][..], |r| r.videos());
+            closed
+                .iter()
+                .chain(live)
+                .map(|v| v.facts.path.clone())
+                .collect()
         }))
     }
 
@@ -420,6 +431,30 @@ impl PyRecorder {
     #[getter]
     fn videos_finished(&self) -> usize {
         self.shown.videos.load(Ordering::Relaxed) + self.closed_videos().len()
+    }
+
+    /// The videos finished since the last call, in the order they were
+    /// started, each as a dict for `gymrec.FinishedVideo`: `path`,
+    /// `episode_id` or `step_id` (what the trigger that started it saw; the
+    /// other is `None`), `episodes` and `returns` (the episodes it shows and
+    /// their returns up to its last frame), `frames`, `fps`, `format` and
+    /// `incomplete`. A video is handed over once; videos still being
+    /// finished in the background come at a later call.
+    fn take_finished<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        self.check_process()?;
+        let taken = py.detach(|| {
+            let inner = self.lock();
+            let closed = self.closed_videos();
+            let live = inner.as_ref().map_or(&[][..], |r| r.videos());
+            let handed = self.handed.load(Ordering::Relaxed);
+            let new: Vec<RecordedVideo> = closed.iter().chain(live).skip(handed).cloned().collect();
+            self.handed.store(handed + new.len(), Ordering::Relaxed);
+            new
+        });
+        taken
+            .iter()
+            .map(|video| self.finished_dict(py, video))
+            .collect()
     }
 
     /// Finalizes the running video, if any (recording goes on); raises the
@@ -439,8 +474,8 @@ impl PyRecorder {
             let Some(report) = report else {
                 return Ok(());
             };
-            let mut closed = self.closed_videos();
-            closed.extend(report.videos.iter().map(|v| v.facts.path.clone()));
+            // Kept before the errors are raised: a video cut short is still a video.
+            self.closed_videos().extend(report.videos.iter().cloned());
             report.into_result().map(|_| ())
         });
         warnings::flush(py)?;
@@ -459,8 +494,7 @@ impl PyRecorder {
             self.shown.update(None);
             if let Some(recorder) = recorder {
                 let report = recorder.finish();
-                self.closed_videos()
-                    .extend(report.videos.iter().map(|v| v.facts.path.clone()));
+                self.closed_videos().extend(report.videos.iter().cloned());
                 if let Err(err) = report.into_result() {
                     log::warn!("recording error at garbage collection: {err}");
                 }
@@ -484,6 +518,31 @@ impl PyRecorder {
         self.recorder
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// One finished video as `take_finished` hands it over.
+    fn finished_dict<'py>(
+        &self,
+        py: Python<'py>,
+        video: &RecordedVideo,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        let (episode_id, step_id) = match video.started_by {
+            VideoStart::Episode(id) => (Some(id), None),
+            VideoStart::Step(id) => (None, Some(id)),
+        };
+        dict.set_item("path", &video.facts.path)?;
+        dict.set_item("episode_id", episode_id)?;
+        dict.set_item("step_id", step_id)?;
+        let episodes: Vec<u64> = video.episodes.iter().map(|e| e.episode).collect();
+        let returns: Vec<f64> = video.episodes.iter().map(|e| e.ret).collect();
+        dict.set_item("episodes", episodes)?;
+        dict.set_item("returns", returns)?;
+        dict.set_item("frames", video.facts.frames)?;
+        dict.set_item("fps", video.facts.fps)?;
+        dict.set_item("format", self.format.name())?;
+        dict.set_item("incomplete", video.incomplete)?;
+        Ok(dict)
     }
 
     /// A `RuntimeError` in a process other than the one that made the
@@ -521,7 +580,7 @@ impl PyRecorder {
 
     /// The videos `close` took from the recorder (taken after
     /// [`lock`](Self::lock) when both are held).
-    fn closed_videos(&self) -> MutexGuard<'_, Vec<PathBuf>> {
+    fn closed_videos(&self) -> MutexGuard<'_, Vec<RecordedVideo>> {
         self.closed
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())

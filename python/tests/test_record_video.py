@@ -44,6 +44,9 @@ def test_signature_is_gymnasiums():
         "format": None,
         "overlay": False,
         "gallery": False,
+        "on_video": None,
+        "wandb": None,
+        "wandb_key": "videos",
     }
     assert issubclass(gymrec.RecordVideo, gym.Wrapper)
     assert issubclass(gymrec.RecordVideo, gym.utils.RecordConstructorArgs)

@@ -407,6 +407,11 @@ impl Recorder {
         self.settings.fps
     }
 
+    /// The kind of file the videos are written as.
+    pub fn format(&self) -> VideoFormat {
+        self.settings.format
+    }
+
     /// How errors and warnings name what is recorded.
     pub fn name(&self) -> &str {
         &self.name

@@ -89,3 +89,26 @@ def record_from_state() -> None:
     state = RecordState(Path("videos"), "episode", episode_trigger=every_tenth)
     env = RecordVideo(gym.make("CartPole-v1", render_mode="rgb_array"), **state.to_wrapper())
     env.close()
+
+
+def upload(video: gymrec.FinishedVideo) -> None:
+    """A user's own uploader, as ``on_video``."""
+    assert_type(video.path, Path)
+    assert_type(video.episode_id, "int | None")
+    assert_type(video.returns, "tuple[float, ...]")
+    assert_type(video.frames, int)
+
+
+def record_with_hooks() -> None:
+    """``on_video`` and W&B on both wrappers."""
+    env = RecordVideo(
+        gym.make("CartPole-v1", render_mode="rgb_array"), "videos", on_video=upload, wandb=True
+    )
+    env.close()
+    envs = gymrec.vector.RecordVideo(
+        gym.make_vec("CartPole-v1", num_envs=2, render_mode="rgb_array"),
+        "videos",
+        on_video=upload,
+        wandb_key="clips",
+    )
+    envs.close()
