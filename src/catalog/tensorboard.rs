@@ -40,7 +40,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 type Previews = Arc<Mutex<HashMap<PathBuf, Result<GifImage>>>>;
 
 /// The [`RecordingObserver`] that logs episodes and clips to a TensorBoard
-/// run (see the [module docs](self)).
+/// run (see the [`catalog`](crate::catalog) docs).
 ///
 /// - At each episode's end (every episode, recorded or not): the scalars
 ///   `episode/return` and `episode/length` at step `base + episode id`

@@ -345,7 +345,7 @@ impl Recorder {
     /// Sets what draws the snapshots handed over with
     /// [`submit_snapshot`](Self::submit_snapshot) (deferred rendering), for
     /// videos opened from now on; `None` takes frames only. The wrappers
-    /// set their env's [`Env::frame_renderer`] unless
+    /// set their env's [`Env::frame_renderer`](crate::env::Env::frame_renderer) unless
     /// [`RecordingConfig::deferred_rendering`] is off.
     ///
     /// ```
@@ -769,7 +769,7 @@ impl Recorder {
 
     /// Captures a snapshot for the last event, when a frame is wanted:
     /// `fill` writes what the frame is drawn from into an empty pooled
-    /// snapshot (an env's [`Env::snapshot_into`]), for frames of `size`;
+    /// snapshot (an env's [`Env::snapshot_into`](crate::env::Env::snapshot_into)), for frames of `size`;
     /// then as [`submit_snapshot`](Self::submit_snapshot). An error from
     /// `fill` stops the video and is reported.
     #[inline]

@@ -111,7 +111,7 @@ impl PreviewSettings {
 }
 
 /// A GIF preview being made from a clip's frames; see the
-/// [module docs](self).
+/// [`tensorboard`](crate::tensorboard) docs.
 pub struct GifPreview {
     label: PathBuf,
     settings: PreviewSettings,

@@ -47,7 +47,7 @@ use super::VideoFacts;
 use crate::frame::Frame;
 
 /// Sees every frame a writer encodes, on its encoder thread; told when the
-/// video is finished. See the [module docs](self). `Box<dyn FrameTap>` is
+/// video is finished. See the [`video`](crate::video) docs. `Box<dyn FrameTap>` is
 /// a tap too.
 pub trait FrameTap: Send + boxed::FinishBoxed {
     /// Frame `index` (from 0) of the video, as encoded: after the overlay,

@@ -16,7 +16,7 @@ use std::time::{Duration, SystemTime};
 pub const DEFAULT_EXPERIMENT: &str = "gymrec";
 
 /// The [`RecordingObserver`] that logs a recording to an MLflow run (see
-/// the [module docs](self)).
+/// the [`mlflow`](crate::tracker::mlflow) docs).
 ///
 /// Nothing here waits on the network: episodes and videos are queued to an
 /// [`Uploader`] thread, which creates the experiment (when missing) and the

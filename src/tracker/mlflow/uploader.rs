@@ -123,7 +123,7 @@ enum Message {
 }
 
 /// A thread that sends jobs to one MLflow run, in order (see the
-/// [module docs](self)). The run is created at the first job. Queuing
+/// [`mlflow`](crate::tracker::mlflow) docs). The run is created at the first job. Queuing
 /// never blocks; [`flush`](Self::flush) waits, at most its timeout.
 #[derive(Debug)]
 pub struct Uploader {

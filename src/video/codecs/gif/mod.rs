@@ -23,7 +23,7 @@
 //!
 //! Timing: GIF frame delays are whole hundredths of a second. Frame `i`
 //! (from 0) is shown from `round(100·i/fps)` to `round(100·(i+1)/fps)`
-//! hundredths ([`centiseconds`]), so the delays add up to the video's
+//! hundredths (`centiseconds`), so the delays add up to the video's
 //! length with no drift (30 fps alternates 3, 3 and 4 hundredths).
 //! Browsers slow delays under 2/100 s down, so GIFs are limited to
 //! [`GIF_MAX_FPS`] fps.
