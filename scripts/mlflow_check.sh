@@ -14,13 +14,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=.venv-mlflow
-requirements=scripts/mlflow-requirements.txt
-if ! cmp -s "$requirements" "$venv/requirements.txt" 2>/dev/null; then
-  rm -rf "$venv"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
-  cp "$requirements" "$venv/requirements.txt"
-fi
+. scripts/venv.sh
+ensure_venv "$venv" scripts/mlflow-requirements.txt
 [ "${1:-}" = "--venv-only" ] && exit 0
 
 out=$(mktemp -d)
