@@ -148,12 +148,14 @@ def test_overwrite_false_beside_a_live_wrapper_overwrites_nothing_and_raises_not
 def test_ctrl_c_mid_episode_leaves_a_playable_video(tmp_path):
     script = f"""
         import gymnasium as gym, gymrec
-        env = gymrec.RecordVideo(gym.make("CartPole-v1", render_mode="rgb_array",
+        # Pendulum never terminates, and its pictures stay drawable however long it runs
+        # (CartPole stepped past its end drifts until pygame's drawing overflows).
+        env = gymrec.RecordVideo(gym.make("Pendulum-v1", render_mode="rgb_array",
                                           max_episode_steps=100_000),
                                  {str(tmp_path)!r}, episode_trigger=lambda e: True)
         env.reset(seed=0)
         for i in range(100_000):
-            env.step(i % 2)
+            env.step([float(i % 2)])
             print(i + 1, flush=True)
     """
     child = subprocess.Popen(
