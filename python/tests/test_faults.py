@@ -147,7 +147,11 @@ def test_overwrite_false_beside_a_live_wrapper_overwrites_nothing_and_raises_not
 
 def test_ctrl_c_mid_episode_leaves_a_playable_video(tmp_path):
     script = f"""
+        import signal
         import gymnasium as gym, gymrec
+        # Ctrl-C raises KeyboardInterrupt even where this test runs with SIGINT ignored (a
+        # background job of a non-interactive shell), which the child would inherit.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         # Pendulum never terminates, and its pictures stay drawable however long it runs
         # (CartPole stepped past its end drifts until pygame's drawing overflows).
         env = gymrec.RecordVideo(gym.make("Pendulum-v1", render_mode="rgb_array",
