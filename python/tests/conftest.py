@@ -3,6 +3,7 @@ small envs whose frames are known."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -201,3 +202,21 @@ def run_script(
 def mp4s(folder: Path | str) -> list[Path]:
     """The MP4 files in ``folder``, sorted."""
     return sorted(Path(folder).glob("*.mp4"))
+
+
+@contextlib.contextmanager
+def tmpfs(folder: Path, options: str):
+    """A tmpfs mounted at ``folder`` (made first) with mount ``options`` and unmounted after;
+    skips the test where that cannot be done (it needs root, which CI has)."""
+    folder.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root (CI runs as root)")
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr!r}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)

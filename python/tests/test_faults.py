@@ -5,7 +5,6 @@ file. No video is lost and ``close()`` is quiet."""
 from __future__ import annotations
 
 import gc
-import os
 import signal
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from conftest import (
     mp4s,
     probe,
     run,
+    tmpfs,
     videos,
 )
 from gymnasium.utils.save_video import capped_cubic_video_schedule
@@ -213,17 +213,8 @@ def test_a_trigger_that_raises_mid_video_loses_nothing(tmp_path):
 @pytest.fixture
 def read_only_folder(tmp_path):
     """A read-only filesystem (a tmpfs mounted ro): refused even to root."""
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    if os.geteuid() != 0:
-        pytest.skip("mounting a read-only tmpfs needs root (CI runs as root)")
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(folder)], capture_output=True
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr!r}")
-    yield folder
-    subprocess.run(["umount", str(folder)], check=True)
+    with tmpfs(tmp_path / "ro", "ro,size=64k") as folder:
+        yield folder
 
 
 def test_a_read_only_folder_is_an_os_error_naming_it_at_construction(read_only_folder):

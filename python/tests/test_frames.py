@@ -10,7 +10,7 @@ import warnings
 import gymnasium as gym
 import numpy as np
 import pytest
-from conftest import decode, probe, run, videos
+from conftest import Painted, decode, probe, run, videos
 from gymnasium.wrappers import RecordVideo as GymRecordVideo
 
 import gymrec
@@ -18,30 +18,15 @@ import gymrec
 WIDTH, HEIGHT, BLOCK = 64, 48, 16
 
 
-class Still(gym.Env):
+class Still(Painted):
     """An env whose every frame is ``picture``, whatever its shape and dtype."""
 
-    metadata = {"render_modes": ["rgb_array"], "render_fps": 25}
-
     def __init__(self, picture: np.ndarray, episode_length: int = 4):
-        self.render_mode = "rgb_array"
-        self.picture = picture
-        self.episode_length = episode_length
-        self.action_space = gym.spaces.Discrete(2)
-        self.observation_space = gym.spaces.Discrete(1)
-        self.t = 0
-
-    def reset(self, *, seed=None, options=None):
-        super().reset(seed=seed)
-        self.t = 0
-        return 0, {}
-
-    def step(self, action):
-        self.t += 1
-        return 0, 0.0, self.t >= self.episode_length, False, {}
+        super().__init__(episode_length=episode_length)
+        self.still = picture
 
     def render(self):
-        return self.picture
+        return self.still
 
 
 def blocks(values: list, channels: int, dtype) -> np.ndarray:

@@ -3,7 +3,6 @@ when it happens and in the error ``close()`` raises; nothing is reported whole t
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import warnings
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import Painted, probe, run
+from conftest import Painted, probe, run, tmpfs
 
 import gymrec
 
@@ -30,17 +29,8 @@ class Noise(Painted):
 @pytest.fixture
 def small_disk(tmp_path):
     """A 2 MiB tmpfs, unmounted afterwards."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root (CI runs as root)")
-    folder = tmp_path / "disk"
-    folder.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)], capture_output=True
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr!r}")
-    yield folder
-    subprocess.run(["umount", str(folder)], check=True)
+    with tmpfs(tmp_path / "disk", "size=2m") as folder:
+        yield folder
 
 
 def decoded_frames(path: Path) -> int:
