@@ -158,22 +158,6 @@ fn encode(c: &mut Criterion) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Writes `frames` as a GIF at `path` through a `VideoWriter`.
-#[cfg(feature = "gif")]
-fn write_gif(path: &Path, frames: &[Frame]) -> gymrec::video::VideoFacts {
-    let (width, height) = frames[0].dimensions();
-    let mut writer = WriterOptions::new()
-        .format(VideoFormat::Gif)
-        .create(path, VideoSpec::new(width, height, 50))
-        .unwrap();
-    for frame in frames {
-        let mut buffer = writer.recycled_buffer();
-        buffer.copy_from_slice(frame);
-        writer.submit(buffer).unwrap();
-    }
-    writer.finish().unwrap()
-}
-
 /// The mean and the largest per-channel difference between the GIF at
 /// `path` decoded and `frames`.
 #[cfg(feature = "gif")]
@@ -207,7 +191,7 @@ fn gif(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(8));
     for (name, frames) in &clips {
         let path = dir.join(format!("{name}.gif"));
-        let facts = write_gif(&path, frames);
+        let facts = shaded::write_gif(&path, frames, 50);
         let (mean, max) = decoded_error(&path, frames);
         eprintln!(
             "gif_600x400/{name}: {} frames, {} bytes, decoded error mean {mean:.3} max {max}",
@@ -215,7 +199,7 @@ fn gif(c: &mut Criterion) {
         );
         group.throughput(Throughput::Elements(frames.len() as u64));
         group.bench_function(BenchmarkId::from_parameter(name), |b| {
-            b.iter(|| write_gif(&path, frames))
+            b.iter(|| shaded::write_gif(&path, frames, 50))
         });
     }
     group.finish();

@@ -1,9 +1,23 @@
 //! A shaded, many-coloured clip: three shaded balls moving over a fixed
-//! two-way gradient, tens of thousands of colours a frame. Used by the GIF
-//! tests (tests/it/formats.rs) and the GIF benchmark (benches/formats.rs,
-//! which includes this file by path).
+//! two-way gradient, tens of thousands of colours a frame, and
+//! [`write_gif`]. Used by the GIF tests (tests/it/formats.rs) and the GIF
+//! benchmark (benches/formats.rs, which includes this file by path).
 
 use gymrec::Frame;
+use gymrec::video::{VideoFacts, VideoSpec, VideoWriter};
+use std::path::Path;
+
+/// Writes `frames` at `fps` to `path` (a `.gif`) through a `VideoWriter`.
+pub fn write_gif(path: &Path, frames: &[Frame], fps: u32) -> VideoFacts {
+    let (width, height) = frames[0].dimensions();
+    let mut writer = VideoWriter::create(path, VideoSpec::new(width, height, fps)).unwrap();
+    for frame in frames {
+        let mut buffer = writer.recycled_buffer();
+        buffer.copy_from_slice(frame);
+        writer.submit(buffer).unwrap();
+    }
+    writer.finish().unwrap()
+}
 
 /// The balls: radius, colour, and the speeds and phases of their paths.
 const BALLS: [(f32, [f32; 3], [f32; 4]); 3] = [

@@ -403,20 +403,6 @@ fn gif_with_more_than_256_colours_is_quantized_but_complete() {
 #[path = "../common/shaded.rs"]
 mod shaded;
 
-/// Writes `frames` as a GIF at `path` at `fps` through a `VideoWriter`.
-#[cfg(feature = "gif")]
-fn write_gif(path: &Path, frames: &[Frame], fps: u32) -> VideoFacts {
-    let (width, height) = frames[0].dimensions();
-    let spec = gymrec::video::VideoSpec::new(width, height, fps);
-    let mut writer = gymrec::video::VideoWriter::create(path, spec).unwrap();
-    for frame in frames {
-        let mut buffer = writer.recycled_buffer();
-        buffer.copy_from_slice(frame);
-        writer.submit(buffer).unwrap();
-    }
-    writer.finish().unwrap()
-}
-
 /// The frames of the GIF at `path` (composed, as viewers show them) and
 /// their delays in hundredths of a second.
 #[cfg(feature = "gif")]
@@ -461,7 +447,7 @@ fn a_many_coloured_gif_decodes_close_to_its_frames_with_exact_timing() {
     let frames: Vec<Frame> = (0..24)
         .map(|i| shaded::shaded_frame(600, 400, 3 * i))
         .collect();
-    let facts = write_gif(&dir.join("shaded.gif"), &frames, 30);
+    let facts = shaded::write_gif(&dir.join("shaded.gif"), &frames, 30);
     let decoded = gif_frames(&facts.path);
     check_gif_timing(&facts, &decoded, frames.len());
     // The previews' bound (tests/it/tensorboard.rs): a mean per-channel
@@ -502,7 +488,7 @@ fn a_cartpole_gif_decodes_back_exactly() {
             frame
         })
         .collect();
-    let facts = write_gif(&dir.join("cartpole.gif"), &frames, 30);
+    let facts = shaded::write_gif(&dir.join("cartpole.gif"), &frames, 30);
     let decoded = gif_frames(&facts.path);
     check_gif_timing(&facts, &decoded, frames.len());
     for (i, ((got, _), want)) in decoded.iter().zip(&frames).enumerate() {
