@@ -16,7 +16,7 @@ if [ ! -x "$python" ]; then
   python3 -m venv "$venv"
 fi
 # Always: a venv made by an older run may lack a tool added since (mypy).
-"$python" -m pip install -q --disable-pip-version-check -r tests/requirements.txt
+"$python" -m pip install -q --disable-pip-version-check --no-cache-dir -r tests/requirements.txt
 cargo fmt --all -- --check
 # --release: the build scripts (bindgen of FFmpeg) already ran for the wheel.
 cargo clippy --locked --release --all-targets -- -D warnings
@@ -27,7 +27,7 @@ cargo clippy --locked --release --all-targets -- -D warnings
 # What follows imports the installed package: from tests/typing, where no
 # source gymrec/ (which has no compiled module) shadows it.
 if ! (cd tests/typing && "$python" -c "import gymrec._native") 2>/dev/null; then
-  "$python" -m pip install -q --disable-pip-version-check --no-deps .
+  "$python" -m pip install -q --disable-pip-version-check --no-cache-dir --no-deps .
 fi
 cd tests/typing
 # A user's script, type-checked against the installed package as a user's

@@ -13,11 +13,11 @@ venv=target/venv
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
-"$venv/bin/python" -m pip install -q --disable-pip-version-check -r tests/requirements.txt \
+"$venv/bin/python" -m pip install -q --disable-pip-version-check --no-cache-dir -r tests/requirements.txt \
   -r tests/requirements-sb3.txt
 # A cold release build of the extension takes a few minutes (gymrec, FFmpeg's
 # bindings, pyo3); later ones reuse python/target.
-"$venv/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps .
+"$venv/bin/python" -m pip install -q --disable-pip-version-check --no-cache-dir --force-reinstall --no-deps .
 # From tests/, so that `import gymrec` is the installed package, not ./gymrec
 # (which has no compiled extension).
 cd tests

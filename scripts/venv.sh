@@ -6,7 +6,7 @@ ensure_venv() {
   if ! cmp -s "$requirements" "$venv/requirements.txt" 2>/dev/null; then
     rm -rf "$venv"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check --no-cache-dir -r "$requirements"
     cp "$requirements" "$venv/requirements.txt"
   fi
 }
