@@ -65,21 +65,22 @@ def python(cwd: Path, *args: str, timeout: float = 180) -> subprocess.CompletedP
 
 
 def test_patch_puts_gymrecs_classes_at_every_gymnasium_path_and_unpatch_restores(patching):
-    originals = [getattr(module, "RecordVideo") for module, _ in GYMNASIUM_SLOTS]
-    assert not any(issubclass(o, (gymrec.RecordVideo, gymrec.vector.RecordVideo)) for o in originals)
+    originals = [module.RecordVideo for module, _ in GYMNASIUM_SLOTS]
+    ours = (gymrec.RecordVideo, gymrec.vector.RecordVideo)
+    assert not any(issubclass(original, ours) for original in originals)
     patching()
     assert gymrec.patching.patched()
-    patched = [getattr(module, "RecordVideo") for module, _ in GYMNASIUM_SLOTS]
+    patched = [module.RecordVideo for module, _ in GYMNASIUM_SLOTS]
     for (module, base), cls in zip(GYMNASIUM_SLOTS, patched):
         assert issubclass(cls, base), (module.__name__, cls)
     patching()  # idempotent: the same classes, and unpatch still finds the originals
-    assert [getattr(m, "RecordVideo") for m, _ in GYMNASIUM_SLOTS] == patched
+    assert [m.RecordVideo for m, _ in GYMNASIUM_SLOTS] == patched
     gymrec.unpatch()
     assert not gymrec.patching.patched()
     for (module, _), original in zip(GYMNASIUM_SLOTS, originals):
-        assert getattr(module, "RecordVideo") is original, module.__name__
+        assert module.RecordVideo is original, module.__name__
     gymrec.unpatch()  # a second unpatch does nothing
-    assert [getattr(m, "RecordVideo") for m, _ in GYMNASIUM_SLOTS] == originals
+    assert [m.RecordVideo for m, _ in GYMNASIUM_SLOTS] == originals
 
 
 def test_a_name_imported_before_patch_keeps_gymnasiums_class(patching):
