@@ -16,6 +16,7 @@ recorders where Gymnasium's and SB3's are looked up.
 from gymrec import vector  # gymrec.vector.RecordVideo
 from gymrec._native import __version__, capped_cubic_video_schedule
 from gymrec.finished import FinishedVideo
+from gymrec.notebook import show
 from gymrec.patching import patch, unpatch
 from gymrec.state import RecordState
 from gymrec.wrappers import RecordVideo
@@ -27,6 +28,7 @@ __all__ = [
     "__version__",
     "capped_cubic_video_schedule",
     "patch",
+    "show",
     "unpatch",
     "vector",
 ]
