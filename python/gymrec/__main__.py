@@ -69,7 +69,6 @@ def _split(argv: Sequence[str]) -> tuple[list[str], list[str]]:
 def _trimmed(tb: types.TracebackType | None) -> types.TracebackType | None:
     """The traceback from the program's first frame on: without this module's and runpy's."""
     ours = {_run.__code__.co_filename, runpy.run_path.__code__.co_filename}
-    # Python shows the frames from the program's first on: without this module's and runpy's.
     while tb is not None and tb.tb_frame.f_code.co_filename in ours:
         tb = tb.tb_next
     return tb
