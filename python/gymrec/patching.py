@@ -198,24 +198,31 @@ class _SB3Hook(importlib.abc.MetaPathFinder):
     """Finds ``stable_baselines3`` through the other finders and hands back its spec with a
     loader that patches it after it ran."""
 
+    def __init__(self) -> None:
+        self._finding = threading.local()
+
     def find_spec(
         self,
         fullname: str,
         path: Sequence[str] | None,
         target: types.ModuleType | None = None,
     ) -> importlib.machinery.ModuleSpec | None:
-        if fullname != _SB3:
+        if fullname != _SB3 or getattr(self._finding, "now", False):
             return None
-        for finder in sys.meta_path:
-            find = getattr(finder, "find_spec", None)
-            if finder is self or find is None:
-                continue
-            spec: importlib.machinery.ModuleSpec | None = find(fullname, path, target)
-            if spec is not None:
-                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                    spec.loader = _PatchAfterLoad(spec.loader)
-                return spec
-        return None
+        self._finding.now = True  # another finder asking the others again finds no loop here
+        try:
+            for finder in sys.meta_path:
+                find = getattr(finder, "find_spec", None)
+                if finder is self or find is None:
+                    continue
+                spec: importlib.machinery.ModuleSpec | None = find(fullname, path, target)
+                if spec is not None:
+                    if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                        spec.loader = _PatchAfterLoad(spec.loader)
+                    return spec
+            return None
+        finally:
+            self._finding.now = False
 
 
 _hook = _SB3Hook()
@@ -299,18 +306,10 @@ def patch(
             default. ``on_video`` is not passed to ``multiprocessing`` children.
     """
     global _active
-    given = dict(
-        overwrite=overwrite,
-        format=format,
-        overlay=overlay,
-        gallery=gallery,
-        on_video=on_video,
-        wandb=wandb,
-        wandb_key=wandb_key,
-    )
+    given = {k: v for k, v in locals().items() if v is not None}  # the keywords passed
     with _lock:
         _defaults.clear()
-        _defaults.update({k: v for k, v in given.items() if v is not None})
+        _defaults.update(given)
         _active = True
         _patch_slots(_GYMNASIUM_SLOTS)
         if _SB3 in sys.modules:

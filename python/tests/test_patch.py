@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -16,7 +14,7 @@ import gymnasium as gym
 import gymnasium.wrappers.rendering
 import gymnasium.wrappers.vector.rendering
 import pytest
-from conftest import PANIC_TEXT, mp4s, probe, run
+from conftest import mp4s, probe, run, run_python
 from test_wandb import logged_videos, offline_wandb  # noqa: F401 (a fixture)
 
 import gymrec
@@ -45,23 +43,13 @@ def patching():
     gymrec.unpatch()
 
 
-def gymrec_run(cwd: Path, *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
+def gymrec_run(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     """``python -m gymrec run ARGS`` in ``cwd``, with no panic printed."""
-    return python(cwd, "-m", "gymrec", "run", *args, timeout=timeout)
+    return python(cwd, "-m", "gymrec", "run", *args)
 
 
-def python(cwd: Path, *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
-    done = subprocess.run(
-        [sys.executable, *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "SDL_VIDEODRIVER": "dummy"},
-    )
-    for text in PANIC_TEXT:
-        assert text not in done.stderr, done.stderr
-    return done
+def python(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return run_python(*args, cwd=cwd, timeout=180)
 
 
 def test_patch_puts_gymrecs_classes_at_every_gymnasium_path_and_unpatch_restores(patching):
