@@ -271,13 +271,15 @@ if sys.argv[1:2] == ["raise"]:
     deep()
 if sys.argv[1:2] == ["exit"]:
     sys.exit(int(sys.argv[2]))
+if sys.argv[1:2] == ["interrupt"]:
+    raise KeyboardInterrupt
 """
 
 
 @pytest.mark.parametrize(
     "args",
-    [["plain", "--gallery", "-m", "x"], ["raise"], ["exit", "3"], ["exit", "0"]],
-    ids=["args", "raise", "exit-3", "exit-0"],
+    [["plain", "--gallery", "-m", "x"], ["raise"], ["exit", "3"], ["exit", "0"], ["interrupt"]],
+    ids=["args", "raise", "exit-3", "exit-0", "interrupt"],
 )
 def test_gymrec_run_runs_the_script_as_python_does(tmp_path, args):
     """The same output, exit code and traceback as ``python sub/script.py ARGS`` (its
@@ -292,7 +294,9 @@ def test_gymrec_run_runs_the_script_as_python_does(tmp_path, args):
         theirs.stderr,
     )
     assert ours.stdout.startswith("__main__ ")
-    if args[0] == "raise":
+    if args[0] == "interrupt":
+        assert ours.returncode == -2  # killed by SIGINT, as Python ends on KeyboardInterrupt
+    if args[0] in ("raise", "interrupt"):
         assert ours.stderr.startswith("Traceback (most recent call last):\n  File ")
         assert "__main__.py" not in ours.stderr and "runpy" not in ours.stderr
 
