@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Python package's tests: makes a venv (python/target/venv) with the pinned
 # test requirements (tests/requirements.txt: Gymnasium 1.4.0, moviepy for
-# Gymnasium's own RecordVideo, cloudpickle, pytest, ruff, mypy; tests/requirements-sb3.txt:
+# Gymnasium's own RecordVideo, cloudpickle, pytest, ruff, mypy, wandb, and nbclient, nbformat and
+# ipykernel for the notebook test; tests/requirements-sb3.txt:
 # Stable-Baselines3 and torch for the shared-folder tests, about 3 GB as PyPI's
 # torch is the CUDA build, installed once into the venv), builds and installs the package
 # into it exactly as a user does (`pip install ./python`), then runs pytest

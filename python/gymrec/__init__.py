@@ -8,11 +8,16 @@ Change one import and keep the rest of the script::
 The counting, the triggers, ``video_length``, the file names, the encoder, the
 overlays and the manifest are gymrec's ``Recorder`` (Rust); these wrappers
 forward the env's resets, steps and frames to it.
+
+Or change nothing: ``gymrec.patch()`` (or ``python -m gymrec run script.py``) puts gymrec's
+recorders where Gymnasium's and SB3's are looked up.
 """
 
 from gymrec import vector  # gymrec.vector.RecordVideo
 from gymrec._native import __version__, capped_cubic_video_schedule
 from gymrec.finished import FinishedVideo
+from gymrec.notebook import show
+from gymrec.patching import patch, unpatch
 from gymrec.state import RecordState
 from gymrec.wrappers import RecordVideo
 
@@ -22,5 +27,8 @@ __all__ = [
     "RecordVideo",
     "__version__",
     "capped_cubic_video_schedule",
+    "patch",
+    "show",
+    "unpatch",
     "vector",
 ]

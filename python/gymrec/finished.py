@@ -10,7 +10,8 @@ from typing import Any
 @dataclass(frozen=True)
 class FinishedVideo:
     """A video gymrec finished writing, as the ``on_video`` callable of
-    :class:`gymrec.RecordVideo` and :class:`gymrec.vector.RecordVideo` receives it.
+    :class:`gymrec.RecordVideo` and :class:`gymrec.vector.RecordVideo` receives it; shown
+    inline by notebooks (``_repr_html_``).
 
     Attributes:
         path: The file (a folder of frames for ``format="png"``), complete under its final name.
@@ -34,6 +35,14 @@ class FinishedVideo:
     fps: int
     format: str
     incomplete: bool
+
+    def _repr_html_(self) -> str:
+        """Notebooks show the video inline: ``<video controls>`` (a GIF as ``<img>``), embedded
+        up to :data:`gymrec.notebook.DEFAULT_MAX_MB` (``gymrec.show(video, max_mb=...)`` for
+        another cap), with its episodes, returns, frames and fps."""
+        from gymrec.notebook import show
+
+        return show(self)._repr_html_()
 
     @classmethod
     def _from_native(cls, video: dict[str, Any]) -> FinishedVideo:

@@ -178,17 +178,16 @@ def run(env, episodes: int, seed: int = 0, trace: list | None = None, max_steps:
 PANIC_TEXT = ("panicked at", "PanicException", "threads should not terminate")
 
 
-def run_script(
-    path: Path, source: str, *args: str, timeout: float = 120
+def run_python(
+    *args: str, cwd: Path | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess:
-    """Writes ``source`` to ``path`` and runs it with this Python, under ``timeout`` seconds
-    (a hang fails the test), capturing its output; asserts it printed no panic."""
+    """Runs this Python with ``args`` (in ``cwd``) under ``timeout`` seconds (a hang fails the
+    test), headless, capturing its output; asserts it printed no panic."""
     import sys
-    import textwrap
 
-    path.write_text(textwrap.dedent(source))
     done = subprocess.run(
-        [sys.executable, os.fspath(path), *args],
+        [sys.executable, *args],
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -197,6 +196,16 @@ def run_script(
     for text in PANIC_TEXT:
         assert text not in done.stderr, done.stderr
     return done
+
+
+def run_script(
+    path: Path, source: str, *args: str, timeout: float = 120
+) -> subprocess.CompletedProcess:
+    """Writes ``source`` to ``path`` and runs it with this Python (``run_python``)."""
+    import textwrap
+
+    path.write_text(textwrap.dedent(source))
+    return run_python(os.fspath(path), *args, timeout=timeout)
 
 
 def mp4s(folder: Path | str) -> list[Path]:

@@ -13,6 +13,8 @@ import numpy as np
 from typing_extensions import assert_type
 
 import gymrec
+import gymrec.notebook
+import gymrec.patching
 import gymrec.vector
 from gymrec import RecordState, RecordVideo, capped_cubic_video_schedule
 
@@ -112,3 +114,18 @@ def record_with_hooks() -> None:
         wandb_key="clips",
     )
     envs.close()
+
+
+def patched_program() -> None:
+    """``gymrec.patch()`` with defaults for the extras, then ``unpatch()``."""
+    gymrec.patch(gallery=True, overlay=True, format="mp4", on_video=upload, wandb=False)
+    assert_type(gymrec.patching.patched(), bool)
+    gymrec.unpatch()
+
+
+def notebook(video: gymrec.FinishedVideo) -> str:
+    """What a notebook shows: a finished video, a folder, a GIF under a cap."""
+    shown = gymrec.show(Path("videos"), max_mb=5)
+    assert_type(shown.paths, list[Path])
+    assert_type(gymrec.show(video), gymrec.notebook.Shown)
+    return video._repr_html_() + shown._repr_html_() + gymrec.show("a.gif")._repr_html_()
