@@ -11,12 +11,14 @@ forward the env's resets, steps and frames to it.
 """
 
 from gymrec import vector  # gymrec.vector.RecordVideo
-from gymrec._native import __version__, capped_cubic_video_schedule
+from gymrec._native import FORMATS, MP4_BACKEND, __version__, capped_cubic_video_schedule
 from gymrec.finished import FinishedVideo
 from gymrec.state import RecordState
 from gymrec.wrappers import RecordVideo
 
 __all__ = [
+    "FORMATS",
+    "MP4_BACKEND",
     "FinishedVideo",
     "RecordState",
     "RecordVideo",
