@@ -12,13 +12,19 @@
 # - there wheel_check.py records CartPole to an MP4 that ffprobe decodes
 #   whole (201 frames, 600x400, yuv420p) and to a GIF, sees format="webm"
 #   refused with what to install, and prints the MP4's size and PSNR.
-# Prints the wheel's name, size, tag and build time. Needs what
+# Prints the wheel's name, size, tag and build time. Cargo builds in
+# $CARGO_TARGET_DIR, else target/wheel-cargo (removed afterwards when CI=true).
+# A cold build is about 5 min of CPU, 1.5 of them OpenH264's C++. Needs what
 # `scripts/deps.sh --test` installs (python3-venv, ffmpeg, nasm) and a Rust
 # toolchain to build. The wheel is left in target/wheel-dist.
 set -euo pipefail
 cd "$(dirname "$0")"
 source ../scripts/venv.sh
 ensure_venv target/wheel-build wheel-requirements.txt
+# Its own cargo folder: other features, zig as compiler, glibc 2.17 as target;
+# sharing python/target with test.sh's build would rebuild both by turns.
+own_target=$PWD/target/wheel-cargo
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$own_target}
 build=$PWD/target/wheel-build/bin
 dist=target/wheel-dist
 rm -rf "$dist"
@@ -66,6 +72,11 @@ PATH=${no_rust%:} "$venv/bin/python" -m pip install -q --disable-pip-version-che
 # `import gymrec` is the installed wheel.
 PATH=${no_rust%:} SDL_VIDEODRIVER=dummy "$venv/bin/python" -I wheel_check.py
 
+rm -rf "$unpacked"
+# On CI's fresh machine the build is not reused: its 0.7 GB go.
+if [ "${CI:-}" = true ] && [ "$CARGO_TARGET_DIR" = "$own_target" ]; then
+  rm -rf "$own_target"
+fi
 size=$(stat -c %s "$wheel")
 echo "wheel: $(basename "$wheel"), $((size / 1024)) KiB ($size bytes), auditwheel tag $tag," \
   "built in ${seconds} s"

@@ -94,7 +94,7 @@ fn format_unavailable(format: &str, feature: &str, available: &[String]) -> Stri
              writes {format} and x264 MP4: FFmpeg's development packages, pkg-config and clang \
              (Debian/Ubuntu: `apt install pkg-config clang libavcodec-dev libavformat-dev \
              libavutil-dev libswscale-dev`) and a Rust toolchain, then `pip install ./python` \
-             in gymrec's source tree (README, \"Installing\")"
+             in gymrec's source tree (its README, \"Python\")"
         )
     } else {
         format!(
