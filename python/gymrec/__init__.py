@@ -14,7 +14,7 @@ recorders where Gymnasium's and SB3's are looked up.
 """
 
 from gymrec import vector  # gymrec.vector.RecordVideo
-from gymrec._native import __version__, capped_cubic_video_schedule
+from gymrec._native import FORMATS, MP4_BACKEND, __version__, capped_cubic_video_schedule
 from gymrec.finished import FinishedVideo
 from gymrec.notebook import show
 from gymrec.patching import patch, unpatch
@@ -22,6 +22,8 @@ from gymrec.state import RecordState
 from gymrec.wrappers import RecordVideo
 
 __all__ = [
+    "FORMATS",
+    "MP4_BACKEND",
     "FinishedVideo",
     "RecordState",
     "RecordVideo",

@@ -9,10 +9,26 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, final
 
-__all__ = ["Recorder", "capped_cubic_video_schedule", "check_record_state", "__version__"]
+__all__ = [
+    "FORMATS",
+    "MP4_BACKEND",
+    "Recorder",
+    "capped_cubic_video_schedule",
+    "check_record_state",
+    "__version__",
+]
 
 #: The package's version: ``python/Cargo.toml``'s, compiled in.
 __version__: str
+
+#: The formats this build writes (``format=``): ``("mp4", "webm", "gif", "png")`` when built
+#: against the system FFmpeg (``pip install ./python``), ``("mp4", "gif", "png")`` in the wheel
+#: that links no FFmpeg.
+FORMATS: tuple[str, ...]
+
+#: What writes MP4 in this build: ``"ffmpeg"`` (libx264), ``"openh264"`` (the wheel), or
+#: ``None`` when the build writes no MP4.
+MP4_BACKEND: str | None
 
 def capped_cubic_video_schedule(episode_id: int) -> bool:
     """Gymnasium's default episode trigger: true for the perfect cubes below 1000 and every

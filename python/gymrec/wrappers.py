@@ -91,7 +91,9 @@ class RecordVideo(
                 finished video (asked with the episode id when gymrec reports the video
                 written, which may be a call or two after it stopped).
             overwrite: Whether existing videos are overwritten (after a warning) or refused.
-            format: ``"mp4"`` (the default), ``"webm"``, ``"gif"`` or ``"png"``.
+            format: ``"mp4"`` (the default), ``"webm"``, ``"gif"`` or ``"png"``; those this
+                build writes are :data:`gymrec.FORMATS` (the wheel, which links no FFmpeg, has
+                no ``"webm"``: asking for it raises ``ValueError`` saying what to install).
             overlay: Burn the episode, step and return into every frame.
             gallery: Write a sidecar per video, ``index.jsonl`` and ``index.html``.
             on_video: ``f(video)``, called once per finished video with a

@@ -31,6 +31,12 @@ pub fn to_pyerr(err: Error) -> PyErr {
             Ok(raised) => return *raised,
             Err(source) => Error::Env { env, source },
         },
+        Error::FormatUnavailable {
+            format,
+            feature,
+            available,
+            ..
+        } => return PyValueError::new_err(format_unavailable(&format, feature, &available)),
         other => other,
     };
     let message = python_wording(&err.to_string());
@@ -67,6 +73,36 @@ fn os_error(kind: Option<io::ErrorKind>, message: String) -> PyErr {
         Some(io::ErrorKind::NotADirectory) => PyNotADirectoryError::new_err(message),
         Some(io::ErrorKind::IsADirectory) => PyIsADirectoryError::new_err(message),
         _ => PyOSError::new_err(message),
+    }
+}
+
+/// What a build of the package without `feature` says when asked for
+/// `format`: the formats it writes and what to install for the rest. The
+/// Rust message names a Cargo feature; a Python user installed a wheel or
+/// ran `pip install`, so this names those.
+fn format_unavailable(format: &str, feature: &str, available: &[String]) -> String {
+    let writes = if available.is_empty() {
+        "none".to_string()
+    } else {
+        available.join(", ")
+    };
+    if feature == "ffmpeg" {
+        format!(
+            "gymrec: this build of the gymrec package links no FFmpeg (the wheel: MP4 through \
+             OpenH264, GIF and PNG), so it cannot write {format} videos; pick a format it \
+             writes ({writes}), or install gymrec built against the system FFmpeg, which \
+             writes {format} and x264 MP4: FFmpeg's development packages, pkg-config and clang \
+             (Debian/Ubuntu: `apt install pkg-config clang libavcodec-dev libavformat-dev \
+             libavutil-dev libswscale-dev`) and a Rust toolchain, then `pip install ./python` \
+             in gymrec's source tree (its README, \"Python\")"
+        )
+    } else {
+        format!(
+            "gymrec: this build of the gymrec package was built without the `{feature}` \
+             feature, so it cannot write {format} videos; pick a format it writes ({writes}), \
+             or install a build with it: `pip install ./python` in gymrec's source tree (its \
+             default features) or `maturin build --features {feature}` in python/"
+        )
     }
 }
 

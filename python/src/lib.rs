@@ -15,6 +15,7 @@ mod recorder;
 mod triggers;
 mod warnings;
 
+use gymrec::video::VideoFormat;
 use pyo3::prelude::*;
 
 /// Gymnasium's `capped_cubic_video_schedule`, as gymrec's default episode
@@ -70,5 +71,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(capped_cubic_video_schedule, m)?)?;
     m.add_function(wrap_pyfunction!(check_record_state, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    let formats: Vec<&str> = VideoFormat::available()
+        .into_iter()
+        .map(VideoFormat::name)
+        .collect();
+    m.add("FORMATS", pyo3::types::PyTuple::new(m.py(), formats)?)?;
+    let mp4 = VideoFormat::Mp4;
+    m.add("MP4_BACKEND", mp4.is_available().then(|| mp4.feature()))?;
     Ok(())
 }

@@ -334,6 +334,13 @@ def test_other_formats(tmp_path, fmt, name):
     assert probe(tmp_path / name).frames == 11
 
 
+def test_the_build_names_its_formats_and_mp4_encoder():
+    # python/test.sh installs `pip install ./python`, the system FFmpeg's build (the wheel
+    # without FFmpeg is checked by python/wheel_check.py).
+    assert gymrec.FORMATS == ("mp4", "webm", "gif", "png")
+    assert gymrec.MP4_BACKEND == "ffmpeg"
+
+
 def test_png_sequences_are_folders_of_frames(tmp_path):
     env = gymrec.RecordVideo(Painted(), str(tmp_path), episode_trigger=lambda e: True, format="png")
     run(env, 1)
