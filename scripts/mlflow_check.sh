@@ -70,7 +70,11 @@ sleep 2
 stop_server
 sleep 3
 start_server
-wait "$record_pid"
+if ! wait "$record_pid"; then
+  echo "gymrec record failed during the outage; its output and log:" >&2
+  cat "$out/outage.txt" "$out/outage.log" >&2
+  exit 1
+fi
 cat "$out/outage.txt"
 echo "warnings naming what was not sent (yet): $(grep -c "not sent" "$out/outage.log" || true)"
 "$venv/bin/python" scripts/mlflow_check.py "$uri" gymrec-check outage "$out/outage" 300 \

@@ -18,7 +18,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 /// since the first. A refusal (a 4xx answer) is not tried again.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Retry {
-    /// Tries in all, at least 1 (default 6).
+    /// Tries in all, at least 1 (default 12: with the waits doubling up to
+    /// 8 s, a server that stays away is given up on after `max_time`, which
+    /// rides out a restart of an MLflow server, 15 s to a minute here).
     pub attempts: u32,
     /// The wait after the first failure (default 0.5 s).
     pub first_delay: Duration,
@@ -31,7 +33,7 @@ pub struct Retry {
 impl Default for Retry {
     fn default() -> Self {
         Retry {
-            attempts: 6,
+            attempts: 12,
             first_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(8),
             max_time: Duration::from_secs(60),
