@@ -5,7 +5,9 @@
 # integration and doc tests) and, when no arguments filter the tests,
 # scripts/tensorboard_check.sh (TensorBoard itself reads gymrec's event files
 # back), scripts/mlflow_check.sh (a real MLflow server, read back with
-# MlflowClient) and python/test.sh (the Python package built into a venv, its pytest).
+# MlflowClient), python/test.sh (the Python package built into a venv, its pytest)
+# and python/mlflow_test.sh (the Python package's MLflow logging against a real
+# server, in the venv of mlflow_check.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh --test
@@ -14,4 +16,5 @@ if [ $# -eq 0 ]; then
   scripts/tensorboard_check.sh
   scripts/mlflow_check.sh
   python/test.sh
+  python/mlflow_test.sh
 fi
