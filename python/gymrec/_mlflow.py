@@ -58,8 +58,7 @@ def choose(mlflow: bool | str | None) -> tuple[MlflowVideos | None, str | None]:
     if isinstance(mlflow, str):
         return None, mlflow
     raise TypeError(
-        f"gymrec: mlflow={mlflow!r}; give True, False, None or a tracking URI "
-        '("http://HOST:PORT")'
+        f'gymrec: mlflow={mlflow!r}; give True, False, None or a tracking URI ("http://HOST:PORT")'
     )
 
 

@@ -5,14 +5,14 @@ use crate::frames::RgbArray;
 use crate::{triggers, warnings};
 use gymrec::catalog::{poster_path, sidecar_path};
 use gymrec::env::Info;
-use gymrec::tracker::mlflow::{Mlflow, MlflowClient};
-use gymrec::{Error, ErrorKind};
 use gymrec::record::tile::TileLayout;
 use gymrec::record::{
     Overlay, RecordedVideo, Recorder, RecordingConfig, RecordingObserver, RecordingReport,
     RecordingSource, VideoStart,
 };
+use gymrec::tracker::mlflow::{Mlflow, MlflowClient};
 use gymrec::video::VideoFormat;
+use gymrec::{Error, ErrorKind};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
