@@ -123,8 +123,9 @@ class RecordVideo(
                   unset), as ``mlflow="http://HOST:PORT"`` does.
                 - ``"http://HOST:PORT"``: gymrec's own client (in Rust, plain HTTP) logs every
                   episode's return and length as metrics and each video to a run it creates
-                  on that server; ``close()`` waits for the uploads (at most 300 s) and ends
-                  the run (FAILED when something was not sent, which is warned about).
+                  on that server; ``close()`` and ``stop_recording()`` wait for the uploads (at
+                  most 300 s) and end the run (FAILED when something was not sent, which is
+                  warned about).
                 - ``False``: never.
             mlflow_experiment: The experiment of gymrec's own client (created when missing;
                 default ``"gymrec"``). With the ``mlflow`` package's run, the run decides.

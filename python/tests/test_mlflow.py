@@ -3,7 +3,8 @@ on 127.0.0.1 on a free port and stopped by its PID), read back with MLflow's own
 ``MlflowClient``: the ``mlflow`` package's active run (``mlflow=None`` and ``mlflow=True``), and
 gymrec's own Rust client given the tracking URI (``mlflow="http://..."``, ``mlflow=True`` with
 ``MLFLOW_TRACKING_URI``). Every finished video, poster and sidecar is an artifact under
-``videos/``, byte-equal to the local file.
+``videos/``, byte-equal to the local file. And when the server is down: stopped and started
+again under an active run; no server at all at a tracking URI.
 
 Needs the ``mlflow`` package, which the main test venv does not have (it is 900 MB):
 ``python/mlflow_test.sh`` runs this file in the venv of ``scripts/mlflow_check.sh``.
@@ -296,3 +297,32 @@ def test_server_down_then_up_again_active_run(server, tracking, tmp_path, monkey
     assert len(videos) == 2
     sent = artifacts(tracking, run.info.run_id, tmp_path / "back")
     assert sent == {v.name: v.read_bytes() for v in videos}
+
+
+def test_no_server_at_the_uri_recording_goes_on_and_close_warns(tmp_path):
+    """gymrec's client retries each call with backoff (6 tries over about 15 s), then once
+    more at close(), which warns about what was not sent instead of raising."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    uri = f"http://127.0.0.1:{port}"
+    finished: list[gymrec.FinishedVideo] = []
+    env = gymrec.RecordVideo(
+        gym.make("CartPole-v1", render_mode="rgb_array"),
+        tmp_path,
+        episode_trigger=lambda e: e < 2,
+        mlflow=uri,
+        on_video=finished.append,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        episodes(env, 3)
+        env.close()  # warns, never raises
+
+    assert [v.path for v in finished] == mp4s(tmp_path)
+    for video in finished:
+        assert probe(video.path).frames == video.frames
+    texts = [str(w.message) for w in caught]
+    not_sent = [t for t in texts if uri in t and "not sent" in t and "kept" in t]
+    for video in finished:
+        assert any(f"videos/{video.path.name}" in t for t in not_sent), texts
