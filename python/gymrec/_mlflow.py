@@ -119,6 +119,14 @@ class MlflowVideos:
         return MlflowVideos, (self.forced,)
 
     def __call__(self, video: FinishedVideo) -> None:
+        try:
+            self._queue_video(video)
+        except Exception as err:  # MLflow's failure never stops the loop; the file stays
+            logger.warn(
+                f"gymrec: {video.path} was not logged to MLflow ({err!r}); the file is kept"
+            )
+
+    def _queue_video(self, video: FinishedVideo) -> None:
         run = active_run()
         if run is None:
             if self.forced and not self._warned:
