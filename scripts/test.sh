@@ -5,9 +5,11 @@
 # integration and doc tests) and, when no arguments filter the tests,
 # scripts/tensorboard_check.sh (TensorBoard itself reads gymrec's event files
 # back), scripts/mlflow_check.sh (a real MLflow server, read back with
-# MlflowClient), python/test.sh (the Python package built into a venv, its pytest)
-# and python/wheel_check.sh (the wheel without FFmpeg: built with zig, its
-# manylinux tag and libraries checked, installed into a fresh venv, recording).
+# MlflowClient), python/test.sh (the Python package built into a venv, its pytest),
+# python/mlflow_test.sh (the Python package's MLflow logging against a real
+# server, in the venv of mlflow_check.sh) and python/wheel_check.sh (the wheel
+# without FFmpeg: built with zig, its manylinux tag and libraries checked,
+# installed into a fresh venv, recording).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh --test
@@ -16,5 +18,6 @@ if [ $# -eq 0 ]; then
   scripts/tensorboard_check.sh
   scripts/mlflow_check.sh
   python/test.sh
+  python/mlflow_test.sh
   python/wheel_check.sh
 fi

@@ -10,6 +10,8 @@ from typing import Any, Callable, cast
 
 from gymnasium.core import RenderFrame
 
+from gymrec import _mlflow
+from gymrec._mlflow import MlflowVideos
 from gymrec._native import Recorder, capped_cubic_video_schedule
 from gymrec._wandb import WandbVideos
 from gymrec.finished import FinishedVideo
@@ -81,6 +83,9 @@ class Recording:
     on_video: Callable[[FinishedVideo], object] | None = None
     #: The W&B logger, unless ``wandb=False``.
     _wandb: WandbVideos | None = None
+    #: The MLflow logger of the ``mlflow`` package's active run, unless ``mlflow=False`` or
+    #: the videos go through gymrec's own client (the recorder's, given a tracking URI).
+    _mlflow: MlflowVideos | None = None
     #: How many videos were taken from the recorder for the hooks, and those not yet handed to
     #: them (an exception of a hook leaves the next ones for the next call).
     _videos_taken: int = 0
@@ -102,12 +107,22 @@ class Recording:
         on_video: Callable[[FinishedVideo], object] | None = None,
         wandb: bool | None = None,
         wandb_key: str = "videos",
+        mlflow: bool | str | None = None,
+        mlflow_experiment: str | None = None,
+        mlflow_run_name: str | None = None,
         **options: Any,
     ) -> None:
         """Makes the Rust recorder for ``env`` (a ``gymnasium.Env`` or ``VectorEnv``) and sets
         Gymnasium's attributes; ``options`` are gymrec's keyword-only ones (``overwrite``,
         ``format``, ``overlay``, ``gallery``) the recorder takes."""
         check_render_mode(env)
+        mlflow_logger, mlflow_uri = _mlflow.choose(mlflow)
+        if mlflow_uri is not None:
+            options.update(
+                mlflow=mlflow_uri,
+                mlflow_experiment=mlflow_experiment,
+                mlflow_run_name=mlflow_run_name,
+            )
         spec = getattr(env, "spec", None)
         env_id = getattr(spec, "id", None)
         render_fps = env.metadata.get("render_fps")
@@ -133,6 +148,7 @@ class Recording:
         self.gc_trigger = gc_trigger
         self.on_video = on_video
         self._wandb = None if wandb is False else WandbVideos(wandb_key, forced=wandb is True)
+        self._mlflow = mlflow_logger
         self._unhanded = []
         self.video_folder = os.fspath(self._recorder.video_folder)
         self.frames_per_sec: int = self._recorder.fps
@@ -165,6 +181,7 @@ class Recording:
             self._recorder.stop()
         finally:
             self._after_video()
+            self._flush_mlflow()
 
     def _close_recorder(self) -> None:
         """Finalizes the running video and hands it to ``on_video``; raises the first recording
@@ -173,28 +190,40 @@ class Recording:
             self._recorder.close()
         finally:
             self._after_video()
+            self._flush_mlflow()
+
+    def _flush_mlflow(self) -> None:
+        """Waits for the uploads to the ``mlflow`` package's run, as the recorder's report
+        waits for its own client's, and warns about what was not sent."""
+        if self._mlflow is not None:
+            self._mlflow.flush()
 
     @property
     def _watches_videos(self) -> bool:
         """Whether finished videos are looked for after each event: for ``gc_trigger``,
-        ``on_video`` or W&B."""
-        return self.gc_trigger is not None or self.on_video is not None or self._wandb is not None
+        ``on_video``, W&B or MLflow."""
+        return self.gc_trigger is not None or self._hands_over
+
+    @property
+    def _hands_over(self) -> bool:
+        """Whether finished videos are handed to a hook: ``on_video``, W&B or MLflow."""
+        return self.on_video is not None or self._wandb is not None or self._mlflow is not None
 
     def _after_video(self) -> None:
-        """Hands each finished video to the W&B logger and ``on_video`` and runs
+        """Hands each finished video to the W&B and MLflow loggers and ``on_video`` and runs
         ``gc_trigger``. gymrec finishes a video on its encoder thread and reports it once
         written, at that call or a later one; the hooks are called then, on this thread."""
         if self._recorder is None:
             return
         self._collect_garbage()
-        if self.on_video is not None or self._wandb is not None:
+        if self._hands_over:
             self._hand_over_videos()
 
     def _hand_over_videos(self) -> None:
-        """Calls the W&B logger, then ``on_video``, once per video finished since the last
-        call, in the order they were started. An exception of either is raised here, after
-        the W&B logger had its go at that video; the videos after it are handed over at the
-        next call."""
+        """Calls the W&B and MLflow loggers, then ``on_video``, once per video finished since
+        the last call, in the order they were started. An exception of ``on_video`` is raised
+        here, after the loggers had their go at that video (they never raise); the videos
+        after it are handed over at the next call."""
         if self._unhanded is None:
             self._unhanded = []
         finished = self._recorder.videos_finished
@@ -207,6 +236,8 @@ class Recording:
             try:
                 if self._wandb is not None:
                     self._wandb(video)
+                if self._mlflow is not None:
+                    self._mlflow(video)
             finally:
                 if self.on_video is not None:
                     self.on_video(video)
@@ -239,6 +270,9 @@ class Recording:
         if self._recorder_args is not None:
             # A stand-in with the recorder's attributes, typed as the recorder it becomes.
             self._recorder = cast(Recorder, _Unmade(self))
+            if self._mlflow is not None:
+                # The uploads queued are the original's (its thread stayed in the parent).
+                self._mlflow = MlflowVideos(self._mlflow.forced)
             self._videos_seen = 0
             self._videos_taken = 0
             self._unhanded = []

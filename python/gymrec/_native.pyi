@@ -68,6 +68,9 @@ class Recorder:
         format: str | None = None,
         overlay: bool = False,
         gallery: bool = False,
+        mlflow: str | None = None,
+        mlflow_experiment: str | None = None,
+        mlflow_run_name: str | None = None,
         quiet: bool = False,
     ) -> Recorder: ...
     def begin_episode(self) -> bool:

@@ -24,6 +24,9 @@ class FinishedVideo:
         format: ``"mp4"``, ``"webm"``, ``"gif"`` or ``"png"``.
         incomplete: Whether a write error (a full disk) cut the file short; it then plays up to
             its last complete fragment and ``frames`` counts what it holds.
+        poster: The gallery's poster beside it (``<name>.poster.png``, with ``gallery=True``),
+            else ``None``.
+        sidecar: The gallery's JSON sidecar beside it (``<name>.json``), else ``None``.
     """
 
     path: Path
@@ -35,6 +38,8 @@ class FinishedVideo:
     fps: int
     format: str
     incomplete: bool
+    poster: Path | None = None
+    sidecar: Path | None = None
 
     def _repr_html_(self) -> str:
         """Notebooks show the video inline: ``<video controls>`` (a GIF as ``<img>``), embedded
@@ -57,4 +62,6 @@ class FinishedVideo:
             fps=video["fps"],
             format=video["format"],
             incomplete=video["incomplete"],
+            poster=None if video["poster"] is None else Path(video["poster"]),
+            sidecar=None if video["sidecar"] is None else Path(video["sidecar"]),
         )

@@ -64,9 +64,13 @@ class RecordVideo(
         on_video: Callable[[FinishedVideo], object] | None = None,
         wandb: bool | None = None,
         wandb_key: str = "videos",
+        mlflow: bool | str | None = None,
+        mlflow_experiment: str | None = None,
+        mlflow_run_name: str | None = None,
     ):
         """Wraps the vector env ``env`` to record videos into ``video_folder``; the arguments are
-        those of :class:`gymrec.RecordVideo` (with ``on_video``, ``wandb`` and ``wandb_key``),
+        those of :class:`gymrec.RecordVideo` (with ``on_video``, ``wandb``, ``wandb_key`` and
+        ``mlflow``, ``mlflow_experiment``, ``mlflow_run_name``),
         plus ``video_aspect_ratio`` (accepted, unused) and ``record_first_only`` (sub-env 0
         alone instead of the grid)."""
         VectorWrapper.__init__(self, env)
@@ -88,6 +92,9 @@ class RecordVideo(
             on_video=on_video,
             wandb=wandb,
             wandb_key=wandb_key,
+            mlflow=mlflow,
+            mlflow_experiment=mlflow_experiment,
+            mlflow_run_name=mlflow_run_name,
         )
         gym.utils.RecordConstructorArgs.__init__(self, **args)
 

@@ -50,7 +50,8 @@ class RecordVideo(
     ``overlay=True`` (the episode, step and return burnt into each frame) and
     ``gallery=True`` (a JSON sidecar per video, ``index.jsonl`` and an ``index.html`` gallery),
     ``on_video`` (a callable handed a :class:`gymrec.FinishedVideo` once per finished video)
-    and ``wandb`` / ``wandb_key`` (each finished video logged to the active W&B run).
+    ``wandb`` / ``wandb_key`` (each finished video logged to the active W&B run) and ``mlflow``
+    / ``mlflow_experiment`` / ``mlflow_run_name`` (each finished video logged to an MLflow run).
     By default the folder holds nothing but videos, as with Gymnasium.
     """
 
@@ -73,6 +74,9 @@ class RecordVideo(
         on_video: Callable[[FinishedVideo], object] | None = None,
         wandb: bool | None = None,
         wandb_key: str = "videos",
+        mlflow: bool | str | None = None,
+        mlflow_experiment: str | None = None,
+        mlflow_run_name: str | None = None,
     ):
         """Wraps ``env`` to record videos into ``video_folder``.
 
@@ -107,6 +111,28 @@ class RecordVideo(
                 ``wandb.init(monitor_gym=True)`` was called, ``False`` never. Without ``wandb``
                 imported or an active run, nothing happens (``wandb`` is never imported).
             wandb_key: The key videos are logged under.
+            mlflow: Log each finished video, with its poster and sidecar (``gallery=True``), to
+                an MLflow run as artifacts under ``videos/``, on a thread of its own (the loop
+                never waits; a failed upload is a warning naming the server and the file, tried
+                again later; the local file is kept):
+
+                - ``None`` (the default): to the ``mlflow`` package's active run, when it is
+                  imported and a run is active as the video finishes (``mlflow.start_run()``);
+                  else nothing (``mlflow`` is never imported).
+                - ``True``: to the active run of the ``mlflow`` package when one is active now
+                  (a video finished with none active is warned about); else through gymrec's
+                  own client to the server at ``MLFLOW_TRACKING_URI`` (``ValueError`` when
+                  unset), as ``mlflow="http://HOST:PORT"`` does.
+                - ``"http://HOST:PORT"``: gymrec's own client (in Rust, plain HTTP) logs every
+                  episode's return and length as metrics and each video to a run it creates
+                  on that server; ``close()`` and ``stop_recording()`` wait for the uploads (at
+                  most 300 s) and end the run (FAILED when something was not sent, which is
+                  warned about).
+                - ``False``: never.
+            mlflow_experiment: The experiment of gymrec's own client (created when missing;
+                default ``"gymrec"``). With the ``mlflow`` package's run, the run decides.
+            mlflow_run_name: The run name of gymrec's own client (default: the env id, then
+                ``-{name_prefix}`` when the prefix is not the default).
         """
         args: dict[str, Any] = dict(
             video_folder=video_folder,
@@ -124,6 +150,9 @@ class RecordVideo(
             on_video=on_video,
             wandb=wandb,
             wandb_key=wandb_key,
+            mlflow=mlflow,
+            mlflow_experiment=mlflow_experiment,
+            mlflow_run_name=mlflow_run_name,
         )
         gym.utils.RecordConstructorArgs.__init__(self, **args)
         gym.Wrapper.__init__(self, env)

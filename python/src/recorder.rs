@@ -3,14 +3,16 @@
 use crate::errors::to_pyerr;
 use crate::frames::RgbArray;
 use crate::{triggers, warnings};
-use gymrec::Error;
+use gymrec::catalog::{poster_path, sidecar_path};
 use gymrec::env::Info;
 use gymrec::record::tile::TileLayout;
 use gymrec::record::{
-    Overlay, RecordedVideo, Recorder, RecordingConfig, RecordingObserver, RecordingSource,
-    VideoStart,
+    Overlay, RecordedVideo, Recorder, RecordingConfig, RecordingObserver, RecordingReport,
+    RecordingSource, VideoStart,
 };
+use gymrec::tracker::mlflow::{Mlflow, MlflowClient};
 use gymrec::video::VideoFormat;
+use gymrec::{Error, ErrorKind};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -133,6 +135,70 @@ struct Settings {
     format: Option<VideoFormat>,
     overlay: bool,
     gallery: bool,
+    /// Where the MLflow observer logs to, when asked.
+    mlflow: Option<MlflowTarget>,
+}
+
+/// An MLflow tracking server and the run the recording is logged to.
+struct MlflowTarget {
+    uri: String,
+    experiment: Option<String>,
+    run_name: String,
+    /// The env's name, as a param and tag of the run.
+    env: String,
+}
+
+impl MlflowTarget {
+    /// The server at `uri` (checked now: an `http://` URI, else a
+    /// `ValueError`); the run named `run_name`, else as `gymrec record`
+    /// names it: the env, then the name prefix when it is not the default.
+    fn new(
+        uri: String,
+        experiment: Option<String>,
+        run_name: Option<String>,
+        env: &str,
+        name_prefix: &str,
+    ) -> PyResult<Self> {
+        if let Err(err) = MlflowClient::new(&uri) {
+            return Err(PyValueError::new_err(format!(
+                "gymrec: mlflow={uri:?}: {err}; or start a run with the mlflow package \
+                 (mlflow.start_run()), which gymrec logs the videos to"
+            )));
+        }
+        let run_name = run_name.unwrap_or_else(|| {
+            if name_prefix == "rl-video" {
+                env.to_string()
+            } else {
+                format!("{env}-{name_prefix}")
+            }
+        });
+        Ok(MlflowTarget {
+            uri,
+            experiment,
+            run_name,
+            env: env.to_string(),
+        })
+    }
+
+    /// The observer, with the recording's settings as params.
+    fn observer(&self, settings: &Settings) -> Mlflow {
+        let mut observer = Mlflow::new(&self.uri)
+            .run_name(&self.run_name)
+            .tag("gymrec.env", &self.env)
+            .param("env", &self.env)
+            .param("name_prefix", &settings.name_prefix)
+            .param("video_length", settings.video_length);
+        if let Some(experiment) = &self.experiment {
+            observer = observer.experiment(experiment);
+        }
+        if let Some(fps) = settings.fps {
+            observer = observer.param("fps", fps);
+        }
+        if let Some(format) = settings.format {
+            observer = observer.param("format", format.name());
+        }
+        observer
+    }
 }
 
 impl Settings {
@@ -176,6 +242,10 @@ impl Settings {
         if self.gallery {
             config = config.gallery();
         }
+        // After the gallery: the poster and sidecar exist when it hears of a video.
+        if let Some(mlflow) = &self.mlflow {
+            config = config.observer(mlflow.observer(self));
+        }
         config
     }
 }
@@ -188,13 +258,20 @@ impl PyRecorder {
     /// of this prefix give a warning and are overwritten (Gymnasium's
     /// behaviour); without, they raise `FileExistsError`. `quiet` drops the
     /// warnings of making it (existing videos, no fps), for a recorder made
-    /// again for a copy of a wrapper, whose original gave them.
+    /// again for a copy of a wrapper, whose original gave them. With
+    /// `mlflow` (an `http://` tracking URI; another is a `ValueError`), every
+    /// episode's return and length and each kept video (with its poster and
+    /// sidecar) go to an MLflow run on that server, through gymrec's own
+    /// client on a thread of its own: experiment `mlflow_experiment` (else
+    /// `"gymrec"`), run `mlflow_run_name` (else the env, then the name
+    /// prefix when not the default). What it could not send is warned
+    /// about at `close`, never raised.
     #[new]
     #[pyo3(signature = (
         video_folder, *, episode_trigger=None, step_trigger=None, video_length=0,
         name_prefix="rl-video".to_string(), fps=None, render_fps=None, env_id=None,
         name="the env".to_string(), overwrite=true, format=None, overlay=false, gallery=false,
-        quiet=false
+        mlflow=None, mlflow_experiment=None, mlflow_run_name=None, quiet=false
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -212,12 +289,21 @@ impl PyRecorder {
         format: Option<&str>,
         overlay: bool,
         gallery: bool,
+        mlflow: Option<String>,
+        mlflow_experiment: Option<String>,
+        mlflow_run_name: Option<String>,
         quiet: bool,
     ) -> PyResult<Self> {
         let format = format
             .map(str::parse::<VideoFormat>)
             .transpose()
             .map_err(to_pyerr)?;
+        let mlflow = mlflow
+            .map(|uri| {
+                let env = env_id.as_deref().unwrap_or(&name);
+                MlflowTarget::new(uri, mlflow_experiment, mlflow_run_name, env, &name_prefix)
+            })
+            .transpose()?;
         let settings = Settings {
             video_folder,
             episode_trigger,
@@ -228,6 +314,7 @@ impl PyRecorder {
             format,
             overlay,
             gallery,
+            mlflow,
         };
         let source = RecordingSource {
             name,
@@ -437,8 +524,9 @@ impl PyRecorder {
     /// started, each as a dict for `gymrec.FinishedVideo`: `path`,
     /// `episode_id` or `step_id` (what the trigger that started it saw; the
     /// other is `None`), `episodes` and `returns` (the episodes it shows and
-    /// their returns up to its last frame), `frames`, `fps`, `format` and
-    /// `incomplete`. A video is handed over once; videos still being
+    /// their returns up to its last frame), `frames`, `fps`, `format`,
+    /// `incomplete`, and `poster` and `sidecar` (the gallery's files beside
+    /// it, `None` when not written). A video is handed over once; videos still being
     /// finished in the background come at a later call.
     fn take_finished<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
         self.check_process()?;
@@ -476,7 +564,7 @@ impl PyRecorder {
             };
             // Kept before the errors are raised: a video cut short is still a video.
             self.closed_videos().extend(report.videos.iter().cloned());
-            report.into_result().map(|_| ())
+            warn_tracker_errors(report).into_result().map(|_| ())
         });
         warnings::flush(py)?;
         result.map_err(to_pyerr)
@@ -542,6 +630,10 @@ impl PyRecorder {
         dict.set_item("fps", video.facts.fps)?;
         dict.set_item("format", self.format.name())?;
         dict.set_item("incomplete", video.incomplete)?;
+        let path = &video.facts.path;
+        let written = |extra: PathBuf| extra.is_file().then_some(extra);
+        dict.set_item("poster", written(poster_path(path)))?;
+        dict.set_item("sidecar", written(sidecar_path(path)))?;
         Ok(dict)
     }
 
@@ -648,6 +740,20 @@ impl Drop for PyRecorder {
             std::mem::forget(inherited);
         }
     }
+}
+
+/// The report without what a tracker did not get, which is warned about
+/// instead (the server named, the local files kept): an upload that failed
+/// is no error of the recording, and never raised from `close`.
+fn warn_tracker_errors(mut report: RecordingReport) -> RecordingReport {
+    let (tracker, others): (Vec<Error>, Vec<Error>) = std::mem::take(&mut report.errors)
+        .into_iter()
+        .partition(|err| err.kind() == ErrorKind::Tracker);
+    for err in tracker {
+        log::warn!("{err} (the local file is kept)");
+    }
+    report.errors = others;
+    report
 }
 
 /// An id kept plus one as Gymnasium shows it, -1 for "none yet".

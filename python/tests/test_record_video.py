@@ -47,6 +47,9 @@ def test_signature_is_gymnasiums():
         "on_video": None,
         "wandb": None,
         "wandb_key": "videos",
+        "mlflow": None,
+        "mlflow_experiment": None,
+        "mlflow_run_name": None,
     }
     assert issubclass(gymrec.RecordVideo, gym.Wrapper)
     assert issubclass(gymrec.RecordVideo, gym.utils.RecordConstructorArgs)

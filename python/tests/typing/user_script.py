@@ -99,12 +99,17 @@ def upload(video: gymrec.FinishedVideo) -> None:
     assert_type(video.episode_id, "int | None")
     assert_type(video.returns, "tuple[float, ...]")
     assert_type(video.frames, int)
+    assert_type(video.poster, "Path | None")
 
 
 def record_with_hooks() -> None:
-    """``on_video`` and W&B on both wrappers."""
+    """``on_video``, W&B and MLflow on both wrappers."""
     env = RecordVideo(
-        gym.make("CartPole-v1", render_mode="rgb_array"), "videos", on_video=upload, wandb=True
+        gym.make("CartPole-v1", render_mode="rgb_array"),
+        "videos",
+        on_video=upload,
+        wandb=True,
+        mlflow=False,
     )
     env.close()
     envs = gymrec.vector.RecordVideo(
@@ -112,6 +117,9 @@ def record_with_hooks() -> None:
         "videos",
         on_video=upload,
         wandb_key="clips",
+        mlflow="http://127.0.0.1:5000",
+        mlflow_experiment="cartpole",
+        mlflow_run_name="random",
     )
     envs.close()
 
