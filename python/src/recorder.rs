@@ -8,7 +8,7 @@ use gymrec::env::Info;
 use gymrec::record::tile::TileLayout;
 use gymrec::record::{
     Overlay, RecordedVideo, Recorder, RecordingConfig, RecordingObserver, RecordingSource,
-    VideoStart,
+    StepVideos, VideoStart,
 };
 use gymrec::video::VideoFormat;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
@@ -107,6 +107,9 @@ pub struct PyRecorder {
     /// A vector env's grid, laid out at its first tiled frame (its own
     /// lock, never held while waiting for anything).
     layout: Mutex<Option<TileLayout>>,
+    /// How step videos are counted and named, and so how tiles are laid
+    /// out: Stable-Baselines3's grid with its step videos.
+    step_videos: StepVideos,
     /// The video folder, for the wrapper's `video_folder`.
     folder: PathBuf,
     fps: u32,
@@ -133,6 +136,18 @@ struct Settings {
     format: Option<VideoFormat>,
     overlay: bool,
     gallery: bool,
+    step_videos: StepVideos,
+    tensorboard: Option<TensorBoardRun>,
+}
+
+/// Where a recorder logs its clips' GIF previews (and episodes) for
+/// TensorBoard: gymrec's TensorBoard observer.
+#[cfg_attr(not(feature = "tensorboard"), allow(dead_code))]
+struct TensorBoardRun {
+    run_dir: PathBuf,
+    tag: String,
+    step: u64,
+    episodes: bool,
 }
 
 impl Settings {
@@ -176,7 +191,16 @@ impl Settings {
         if self.gallery {
             config = config.gallery();
         }
-        config
+        #[cfg(feature = "tensorboard")]
+        if let Some(run) = &self.tensorboard {
+            config = config.observer(
+                gymrec::catalog::TensorBoard::new(&run.run_dir)
+                    .tag(&run.tag)
+                    .step_base(run.step)
+                    .episodes(run.episodes),
+            );
+        }
+        config.step_videos(self.step_videos)
     }
 }
 
@@ -189,12 +213,19 @@ impl PyRecorder {
     /// behaviour); without, they raise `FileExistsError`. `quiet` drops the
     /// warnings of making it (existing videos, no fps), for a recorder made
     /// again for a copy of a wrapper, whose original gave them.
+    /// `step_videos="sb3"` asks the step trigger and names step videos as
+    /// Stable-Baselines3's `VecVideoRecorder` does and tiles sub-envs as its
+    /// `VecEnv.render()` (default `"gymnasium"`). `tensorboard` is a run
+    /// folder where each clip's GIF preview is logged under
+    /// `tensorboard_tag` at step `tensorboard_step` plus its episode id
+    /// (with each episode's return and length when `tensorboard_episodes`).
     #[new]
     #[pyo3(signature = (
         video_folder, *, episode_trigger=None, step_trigger=None, video_length=0,
         name_prefix="rl-video".to_string(), fps=None, render_fps=None, env_id=None,
         name="the env".to_string(), overwrite=true, format=None, overlay=false, gallery=false,
-        quiet=false
+        quiet=false, step_videos="gymnasium", tensorboard=None,
+        tensorboard_tag="videos".to_string(), tensorboard_step=0, tensorboard_episodes=true
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -213,11 +244,37 @@ impl PyRecorder {
         overlay: bool,
         gallery: bool,
         quiet: bool,
+        step_videos: &str,
+        tensorboard: Option<PathBuf>,
+        tensorboard_tag: String,
+        tensorboard_step: u64,
+        tensorboard_episodes: bool,
     ) -> PyResult<Self> {
         let format = format
             .map(str::parse::<VideoFormat>)
             .transpose()
             .map_err(to_pyerr)?;
+        let step_videos = match step_videos {
+            "gymnasium" => StepVideos::Gymnasium,
+            "sb3" => StepVideos::StableBaselines3,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "gymrec: step_videos is {other:?}; use \"gymnasium\" or \"sb3\""
+                )));
+            }
+        };
+        if cfg!(not(feature = "tensorboard")) && tensorboard.is_some() {
+            return Err(PyValueError::new_err(
+                "gymrec: tensorboard= needs a gymrec built with the `tensorboard` feature (the \
+                 default); this build has none",
+            ));
+        }
+        let tensorboard = tensorboard.map(|run_dir| TensorBoardRun {
+            run_dir,
+            tag: tensorboard_tag,
+            step: tensorboard_step,
+            episodes: tensorboard_episodes,
+        });
         let settings = Settings {
             video_folder,
             episode_trigger,
@@ -228,6 +285,8 @@ impl PyRecorder {
             format,
             overlay,
             gallery,
+            step_videos,
+            tensorboard,
         };
         let source = RecordingSource {
             name,
@@ -274,6 +333,7 @@ impl PyRecorder {
             handed: AtomicUsize::new(0),
             shown: Shown::default(),
             layout: Mutex::new(None),
+            step_videos,
             pid: std::process::id(),
             forks: FORKS.load(Ordering::Relaxed),
             starts,
@@ -290,6 +350,14 @@ impl PyRecorder {
     /// Returns whether a frame is wanted now.
     fn step(&self, py: Python<'_>, reward: f64, done: bool) -> PyResult<bool> {
         self.event(py, |recorder| recorder.step(reward, done).map(|_| ()))
+    }
+
+    /// An episode began at the step just told (a vector env's same-step
+    /// autoreset of sub-env 0, as Stable-Baselines3's vector envs reset):
+    /// counts it and asks the episode trigger, never the step trigger.
+    /// Returns whether a frame is wanted now.
+    fn begin_episode_at_step(&self, py: Python<'_>) -> PyResult<bool> {
+        self.event(py, |recorder| recorder.begin_episode_at_step())
     }
 
     /// A step that began a new episode (a vector env's autoreset of sub-env
@@ -347,7 +415,13 @@ impl PyRecorder {
                     layout
                 }
                 _ => {
-                    let layout = TileLayout::near_square(arrays.len(), cell).map_err(to_pyerr)?;
+                    let layout = match self.step_videos {
+                        StepVideos::StableBaselines3 => {
+                            TileLayout::stable_baselines3(arrays.len(), cell)
+                        }
+                        _ => TileLayout::near_square(arrays.len(), cell),
+                    }
+                    .map_err(to_pyerr)?;
                     *known = Some(layout);
                     layout
                 }
@@ -398,6 +472,14 @@ impl PyRecorder {
     #[getter]
     fn fps(&self) -> u32 {
         self.fps
+    }
+
+    /// The path of the last video started (it may still be recording, or
+    /// stopped), `None` before the first.
+    #[getter]
+    fn video_path(&self) -> Option<PathBuf> {
+        let last = self.starts.last.lock().unwrap_or_else(|p| p.into_inner());
+        (self.starts.count.load(Ordering::Acquire) > 0).then(|| last.clone())
     }
 
     /// The size of a vector env's tiled frames, `(width, height)`, once the
