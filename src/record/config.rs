@@ -67,7 +67,8 @@ pub enum StepVideos {
     /// step while no video runs and none ran through it (SB3 asks nothing
     /// from a video's start to its `video_length`-th step; gymrec's video
     /// holds exactly `video_length` frames, SB3's one more). A video
-    /// started at count `s` is `{prefix}-step-{s}-to-step-{s + video_length}`.
+    /// started at count `s` is `{prefix}-step-{s}-to-step-{s + video_length}`;
+    /// the prefix may be empty, as SB3 allows.
     StableBaselines3,
 }
 
@@ -285,7 +286,10 @@ impl RecordingConfig {
     /// Checks the settings that do not depend on the env.
     pub(crate) fn validate(&self) -> Result<()> {
         let prefix = &self.name_prefix;
-        if prefix.is_empty() || prefix.contains(['/', '\\', '\0']) || prefix.contains("..") {
+        // SB3's VecVideoRecorder takes an empty prefix (huggingface_sb3 passes one):
+        // `-step-0-to-step-1000.mp4`.
+        let empty_refused = prefix.is_empty() && self.step_videos != StepVideos::StableBaselines3;
+        if empty_refused || prefix.contains(['/', '\\', '\0']) || prefix.contains("..") {
             return Err(Error::InvalidNamePrefix {
                 prefix: prefix.clone(),
             });
