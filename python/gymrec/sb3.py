@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 import numpy as np
 from gymnasium import logger
@@ -161,7 +161,7 @@ class VecVideoRecorder(Recording, VecEnvWrapper):
         self.video_recorder = _VideoRecorderView(self)
 
     @property
-    def step_id(self) -> int:  # type: ignore[override]
+    def step_id(self) -> int:
         """Vector steps taken so far (SB3's counter: 0 before the first step)."""
         return self._recorder.step_id + 1
 
@@ -339,7 +339,7 @@ class VideoEvalCallback(BaseCallback):
             **self.options,
         )
         try:
-            returns, lengths = evaluate_policy(
+            evaluated = evaluate_policy(
                 self.model,
                 recorder,
                 n_eval_episodes=episodes,
@@ -352,14 +352,9 @@ class VideoEvalCallback(BaseCallback):
             recorder.stop_recording()
             recorder._recorder.finalize()
         self.videos.extend(clips)
-        self.evaluations.append(
-            (timesteps, [float(r) for r in returns], [int(n) for n in lengths])
-        )
+        # With return_episode_rewards, two lists: each episode's return and length.
+        returns, lengths = cast("tuple[list[float], list[int]]", evaluated)
+        self.evaluations.append((timesteps, [float(r) for r in returns], [int(n) for n in lengths]))
         self.logger.record("eval/mean_reward", float(np.mean(returns)))
         self.logger.record("eval/mean_ep_length", float(np.mean(lengths)))
-        if self.verbose >= 1:
-            print(
-                f"Eval num_timesteps={timesteps}: {len(clips)} clips in {self.video_folder}, "
-                f"mean return {np.mean(returns):.2f}"
-            )
         return clips
