@@ -1,7 +1,8 @@
 """gymrec.sb3.VecVideoRecorder against Stable-Baselines3's own VecVideoRecorder: CartPole-v1 in
 a one-env DummyVecEnv stepped with random actions, one 2,000-step clip and 10 clips of 200
 steps (a clip every 250 steps for 2,500 steps), each run in a process of its own so that its
-peak RSS is its own; a third side, "bare loop", steps and renders every step with no recorder.
+peak RSS is its own; a third side, "bare loop", steps and fetches every step's frames as gymrec's
+recorder does (``get_images()``, no tiling) with no recorder.
 Not a test: the figures go in docs/BENCHMARKS.md.
 
     python/target/venv/bin/python python/bench_sb3.py [--rounds 3] [--workloads 1x2000,10x200]
@@ -44,12 +45,12 @@ else:
     env = VecVideoRecorder(venv, out, record_video_trigger=trigger, video_length=length)
 env.reset()
 if side == "bare loop":
-    env.render()
+    env.get_images()
 rng = np.random.default_rng(0)
 for _ in range(steps):
     env.step(rng.integers(0, 2, size=1))
     if side == "bare loop":
-        env.render()
+        env.get_images()
 env.close()
 seconds = time.perf_counter() - start
 usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]

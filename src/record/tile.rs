@@ -268,7 +268,11 @@ mod tests {
             // SB3's tile_images: H = ceil(sqrt(n)) rows, W = ceil(n / H) columns.
             let rows = (cells as f64).sqrt().ceil() as u32;
             let cols = cells.div_ceil(rows as usize) as u32;
-            assert_eq!((layout.rows(), layout.cols()), (rows, cols), "{cells} cells");
+            assert_eq!(
+                (layout.rows(), layout.cols()),
+                (rows, cols),
+                "{cells} cells"
+            );
             assert!(layout.padding_cells() < cols as usize);
         }
     }

@@ -572,7 +572,7 @@ fn stable_baselines3_step_videos_count_ask_and_name_as_sb3() {
         .overwrite(true);
     let mut recorder = Recorder::new(config, RecordingSource::new("painted")).unwrap();
     let info = Info::new();
-    let mut submit = |recorder: &mut Recorder, count: u64| {
+    let submit = |recorder: &mut Recorder, count: u64| {
         if let Some(mut frame) = recorder.frame_buffer(64, 48) {
             paint(&mut frame, 0, count);
             recorder.submit_frame(frame, &info);
@@ -596,7 +596,14 @@ fn stable_baselines3_step_videos_count_ask_and_name_as_sb3() {
     let videos = recorder.finish().into_result().unwrap();
     let names: Vec<String> = videos
         .iter()
-        .map(|v| v.facts.path.file_name().unwrap().to_string_lossy().into_owned())
+        .map(|v| {
+            v.facts
+                .path
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     assert_eq!(
         names,
