@@ -137,6 +137,7 @@ struct Settings {
     overlay: bool,
     gallery: bool,
     step_videos: StepVideos,
+    #[cfg_attr(not(feature = "tensorboard"), allow(dead_code))]
     tensorboard: Option<TensorBoardRun>,
 }
 
