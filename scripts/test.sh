@@ -5,7 +5,8 @@
 # integration and doc tests) and, when no arguments filter the tests,
 # scripts/tensorboard_check.sh (TensorBoard itself reads gymrec's event files
 # back), scripts/mlflow_check.sh (a real MLflow server, read back with
-# MlflowClient) and python/test.sh (the Python package built into a venv, its pytest).
+# MlflowClient) and python/test.sh (the Python package built once, its pytest in a venv
+# with Gymnasium 1.4.0 and SB3, then in a light one with Gymnasium 1.2.2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh --test

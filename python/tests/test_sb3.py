@@ -6,14 +6,17 @@ Skipped where Stable-Baselines3 is not installed (the light Gymnasium 1.2.2 venv
 from __future__ import annotations
 
 import gc
+import hashlib
 import io
 import os
 import warnings
+from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
 import pytest
 from conftest import decode, probe, videos
+from test_wandb import logged_videos, offline_wandb  # noqa: F401 (a fixture)
 
 pytest.importorskip("stable_baselines3")
 
@@ -240,3 +243,28 @@ def test_the_eval_callback_records_clips_and_tensorboard_gifs(tmp_path):
         assert image.size[0] <= CARTPOLE[0]
         # A preview of that clip: its aspect ratio.
         assert abs(image.size[0] / image.size[1] - 1.5) < 0.05, by_step[step]
+
+
+def test_the_eval_callback_logs_its_clips_to_wandb(offline_wandb, tmp_path):  # noqa: F811
+    import wandb
+
+    run = wandb.init(project="gymrec-test")
+    try:
+        model = PPO("MlpPolicy", cartpole(), n_steps=64, batch_size=64, n_epochs=1, seed=0)
+        callback = VideoEvalCallback(
+            cartpole(seed=7),
+            eval_freq=64,
+            n_eval_episodes=1,
+            video_folder=tmp_path / "videos",
+            wandb=True,
+        )
+        model.learn(total_timesteps=128, callback=callback)
+        run_dir = str(Path(run.dir).parent)
+    finally:
+        wandb.finish()
+    local = [tmp_path / "videos" / n for n in videos(tmp_path / "videos")]
+    assert [p.name for p in local] == ["eval-step-128-episode-0.mp4", "eval-step-64-episode-0.mp4"]
+    logged = logged_videos(run_dir, key="eval/videos")
+    assert len(logged) == 2, logged
+    by_hash = {hashlib.sha256(p.read_bytes()).hexdigest(): p for p in local}
+    assert sorted(item["eval/videos.sha256"] for item in logged) == sorted(by_hash)
