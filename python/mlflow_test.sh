@@ -14,9 +14,10 @@ ensure_venv "$venv" scripts/mlflow-requirements.txt
 python="$PWD/$venv/bin/python"
 "$python" -m pip install -q --disable-pip-version-check --no-cache-dir \
   $(grep -E '^(gymnasium|pygame-ce|pytest)(\[|==)' python/tests/requirements.txt)
-# A build already made by python/test.sh (same target dir) is reused by cargo.
+# The wheel python/test.sh built, else one built now (as `pip install ./python`).
+wheel=$(ls python/target/wheels/gymrec-*.whl 2> /dev/null | head -1 || true)
 "$python" -m pip install -q --disable-pip-version-check --no-cache-dir --force-reinstall \
-  --no-deps ./python
+  --no-deps "${wheel:-./python}"
 # From tests/, so that `import gymrec` is the installed package, not ./gymrec.
 cd python/tests
 SDL_VIDEODRIVER=dummy "$python" -m pytest -q -p no:cacheprovider test_mlflow.py "$@"

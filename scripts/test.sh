@@ -5,7 +5,8 @@
 # integration and doc tests) and, when no arguments filter the tests,
 # scripts/tensorboard_check.sh (TensorBoard itself reads gymrec's event files
 # back), scripts/mlflow_check.sh (a real MLflow server, read back with
-# MlflowClient), python/test.sh (the Python package built into a venv, its pytest),
+# MlflowClient), python/test.sh (the Python package built once, its pytest in a venv
+# with Gymnasium 1.4.0 and SB3, then in a light one with Gymnasium 1.2.2),
 # python/mlflow_test.sh (the Python package's MLflow logging against a real
 # server, in the venv of mlflow_check.sh) and python/wheel_check.sh (the wheel
 # without FFmpeg: built with zig, its manylinux tag and libraries checked,

@@ -4,6 +4,7 @@ Change one import and keep the rest of the script::
 
     from gymrec import RecordVideo          # was: from gymnasium.wrappers import RecordVideo
     from gymrec.vector import RecordVideo   # was: from gymnasium.wrappers.vector import RecordVideo
+    from gymrec.sb3 import VecVideoRecorder # was: from stable_baselines3.common.vec_env import ...
 
 The counting, the triggers, ``video_length``, the file names, the encoder, the
 overlays and the manifest are gymrec's ``Recorder`` (Rust); these wrappers

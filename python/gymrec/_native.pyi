@@ -48,7 +48,8 @@ class Recorder:
     """gymrec's env-less ``Recorder``, fed by the Python wrappers: the events return whether a
     frame is wanted now, ``submit_frame`` / ``submit_tiles`` hand it over.
 
-    ``name_prefix`` defaults to ``"rl-video"`` and ``name`` to ``"the env"`` (shown as ``...``:
+    ``name_prefix`` defaults to ``"rl-video"``, ``name`` to ``"the env"`` and
+    ``tensorboard_tag`` to ``"videos"`` (shown as ``...``:
     PyO3 writes a default that is not a literal as ``...`` in the runtime signature).
     """
 
@@ -72,12 +73,21 @@ class Recorder:
         mlflow_experiment: str | None = None,
         mlflow_run_name: str | None = None,
         quiet: bool = False,
+        step_videos: str = "gymnasium",
+        tensorboard: str | os.PathLike[str] | None = None,
+        tensorboard_tag: str = ...,
+        tensorboard_step: int = 0,
+        tensorboard_episodes: bool = True,
     ) -> Recorder: ...
     def begin_episode(self) -> bool:
         """An episode began (a reset). Returns whether a frame is wanted now."""
     def step(self, reward: float, done: bool) -> bool:
         """A step was taken with ``reward``; ``done`` when the episode ended at it. Returns
         whether a frame is wanted now."""
+    def begin_episode_at_step(self) -> bool:
+        """An episode began at the step just told (a same-step autoreset, as SB3's VecEnvs
+        reset): counts it and asks the episode trigger, never the step trigger. Returns whether
+        a frame is wanted now."""
     def autoreset_step(self) -> bool:
         """A step that began a new episode (a vector env's autoreset of sub-env 0). Returns
         whether a frame is wanted now."""
@@ -101,6 +111,10 @@ class Recorder:
     @property
     def fps(self) -> int:
         """Frames per second of the videos."""
+    @property
+    def video_path(self) -> Path | None:
+        """The path of the last video started (running or stopped), ``None`` before the
+        first."""
     @property
     def grid_size(self) -> tuple[int, int] | None:
         """The size of a vector env's tiled frames, ``(width, height)``, once known."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Any, Callable, cast
+from typing import TYPE_CHECKING, Any, Callable, cast
 from warnings import warn
 
 import gymnasium as gym
@@ -18,10 +18,16 @@ from gymrec.finished import FinishedVideo
 
 __all__ = ["RecordVideo"]
 
+if TYPE_CHECKING:
+    _VectorWrapper = VectorWrapper[ObsType, ActType, ObsType, ActType, np.ndarray]
+else:
+    # Gymnasium made VectorWrapper generic in 1.4.0; before, subscripting it is a TypeError.
+    _VectorWrapper = VectorWrapper
+
 
 class RecordVideo(
     Recording,
-    VectorWrapper[ObsType, ActType, ObsType, ActType, np.ndarray],
+    _VectorWrapper,
     gym.utils.RecordConstructorArgs,
 ):
     """Records videos of a vector env, as ``gymnasium.wrappers.vector.RecordVideo`` does,

@@ -8,7 +8,7 @@ use gymrec::env::Info;
 use gymrec::record::tile::TileLayout;
 use gymrec::record::{
     Overlay, RecordedVideo, Recorder, RecordingConfig, RecordingObserver, RecordingReport,
-    RecordingSource, VideoStart,
+    RecordingSource, StepVideos, VideoStart,
 };
 use gymrec::tracker::mlflow::{Mlflow, MlflowClient};
 use gymrec::video::VideoFormat;
@@ -109,6 +109,9 @@ pub struct PyRecorder {
     /// A vector env's grid, laid out at its first tiled frame (its own
     /// lock, never held while waiting for anything).
     layout: Mutex<Option<TileLayout>>,
+    /// How step videos are counted and named, and so how tiles are laid
+    /// out: Stable-Baselines3's grid with its step videos.
+    step_videos: StepVideos,
     /// The video folder, for the wrapper's `video_folder`.
     folder: PathBuf,
     fps: u32,
@@ -137,6 +140,9 @@ struct Settings {
     gallery: bool,
     /// Where the MLflow observer logs to, when asked.
     mlflow: Option<MlflowTarget>,
+    step_videos: StepVideos,
+    #[cfg_attr(not(feature = "tensorboard"), allow(dead_code))]
+    tensorboard: Option<TensorBoardRun>,
 }
 
 /// An MLflow tracking server and the run the recording is logged to.
@@ -201,6 +207,16 @@ impl MlflowTarget {
     }
 }
 
+/// Where a recorder logs its clips' GIF previews (and episodes) for
+/// TensorBoard: gymrec's TensorBoard observer.
+#[cfg_attr(not(feature = "tensorboard"), allow(dead_code))]
+struct TensorBoardRun {
+    run_dir: PathBuf,
+    tag: String,
+    step: u64,
+    episodes: bool,
+}
+
 impl Settings {
     /// The first video of this prefix already in the folder, if any (the
     /// Rust rule of what `overwrite=False` refuses; a folder that cannot be
@@ -242,11 +258,20 @@ impl Settings {
         if self.gallery {
             config = config.gallery();
         }
+        #[cfg(feature = "tensorboard")]
+        if let Some(run) = &self.tensorboard {
+            config = config.observer(
+                gymrec::catalog::TensorBoard::new(&run.run_dir)
+                    .tag(&run.tag)
+                    .step_base(run.step)
+                    .episodes(run.episodes),
+            );
+        }
         // After the gallery: the poster and sidecar exist when it hears of a video.
         if let Some(mlflow) = &self.mlflow {
             config = config.observer(mlflow.observer(self));
         }
-        config
+        config.step_videos(self.step_videos)
     }
 }
 
@@ -266,12 +291,20 @@ impl PyRecorder {
     /// `"gymrec"`), run `mlflow_run_name` (else the env, then the name
     /// prefix when not the default). What it could not send is warned
     /// about at `close`, never raised.
+    /// `step_videos="sb3"` asks the step trigger and names step videos as
+    /// Stable-Baselines3's `VecVideoRecorder` does and tiles sub-envs as its
+    /// `VecEnv.render()` (default `"gymnasium"`). `tensorboard` is a run
+    /// folder where each clip's GIF preview is logged under
+    /// `tensorboard_tag` at step `tensorboard_step` plus its episode id
+    /// (with each episode's return and length when `tensorboard_episodes`).
     #[new]
     #[pyo3(signature = (
         video_folder, *, episode_trigger=None, step_trigger=None, video_length=0,
         name_prefix="rl-video".to_string(), fps=None, render_fps=None, env_id=None,
         name="the env".to_string(), overwrite=true, format=None, overlay=false, gallery=false,
-        mlflow=None, mlflow_experiment=None, mlflow_run_name=None, quiet=false
+        mlflow=None, mlflow_experiment=None, mlflow_run_name=None, quiet=false,
+        step_videos="gymnasium", tensorboard=None, tensorboard_tag="videos".to_string(),
+        tensorboard_step=0, tensorboard_episodes=true
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -293,6 +326,11 @@ impl PyRecorder {
         mlflow_experiment: Option<String>,
         mlflow_run_name: Option<String>,
         quiet: bool,
+        step_videos: &str,
+        tensorboard: Option<PathBuf>,
+        tensorboard_tag: String,
+        tensorboard_step: u64,
+        tensorboard_episodes: bool,
     ) -> PyResult<Self> {
         let format = format
             .map(str::parse::<VideoFormat>)
@@ -304,6 +342,27 @@ impl PyRecorder {
                 MlflowTarget::new(uri, mlflow_experiment, mlflow_run_name, env, &name_prefix)
             })
             .transpose()?;
+        let step_videos = match step_videos {
+            "gymnasium" => StepVideos::Gymnasium,
+            "sb3" => StepVideos::StableBaselines3,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "gymrec: step_videos is {other:?}; use \"gymnasium\" or \"sb3\""
+                )));
+            }
+        };
+        if cfg!(not(feature = "tensorboard")) && tensorboard.is_some() {
+            return Err(PyValueError::new_err(
+                "gymrec: tensorboard= needs a gymrec built with the `tensorboard` feature (the \
+                 default); this build has none",
+            ));
+        }
+        let tensorboard = tensorboard.map(|run_dir| TensorBoardRun {
+            run_dir,
+            tag: tensorboard_tag,
+            step: tensorboard_step,
+            episodes: tensorboard_episodes,
+        });
         let settings = Settings {
             video_folder,
             episode_trigger,
@@ -315,6 +374,8 @@ impl PyRecorder {
             overlay,
             gallery,
             mlflow,
+            step_videos,
+            tensorboard,
         };
         let source = RecordingSource {
             name,
@@ -361,6 +422,7 @@ impl PyRecorder {
             handed: AtomicUsize::new(0),
             shown: Shown::default(),
             layout: Mutex::new(None),
+            step_videos,
             pid: std::process::id(),
             forks: FORKS.load(Ordering::Relaxed),
             starts,
@@ -377,6 +439,14 @@ impl PyRecorder {
     /// Returns whether a frame is wanted now.
     fn step(&self, py: Python<'_>, reward: f64, done: bool) -> PyResult<bool> {
         self.event(py, |recorder| recorder.step(reward, done).map(|_| ()))
+    }
+
+    /// An episode began at the step just told (a vector env's same-step
+    /// autoreset of sub-env 0, as Stable-Baselines3's vector envs reset):
+    /// counts it and asks the episode trigger, never the step trigger.
+    /// Returns whether a frame is wanted now.
+    fn begin_episode_at_step(&self, py: Python<'_>) -> PyResult<bool> {
+        self.event(py, |recorder| recorder.begin_episode_at_step())
     }
 
     /// A step that began a new episode (a vector env's autoreset of sub-env
@@ -434,7 +504,13 @@ impl PyRecorder {
                     layout
                 }
                 _ => {
-                    let layout = TileLayout::near_square(arrays.len(), cell).map_err(to_pyerr)?;
+                    let layout = match self.step_videos {
+                        StepVideos::StableBaselines3 => {
+                            TileLayout::stable_baselines3(arrays.len(), cell)
+                        }
+                        _ => TileLayout::near_square(arrays.len(), cell),
+                    }
+                    .map_err(to_pyerr)?;
                     *known = Some(layout);
                     layout
                 }
@@ -485,6 +561,14 @@ impl PyRecorder {
     #[getter]
     fn fps(&self) -> u32 {
         self.fps
+    }
+
+    /// The path of the last video started (it may still be recording, or
+    /// stopped), `None` before the first.
+    #[getter]
+    fn video_path(&self) -> Option<PathBuf> {
+        let last = self.starts.last.lock().unwrap_or_else(|p| p.into_inner());
+        (self.starts.count.load(Ordering::Acquire) > 0).then(|| last.clone())
     }
 
     /// The size of a vector env's tiled frames, `(width, height)`, once the

@@ -99,8 +99,9 @@ def cleanrl(tmp_path: Path, mode: str) -> tuple[dict, Path]:
     return json.loads(done.stdout.strip().splitlines()[-1]), folder
 
 
-def logged_videos(run_dir: str) -> list[dict]:
-    """The videos in the offline run's history records, read back by ``wandb leet inspect``."""
+def logged_videos(run_dir: str, key: str = "videos") -> list[dict]:
+    """The videos logged under ``key`` in the offline run's history records, read back by
+    ``wandb leet inspect``."""
     wandb_cli = Path(sys.executable).with_name("wandb")
     out = subprocess.run(
         [str(wandb_cli), "leet", "inspect", "--json", run_dir],
@@ -112,7 +113,7 @@ def logged_videos(run_dir: str) -> list[dict]:
     records = [json.loads(line) for line in out.splitlines() if line.strip()]
     history = [r["history"]["item"] for r in records if r["type"] == "history"]
     assert history, f"no history records in {run_dir}: {out[:2000]}"
-    return [item for item in history if item.get("videos._type") == "video-file"]
+    return [item for item in history if item.get(f"{key}._type") == "video-file"]
 
 
 def assert_logged_each(run_dir: str, folder: Path) -> None:

@@ -45,7 +45,31 @@ pub struct RecordingConfig {
     pub(crate) snapshot_queue_bytes: usize,
     pub(crate) parallel_videos: Option<usize>,
     pub(crate) worker: Option<u64>,
+    pub(crate) step_videos: StepVideos,
     pub(crate) observers: Vec<Box<dyn RecordingObserver>>,
+}
+
+/// How the step trigger is asked and step videos are named: Gymnasium
+/// `RecordVideo`'s way (the default) or Stable-Baselines3
+/// `VecVideoRecorder`'s ([`RecordingConfig::step_videos`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StepVideos {
+    /// Gymnasium's: the trigger is asked with each step's id (from 0)
+    /// after the step, even while a video runs (a firing trigger restarts
+    /// it); never at a reset. Videos are `{prefix}-step-{id}`.
+    #[default]
+    Gymnasium,
+    /// Stable-Baselines3's `VecVideoRecorder`: the trigger is asked with
+    /// the count of steps taken so far (SB3's `step_id`: 0 before the
+    /// first step) at each reset ([`Recorder::begin_episode`](super::Recorder::begin_episode),
+    /// where a firing trigger restarts a running video) and after each
+    /// step while no video runs and none ran through it (SB3 asks nothing
+    /// from a video's start to its `video_length`-th step; gymrec's video
+    /// holds exactly `video_length` frames, SB3's one more). A video
+    /// started at count `s` is `{prefix}-step-{s}-to-step-{s + video_length}`;
+    /// the prefix may be empty, as SB3 allows.
+    StableBaselines3,
 }
 
 impl fmt::Debug for RecordingConfig {
@@ -66,6 +90,7 @@ impl fmt::Debug for RecordingConfig {
             .field("snapshot_queue_bytes", &self.snapshot_queue_bytes)
             .field("parallel_videos", &self.parallel_videos)
             .field("worker", &self.worker)
+            .field("step_videos", &self.step_videos)
             .field("observers", &self.observers.len())
             .finish()
     }
@@ -90,8 +115,25 @@ impl RecordingConfig {
             snapshot_queue_bytes: crate::video::DEFAULT_SNAPSHOT_QUEUE_BYTES,
             parallel_videos: None,
             worker: None,
+            step_videos: StepVideos::Gymnasium,
             observers: Vec::new(),
         }
+    }
+
+    /// How the step trigger is asked and step videos are named (default
+    /// [`StepVideos::Gymnasium`]); [`StepVideos::StableBaselines3`] for
+    /// SB3's `VecVideoRecorder`.
+    ///
+    /// ```
+    /// use gymrec::record::{RecordingConfig, StepVideos, Trigger};
+    /// let config = RecordingConfig::new("videos")
+    ///     .step_trigger(Trigger::new(|step| step % 1000 == 0))
+    ///     .video_length(200)
+    ///     .step_videos(StepVideos::StableBaselines3); // rl-video-step-0-to-step-200.mp4, …
+    /// ```
+    pub fn step_videos(mut self, style: StepVideos) -> Self {
+        self.step_videos = style;
+        self
     }
 
     /// Adds an observer whose hooks run as videos start and finish.
@@ -244,7 +286,10 @@ impl RecordingConfig {
     /// Checks the settings that do not depend on the env.
     pub(crate) fn validate(&self) -> Result<()> {
         let prefix = &self.name_prefix;
-        if prefix.is_empty() || prefix.contains(['/', '\\', '\0']) || prefix.contains("..") {
+        // SB3's VecVideoRecorder takes an empty prefix (huggingface_sb3 passes one):
+        // `-step-0-to-step-1000.mp4`.
+        let empty_refused = prefix.is_empty() && self.step_videos != StepVideos::StableBaselines3;
+        if empty_refused || prefix.contains(['/', '\\', '\0']) || prefix.contains("..") {
             return Err(Error::InvalidNamePrefix {
                 prefix: prefix.clone(),
             });

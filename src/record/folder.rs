@@ -85,8 +85,9 @@ pub(super) fn existing_video(
     Ok(found.into_iter().next())
 }
 
-/// Whether `file` is `{prefix}-episode-{N}.mp4` or `{prefix}-step-{N}.mp4`
-/// (with `format`'s extension; none for a PNG-sequence folder).
+/// Whether `file` is `{prefix}-episode-{N}.mp4`, `{prefix}-step-{N}.mp4` or
+/// `{prefix}-step-{N}-to-step-{M}.mp4` (with `format`'s extension; none for
+/// a PNG-sequence folder).
 fn is_video_name(file: &str, prefix: &str, format: VideoFormat) -> bool {
     let stem = match format.extension() {
         Some(ext) => file.strip_suffix(ext).and_then(|r| r.strip_suffix('.')),
@@ -95,19 +96,34 @@ fn is_video_name(file: &str, prefix: &str, format: VideoFormat) -> bool {
     let Some(rest) = stem.and_then(|r| r.strip_prefix(prefix)) else {
         return false;
     };
-    let id = rest
-        .strip_prefix("-episode-")
-        .or_else(|| rest.strip_prefix("-step-"));
-    id.is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+    let number = |id: &str| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit());
+    if let Some(id) = rest.strip_prefix("-episode-") {
+        return number(id);
+    }
+    let Some(id) = rest.strip_prefix("-step-") else {
+        return false;
+    };
+    match id.split_once("-to-step-") {
+        Some((from, to)) => number(from) && number(to),
+        None => number(id),
+    }
 }
 
-/// The name of a video: `{prefix}-episode-{id}` or `{prefix}-step-{id}`,
-/// with `-w{worker}` after the prefix when a worker part is given.
-pub(super) fn video_name(prefix: &str, worker: Option<&str>, started_by: VideoStart) -> String {
+/// The name of a video: `{prefix}-episode-{id}` or `{prefix}-step-{id}`
+/// (`{prefix}-step-{id}-to-step-{end}` when the step video's `end` is
+/// given, Stable-Baselines3's name), with `-w{worker}` after the prefix
+/// when a worker part is given.
+pub(super) fn video_name(
+    prefix: &str,
+    worker: Option<&str>,
+    started_by: VideoStart,
+    end: Option<u64>,
+) -> String {
     let worker = worker.map_or_else(String::new, |w| format!("-w{w}"));
-    match started_by {
-        VideoStart::Episode(id) => format!("{prefix}{worker}-episode-{id}"),
-        VideoStart::Step(id) => format!("{prefix}{worker}-step-{id}"),
+    match (started_by, end) {
+        (VideoStart::Episode(id), _) => format!("{prefix}{worker}-episode-{id}"),
+        (VideoStart::Step(id), None) => format!("{prefix}{worker}-step-{id}"),
+        (VideoStart::Step(id), Some(end)) => format!("{prefix}{worker}-step-{id}-to-step-{end}"),
     }
 }
 
@@ -295,6 +311,10 @@ mod tests {
         let is = |name, format| is_video_name(name, "rl-video", format);
         assert!(is("rl-video-episode-1.gif", VideoFormat::Gif));
         assert!(is("rl-video-step-9.webm", VideoFormat::WebM));
+        assert!(is_mp4("rl-video-step-65-to-step-75.mp4"));
+        assert!(!is_mp4("rl-video-step-65-to-step-.mp4"));
+        assert!(!is_mp4("rl-video-step--to-step-75.mp4"));
+        assert!(!is_mp4("rl-video-step-65-to-75.mp4"));
         let is_png = |name| is_video_name(name, "rl-video", VideoFormat::Png);
         assert!(is_png("rl-video-episode-3"));
         assert!(!is_png("rl-video-episode-3.mp4"));

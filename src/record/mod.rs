@@ -21,7 +21,7 @@ pub mod vector;
 mod video;
 mod wrapper;
 
-pub use config::RecordingConfig;
+pub use config::{RecordingConfig, StepVideos};
 pub use observer::RecordingObserver;
 pub use overlay::{Overlay, OverlayContext};
 pub use recorder::Recorder;

@@ -1,6 +1,6 @@
 //! [`Recorder`]: Gymnasium `RecordVideo`'s recording semantics, fed events.
 
-use super::config::RecordingConfig;
+use super::config::{RecordingConfig, StepVideos};
 use super::finishing::{Booked, Finished, FinishingQueue, salvage};
 use super::folder::{LiveMark, existing_video, prepare_folder, refuse_existing, video_name};
 use super::observer::RecordingObserver;
@@ -88,6 +88,10 @@ enum Moment {
 ///   beginning; with `video_length` 0 the video stops at the next one.
 /// - A step trigger starts `{prefix}-step-{id}` after the triggering step.
 /// - A trigger firing while a video runs stops that video first.
+/// - With [`StepVideos::StableBaselines3`] the step trigger is asked as
+///   SB3's `VecVideoRecorder` asks it, with the count of steps taken, at
+///   resets too, and names videos `{prefix}-step-{s}-to-step-{s + video_length}`
+///   (see [`StepVideos`]).
 /// - `video_length = N` gives exactly N frames.
 /// - Dropping the recorder finalizes the running video.
 ///
@@ -144,6 +148,9 @@ pub struct Recorder {
     moment: Moment,
     /// A step trigger's error, until the event that asked it returns it.
     trigger_error: Option<Error>,
+    /// With [`StepVideos::StableBaselines3`], the last step count of the
+    /// last step video's span, through which the step trigger is not asked.
+    trigger_rests_until: Option<u64>,
     current: Option<VideoInProgress>,
     /// Stopped videos still encoding, oldest first.
     finishing: FinishingQueue,
@@ -171,6 +178,8 @@ struct Settings {
     overwrite: bool,
     /// The worker part set in the config, used in every name.
     worker: Option<String>,
+    /// How the step trigger is asked and step videos are named.
+    step_videos: StepVideos,
     /// This recorder's lock file for the folder, from its making (or its
     /// next video) to [`Recorder::take_report`].
     mark: Option<LiveMark>,
@@ -219,7 +228,13 @@ impl Settings {
             }
             _ => None,
         };
-        video_name(&self.name_prefix, worker, started_by)
+        let end = match (self.step_videos, started_by) {
+            (StepVideos::StableBaselines3, VideoStart::Step(id)) => {
+                Some(id.saturating_add(self.video_length))
+            }
+            _ => None,
+        };
+        video_name(&self.name_prefix, worker, started_by, end)
     }
 }
 
@@ -300,6 +315,7 @@ impl Recorder {
                 overlay: config.overlay,
                 overwrite: config.overwrite,
                 worker: config.worker.map(|w| w.to_string()),
+                step_videos: config.step_videos,
                 mark: Some(mark),
                 warned_siblings: false,
                 queue_capacity: config.queue_capacity,
@@ -314,6 +330,7 @@ impl Recorder {
             episode: None,
             moment: Moment::Start,
             trigger_error: None,
+            trigger_rests_until: None,
             current: None,
             finishing: FinishingQueue::new(
                 config
@@ -457,12 +474,42 @@ impl Recorder {
 
     /// An episode begins (a reset): counts it, stops a whole-episode video,
     /// and asks the episode trigger, which may start a video whose first
-    /// frame is the one after this event.
+    /// frame is the one after this event; with
+    /// [`StepVideos::StableBaselines3`], asks the step trigger too, with
+    /// the count of steps taken.
     ///
-    /// Errors only with the episode trigger's own error (see
-    /// [`Trigger::try_new`]); the episode is counted all the same.
+    /// Errors only with a trigger's own error (see [`Trigger::try_new`]);
+    /// the episode is counted all the same.
     pub fn begin_episode(&mut self) -> Result<()> {
         self.moment = Moment::Reset;
+        let began = self.count_episode();
+        let count = self.steps_taken;
+        let fires = match (self.settings.step_videos, self.step_trigger.as_mut()) {
+            (StepVideos::StableBaselines3, Some(trigger)) => trigger.try_fires(count),
+            _ => Ok(false),
+        };
+        began?;
+        if fires? {
+            self.start_step_video(count);
+        }
+        Ok(())
+    }
+
+    /// An episode began at the step just counted, with no reset of its own
+    /// (a vector env's same-step autoreset, as Stable-Baselines3's vector
+    /// envs do: the step's frame shows the new episode's first
+    /// observation): counts the episode, stops a whole-episode video and
+    /// asks the episode trigger, as [`begin_episode`](Self::begin_episode)
+    /// does, but never the step trigger.
+    ///
+    /// Errors only with the episode trigger's own error.
+    pub fn begin_episode_at_step(&mut self) -> Result<()> {
+        self.count_episode()
+    }
+
+    /// Counts an episode beginning, stops a whole-episode video and asks the
+    /// episode trigger.
+    fn count_episode(&mut self) -> Result<()> {
         let episode_id = self.episode_id.map_or(0, |id| id + 1);
         self.episode_id = Some(episode_id);
         self.episode = Some(EpisodeProgress {
@@ -562,9 +609,20 @@ impl Recorder {
     #[inline]
     fn ask_step_trigger(&mut self, step_id: u64, report: bool) {
         if let Some(trigger) = self.step_trigger.as_mut() {
-            match trigger.try_fires(step_id) {
+            let asked = match self.settings.step_videos {
+                StepVideos::Gymnasium => step_id,
+                StepVideos::StableBaselines3 => {
+                    let count = step_id + 1;
+                    let resting = self.trigger_rests_until.is_some_and(|end| count <= end);
+                    if self.current.is_some() || resting {
+                        return;
+                    }
+                    count
+                }
+            };
+            match trigger.try_fires(asked) {
                 Ok(false) => {}
-                Ok(true) => self.start_step_video(step_id),
+                Ok(true) => self.start_step_video(asked),
                 Err(err) => self.trigger_failed(err, report),
             }
         }
@@ -585,6 +643,9 @@ impl Recorder {
     #[cold]
     #[inline(never)]
     fn start_step_video(&mut self, step_id: u64) {
+        if self.settings.step_videos == StepVideos::StableBaselines3 {
+            self.trigger_rests_until = Some(step_id.saturating_add(self.settings.video_length));
+        }
         self.start_recording(VideoStart::Step(step_id));
     }
 

@@ -69,6 +69,25 @@ impl TileLayout {
         TileLayout::with_columns(cells, cols, cell_size)
     }
 
+    /// The grid Stable-Baselines3's `VecEnv.render()` tiles its sub-envs'
+    /// frames into (its `tile_images`): `ceil(sqrt(cells))` rows and
+    /// `ceil(cells / rows)` columns, filled row by row, padding cells black
+    /// (2 sub-envs are 2 × 1, one above the other; 5 are 3 × 2).
+    ///
+    /// ```
+    /// use gymrec::record::tile::TileLayout;
+    /// let layout = TileLayout::stable_baselines3(2, (600, 400))?;
+    /// assert_eq!((layout.rows(), layout.cols(), layout.size()), (2, 1, (600, 800)));
+    /// # Ok::<(), gymrec::Error>(())
+    /// ```
+    ///
+    /// Errors as [`with_columns`](Self::with_columns).
+    pub fn stable_baselines3(cells: usize, cell_size: (u32, u32)) -> Result<Self> {
+        let rows = (1..=cells).find(|r| r * r >= cells).unwrap_or(1);
+        // ceil(cells / cols) rows is `rows` again, for every count of cells.
+        TileLayout::with_columns(cells, cells.div_ceil(rows), cell_size)
+    }
+
     /// A grid of `cols` columns and as many rows as `cells` frames need,
     /// filled row by row.
     ///
@@ -241,6 +260,22 @@ impl TileLayout {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stable_baselines3_grids_are_tile_images_grids() {
+        for cells in 1..=200 {
+            let layout = TileLayout::stable_baselines3(cells, (3, 2)).unwrap();
+            // SB3's tile_images: H = ceil(sqrt(n)) rows, W = ceil(n / H) columns.
+            let rows = (cells as f64).sqrt().ceil() as u32;
+            let cols = cells.div_ceil(rows as usize) as u32;
+            assert_eq!(
+                (layout.rows(), layout.cols()),
+                (rows, cols),
+                "{cells} cells"
+            );
+            assert!(layout.padding_cells() < cols as usize);
+        }
+    }
 
     #[test]
     fn impossible_layouts_and_wrong_grid_frames_are_typed() {

@@ -547,3 +547,88 @@ fn a_video_folder_that_is_a_file_is_already_exists() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Stable-Baselines3's `VecVideoRecorder` counting, as the Python drop-in
+/// uses it: the trigger asked with the count of steps taken at a reset and
+/// after steps while no video runs or rests (through `s + video_length`),
+/// `{prefix}-step-{s}-to-step-{s + L}` names, exactly L frames from the one
+/// at count `s`; a reset whose trigger fires restarts the running video.
+#[test]
+fn stable_baselines3_step_videos_count_ask_and_name_as_sb3() {
+    use gymrec::record::StepVideos;
+    use std::sync::{Arc, Mutex};
+    let dir = temp_dir("recorder-sb3-steps");
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&asked);
+    let config = RecordingConfig::new(&dir)
+        .step_trigger(Trigger::new(move |count| {
+            seen.lock().unwrap().push(count);
+            count % 65 == 0 || count == 141 || count == 143
+        }))
+        .video_length(10)
+        .name_prefix("agent")
+        .step_videos(StepVideos::StableBaselines3)
+        .fps(30)
+        .overwrite(true);
+    let mut recorder = Recorder::new(config, RecordingSource::new("painted")).unwrap();
+    let info = Info::new();
+    let submit = |recorder: &mut Recorder, count: u64| {
+        if let Some(mut frame) = recorder.frame_buffer(64, 48) {
+            paint(&mut frame, 0, count);
+            recorder.submit_frame(frame, &info);
+        }
+    };
+    recorder.begin_episode().unwrap();
+    submit(&mut recorder, 0);
+    for count in 1..=145 {
+        recorder.step(1.0, count % 50 == 0).unwrap();
+        if count % 50 == 0 {
+            recorder.begin_episode_at_step().unwrap();
+        }
+        submit(&mut recorder, count);
+        if count == 143 {
+            // A reset whose trigger fires restarts the video of 141.
+            recorder.begin_episode().unwrap();
+            submit(&mut recorder, count);
+        }
+    }
+    assert_eq!(recorder.episode_id(), Some(3));
+    let videos = recorder.finish().into_result().unwrap();
+    let names: Vec<String> = videos
+        .iter()
+        .map(|v| {
+            v.facts
+                .path
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "agent-step-0-to-step-10.mp4",
+            "agent-step-65-to-step-75.mp4",
+            "agent-step-130-to-step-140.mp4",
+            "agent-step-141-to-step-151.mp4",
+            "agent-step-143-to-step-153.mp4",
+        ]
+    );
+    let frames: Vec<u64> = videos.iter().map(|v| v.facts.frames).collect();
+    assert_eq!(frames, [10, 10, 10, 3, 3]);
+    // The frames of counts 65 to 74, decoded.
+    let shown: Vec<u8> = levels(&videos[1].facts.path).iter().map(|l| l.0).collect();
+    let expected: Vec<u8> = (65..75).map(left_level).collect();
+    assert_eq!(shown, expected);
+    // Never asked within a video's span (0..=10, 65..=75, 130..=140,
+    // 141..=151 but at the reset at 143, which restarts it).
+    let asked = asked.lock().unwrap().clone();
+    let expected: Vec<u64> = std::iter::once(0)
+        .chain(11..=65)
+        .chain(76..=130)
+        .chain([141, 143])
+        .collect();
+    assert_eq!(asked, expected);
+    std::fs::remove_dir_all(&dir).ok();
+}
