@@ -108,17 +108,42 @@ impl WorkingFile {
     /// removed first); without, a taken name gives the first free one of
     /// [`free_name`]. Returns the name given.
     pub(super) fn publish(&self, replace: bool) -> Result<PathBuf> {
+        if replace && self.working.is_dir() && self.final_path.is_dir() {
+            return self.replace_folder();
+        }
         let target = if replace {
-            if self.final_path.is_dir() {
-                std::fs::remove_dir_all(&self.final_path)
-                    .map_err(|e| Error::io(&self.final_path, e))?;
-            }
             self.final_path.clone()
         } else {
             free_name(&self.final_path)
         };
         std::fs::rename(&self.working, &target).map_err(|e| Error::io(&target, e))?;
         Ok(target)
+    }
+
+    /// Replaces the PNG-sequence folder of the final name by the working
+    /// one: the old folder is moved aside, the new one takes its name, and
+    /// the old one's files that are not frames (a user's notes) move into
+    /// it before the old frames are removed.
+    fn replace_folder(&self) -> Result<PathBuf> {
+        let old = free_name(&self.final_path.with_file_name(format!(
+            "{}.replaced",
+            self.final_path.file_name().unwrap_or_default().to_string_lossy()
+        )));
+        std::fs::rename(&self.final_path, &old).map_err(io(&old))?;
+        std::fs::rename(&self.working, &self.final_path).map_err(io(&self.final_path))?;
+        for entry in std::fs::read_dir(&old).map_err(io(&old))?.flatten() {
+            let name = entry.file_name();
+            let moved = self.final_path.join(&name);
+            let frame = name.to_str().is_some_and(|n| {
+                let n = n.strip_suffix(WORKING_SUFFIX).unwrap_or(n);
+                n.starts_with("frame-") && n.ends_with(".png")
+            });
+            if !frame && !moved.exists() {
+                std::fs::rename(entry.path(), &moved).map_err(io(&moved))?;
+            }
+        }
+        std::fs::remove_dir_all(&old).map_err(io(&old))?;
+        Ok(self.final_path.clone())
     }
 
     /// Removes the working file of a video whose writer could not be
@@ -133,6 +158,11 @@ impl WorkingFile {
             log::debug!("cannot remove {}: {err}", self.working.display());
         }
     }
+}
+
+/// An [`Error::Io`] maker for `path`, for `map_err`.
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |e| Error::io(path, e)
 }
 
 /// `path` when nothing is there, else the first of `stem~1.ext`,
