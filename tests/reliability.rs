@@ -263,7 +263,10 @@ fn killed_at_random_points_every_file_decodes_and_earlier_videos_are_whole() {
             let p = probe(&dir.join(name))
                 .unwrap_or_else(|e| panic!("round {round}: {name} does not decode: {e}"));
             if name.ends_with(".mp4") {
-                assert_eq!(p.frames, 101, "round {round}: {name} has its final name but is not whole");
+                assert_eq!(
+                    p.frames, 101,
+                    "round {round}: {name} has its final name but is not whole"
+                );
             }
             if episode_of(name) + cores <= newest {
                 assert_eq!(p.frames, 101, "round {round}: earlier video {name} damaged");

@@ -295,43 +295,42 @@ impl Recorder {
             refuse_existing(&config.video_folder, &config.name_prefix, config.format)?;
         }
         let mark = LiveMark::new(&config.video_folder)?;
-        let mut recorder = Recorder {
-            settings: Settings {
-                folder: config.video_folder,
-                name_prefix: config.name_prefix,
-                video_length: config.video_length,
-                fps,
-                frame_size: source.frame_size,
-                encoder: config.encoder,
-                format: config.format,
-                overlay: config.overlay,
-                overwrite: config.overwrite,
-                worker: config.worker.map(|w| w.to_string()),
-                mark: Some(mark),
-                warned_siblings: false,
-                queue_capacity: config.queue_capacity,
-                snapshot_queue_bytes: config.snapshot_queue_bytes,
-            },
-            name: source.name,
-            env_id: source.env_id,
-            episode_trigger,
-            step_trigger,
-            episode_id: None,
-            steps_taken: 0,
-            episode: None,
-            moment: Moment::Start,
-            trigger_error: None,
-            current: None,
-            finishing: FinishingQueue::new(
-                config
-                    .parallel_videos
-                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
-            ),
-            renderer: None,
-            observers: config.observers,
-            videos: Vec::new(),
-            errors: Vec::new(),
-        };
+        let mut recorder =
+            Recorder {
+                settings: Settings {
+                    folder: config.video_folder,
+                    name_prefix: config.name_prefix,
+                    video_length: config.video_length,
+                    fps,
+                    frame_size: source.frame_size,
+                    encoder: config.encoder,
+                    format: config.format,
+                    overlay: config.overlay,
+                    overwrite: config.overwrite,
+                    worker: config.worker.map(|w| w.to_string()),
+                    mark: Some(mark),
+                    warned_siblings: false,
+                    queue_capacity: config.queue_capacity,
+                    snapshot_queue_bytes: config.snapshot_queue_bytes,
+                },
+                name: source.name,
+                env_id: source.env_id,
+                episode_trigger,
+                step_trigger,
+                episode_id: None,
+                steps_taken: 0,
+                episode: None,
+                moment: Moment::Start,
+                trigger_error: None,
+                current: None,
+                finishing: FinishingQueue::new(config.parallel_videos.unwrap_or_else(|| {
+                    std::thread::available_parallelism().map_or(1, |n| n.get())
+                })),
+                renderer: None,
+                observers: config.observers,
+                videos: Vec::new(),
+                errors: Vec::new(),
+            };
         recorder.recover_partials();
         Ok(recorder)
     }
@@ -674,7 +673,11 @@ impl Recorder {
             self.fail(err);
             return None;
         }
-        self.current.as_mut()?.writer.as_mut().map(|(writer, _)| writer)
+        self.current
+            .as_mut()?
+            .writer
+            .as_mut()
+            .map(|(writer, _)| writer)
     }
 
     /// Hands over the frame for the last event, filled from

@@ -85,7 +85,10 @@ fn recover_one(path: &Path, started_by: VideoStart) -> Option<RecordedVideo> {
             return None;
         }
         Err(err) => {
-            log::warn!("{}: cannot tell whether its writer lives: {err}", path.display());
+            log::warn!(
+                "{}: cannot tell whether its writer lives: {err}",
+                path.display()
+            );
             return None;
         }
     };
@@ -171,8 +174,14 @@ mod tests {
             start("d/rl-video-episode-3.mp4.part"),
             Some(VideoStart::Episode(3))
         );
-        assert_eq!(start("d/x-w12-step-40.webm.part"), Some(VideoStart::Step(40)));
-        assert_eq!(start("d/x-episode-1.gif.part"), Some(VideoStart::Episode(1)));
+        assert_eq!(
+            start("d/x-w12-step-40.webm.part"),
+            Some(VideoStart::Step(40))
+        );
+        assert_eq!(
+            start("d/x-episode-1.gif.part"),
+            Some(VideoStart::Episode(1))
+        );
         assert_eq!(start("d/rl-video-episode-3.mp4"), None);
         assert_eq!(start("d/download.mp4.part"), None);
         assert_eq!(start("d/x-episode-1.avi.part"), None);

@@ -63,10 +63,7 @@ impl WorkingFile {
         let made = if format == VideoFormat::Png {
             std::fs::create_dir(&working).and_then(|()| File::open(&working))
         } else {
-            File::options()
-                .write(true)
-                .create_new(true)
-                .open(&working)
+            File::options().write(true).create_new(true).open(&working)
         };
         let lock = made.map_err(|e| match e.kind() {
             std::io::ErrorKind::AlreadyExists => Error::AlreadyExists {
@@ -172,7 +169,9 @@ pub(super) fn free_name(path: &Path) -> PathBuf {
     if std::fs::symlink_metadata(path).is_err() {
         return path.to_path_buf();
     }
-    let name = path.file_name().map_or_else(Default::default, |n| n.to_string_lossy());
+    let name = path
+        .file_name()
+        .map_or_else(Default::default, |n| n.to_string_lossy());
     let (stem, ext) = match name.rsplit_once('.') {
         Some((stem, ext)) if !path.is_dir() && !stem.is_empty() => (stem, format!(".{ext}")),
         _ => (name.as_ref(), String::new()),
@@ -202,7 +201,11 @@ mod tests {
 
     #[test]
     fn working_names_round_trip() {
-        for name in ["a/rl-video-episode-3.mp4", "a/x-step-9", "eval.v2-episode-0.gif"] {
+        for name in [
+            "a/rl-video-episode-3.mp4",
+            "a/x-step-9",
+            "eval.v2-episode-0.gif",
+        ] {
             let working = working_path(Path::new(name));
             assert!(working.to_str().unwrap().ends_with(".part"));
             assert_eq!(final_path_of(&working).unwrap(), Path::new(name));

@@ -268,14 +268,30 @@ fn a_killed_recording_leaves_a_playable_video() {
     // A second run into the folder gives it its final name, marked
     // incomplete in its sidecar and the table.
     let out = Command::new(env!("CARGO_BIN_EXE_gymrec"))
-        .args(["record", "--env", "CartPole-v1", "--episodes", "1", "--quiet"])
-        .args(["--max-episode-steps", "5", "--name-prefix", "second", "--out"])
+        .args([
+            "record",
+            "--env",
+            "CartPole-v1",
+            "--episodes",
+            "1",
+            "--quiet",
+        ])
+        .args([
+            "--max-episode-steps",
+            "5",
+            "--name-prefix",
+            "second",
+            "--out",
+        ])
         .arg(&dir)
         .output()
         .unwrap();
     assert!(out.status.success(), "{out:?}");
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(stdout.contains("rl-video-episode-0.mp4 (incomplete)"), "{stdout}");
+    assert!(
+        stdout.contains("rl-video-episode-0.mp4 (incomplete)"),
+        "{stdout}"
+    );
     let recovered = dir.join("rl-video-episode-0.mp4");
     assert_eq!(decode_rgb(&recovered, |_, _| true).unwrap(), p.frames);
     let sidecar = gymrec::catalog::read_sidecar(&recovered).unwrap();

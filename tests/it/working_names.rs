@@ -79,7 +79,9 @@ fn a_reader_polling_the_folder_never_sees_a_video_that_is_not_whole() {
         });
         let mut recorder = recorder(&dir, "rl-video");
         for _ in 0..12 {
-            episode(&mut recorder, 120, |_| std::thread::sleep(Duration::from_micros(300)));
+            episode(&mut recorder, 120, |_| {
+                std::thread::sleep(Duration::from_micros(300))
+            });
         }
         let report = recorder.finish();
         done.store(true, Ordering::Release);
@@ -91,7 +93,13 @@ fn a_reader_polling_the_folder_never_sees_a_video_that_is_not_whole() {
     let finals: BTreeMap<String, u64> = videos
         .iter()
         .map(|v| {
-            let name = v.facts.path.file_name().unwrap().to_string_lossy().into_owned();
+            let name = v
+                .facts
+                .path
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             assert_eq!(decoded(&v.facts.path), 121, "{name}");
             (name, v.facts.frames)
         })
@@ -99,7 +107,11 @@ fn a_reader_polling_the_folder_never_sees_a_video_that_is_not_whole() {
     assert!(working_seen, "the reader never saw a video being written");
     assert!(!seen.is_empty(), "the reader never saw a finished video");
     for (name, frames) in &seen {
-        assert_eq!(Some(frames), finals.get(name), "{name} was seen before it was whole");
+        assert_eq!(
+            Some(frames),
+            finals.get(name),
+            "{name} was seen before it was whole"
+        );
     }
     assert!(!files(&dir).iter().any(|n| n.ends_with(".part")));
 }
@@ -195,7 +207,11 @@ fn the_next_recorder_on_the_folder_recovers_a_killed_recorders_video() {
     assert_eq!(video.facts.path, final_path);
     assert!(video.incomplete);
     assert_eq!((video.facts.frames, decoded(&final_path)), (frames, frames));
-    assert_eq!(std::fs::read(&final_path).unwrap(), part_bytes, "renamed, not rewritten");
+    assert_eq!(
+        std::fs::read(&final_path).unwrap(),
+        part_bytes,
+        "renamed, not rewritten"
+    );
     assert!(!part.exists());
     assert_recovered_entry(&dir, &final_path, frames);
     // The earlier videos are untouched, and the recorder records on.
@@ -229,18 +245,28 @@ fn gymrec_recover_names_a_killed_recorders_video_and_overwrites_nothing() {
     };
     let stdout = recover_cli();
     let recovered = dir.join("rl-video-episode-2~1.mp4");
-    assert!(stdout.contains("rl-video-episode-2~1.mp4 (incomplete)"), "{stdout}");
+    assert!(
+        stdout.contains("rl-video-episode-2~1.mp4 (incomplete)"),
+        "{stdout}"
+    );
     assert_eq!(std::fs::read(&recovered).unwrap(), part_bytes);
     assert_eq!(decoded(&recovered), frames);
     assert!(!part.exists());
     for (name, bytes) in &before {
-        assert_eq!(&std::fs::read(dir.join(name)).unwrap(), bytes, "{name} was overwritten");
+        assert_eq!(
+            &std::fs::read(dir.join(name)).unwrap(),
+            bytes,
+            "{name} was overwritten"
+        );
     }
     assert_recovered_entry(&dir, &recovered, frames);
     // Again: nothing left to do, nothing changed.
     let index = std::fs::read_to_string(dir.join("index.jsonl")).unwrap();
     assert!(recover_cli().contains("no partial video"));
-    assert_eq!(std::fs::read_to_string(dir.join("index.jsonl")).unwrap(), index);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("index.jsonl")).unwrap(),
+        index
+    );
 }
 
 #[test]

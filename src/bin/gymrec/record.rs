@@ -381,7 +381,11 @@ pub(crate) fn print_summary(videos: &[RecordedVideo]) {
             .iter()
             .map(|e| format!("{:.1}", e.ret))
             .collect();
-        let incomplete = if video.incomplete { " (incomplete)" } else { "" };
+        let incomplete = if video.incomplete {
+            " (incomplete)"
+        } else {
+            ""
+        };
         rows.push([
             format!("{}{incomplete}", v.path.display()),
             episodes,

@@ -26,7 +26,10 @@ pub fn run(args: &RecoverArgs) -> gymrec::Result<()> {
         manifest.video_finished(video)?;
     }
     if videos.is_empty() {
-        println!("no partial video of a recorder that died in {}", args.dir.display());
+        println!(
+            "no partial video of a recorder that died in {}",
+            args.dir.display()
+        );
     } else {
         print_summary(&videos);
         println!("{} recovered, marked incomplete", videos.len());
@@ -37,7 +40,9 @@ pub fn run(args: &RecoverArgs) -> gymrec::Result<()> {
         .filter(|e| e.file_name().to_string_lossy().ends_with(WORKING_SUFFIX))
         .count();
     if left > 0 {
-        println!("{left} left under working names: being written by a live recorder, or holding no frame");
+        println!(
+            "{left} left under working names: being written by a live recorder, or holding no frame"
+        );
     }
     Ok(())
 }
