@@ -267,25 +267,20 @@ fn a_killed_recording_leaves_a_playable_video() {
     assert!(!dir.join("rl-video-episode-0.mp4").exists());
     // A second run into the folder gives it its final name, marked
     // incomplete in its sidecar and the table.
-    let out = Command::new(env!("CARGO_BIN_EXE_gymrec"))
-        .args([
-            "record",
-            "--env",
-            "CartPole-v1",
-            "--episodes",
-            "1",
-            "--quiet",
-        ])
-        .args([
-            "--max-episode-steps",
-            "5",
-            "--name-prefix",
-            "second",
-            "--out",
-        ])
-        .arg(&dir)
-        .output()
-        .unwrap();
+    let second = [
+        "record",
+        "--env",
+        "CartPole-v1",
+        "--episodes",
+        "1",
+        "--quiet",
+        "--max-episode-steps",
+        "5",
+        "--name-prefix",
+        "second",
+        "--out",
+    ];
+    let out = gymrec(&[&second[..], &[dir.to_str().unwrap()]].concat());
     assert!(out.status.success(), "{out:?}");
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
