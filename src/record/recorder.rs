@@ -276,6 +276,13 @@ impl Recorder {
     /// partial videos left in the folder by recorders that died their final
     /// names and reports them, marked incomplete ([`recover`](super::recover)).
     pub fn new(config: RecordingConfig, source: RecordingSource) -> Result<Self> {
+        let mut recorder = Recorder::open(config, source)?;
+        recorder.recover_partials();
+        Ok(recorder)
+    }
+
+    /// [`new`](Self::new) but for the recovery.
+    fn open(config: RecordingConfig, source: RecordingSource) -> Result<Self> {
         config.validate()?;
         let fps = resolve_fps(config.fps.or(source.render_fps), &source.name)?;
         let (episode_trigger, step_trigger) = match (config.episode_trigger, config.step_trigger) {
@@ -295,44 +302,43 @@ impl Recorder {
             refuse_existing(&config.video_folder, &config.name_prefix, config.format)?;
         }
         let mark = LiveMark::new(&config.video_folder)?;
-        let mut recorder =
-            Recorder {
-                settings: Settings {
-                    folder: config.video_folder,
-                    name_prefix: config.name_prefix,
-                    video_length: config.video_length,
-                    fps,
-                    frame_size: source.frame_size,
-                    encoder: config.encoder,
-                    format: config.format,
-                    overlay: config.overlay,
-                    overwrite: config.overwrite,
-                    worker: config.worker.map(|w| w.to_string()),
-                    mark: Some(mark),
-                    warned_siblings: false,
-                    queue_capacity: config.queue_capacity,
-                    snapshot_queue_bytes: config.snapshot_queue_bytes,
-                },
-                name: source.name,
-                env_id: source.env_id,
-                episode_trigger,
-                step_trigger,
-                episode_id: None,
-                steps_taken: 0,
-                episode: None,
-                moment: Moment::Start,
-                trigger_error: None,
-                current: None,
-                finishing: FinishingQueue::new(config.parallel_videos.unwrap_or_else(|| {
-                    std::thread::available_parallelism().map_or(1, |n| n.get())
-                })),
-                renderer: None,
-                observers: config.observers,
-                videos: Vec::new(),
-                errors: Vec::new(),
-            };
-        recorder.recover_partials();
-        Ok(recorder)
+        Ok(Recorder {
+            settings: Settings {
+                folder: config.video_folder,
+                name_prefix: config.name_prefix,
+                video_length: config.video_length,
+                fps,
+                frame_size: source.frame_size,
+                encoder: config.encoder,
+                format: config.format,
+                overlay: config.overlay,
+                overwrite: config.overwrite,
+                worker: config.worker.map(|w| w.to_string()),
+                mark: Some(mark),
+                warned_siblings: false,
+                queue_capacity: config.queue_capacity,
+                snapshot_queue_bytes: config.snapshot_queue_bytes,
+            },
+            name: source.name,
+            env_id: source.env_id,
+            episode_trigger,
+            step_trigger,
+            episode_id: None,
+            steps_taken: 0,
+            episode: None,
+            moment: Moment::Start,
+            trigger_error: None,
+            current: None,
+            finishing: FinishingQueue::new(
+                config
+                    .parallel_videos
+                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+            ),
+            renderer: None,
+            observers: config.observers,
+            videos: Vec::new(),
+            errors: Vec::new(),
+        })
     }
 
     /// Recovers the partial videos recorders that died left in the folder
