@@ -241,16 +241,18 @@ fn killed_at_random_points_every_file_decodes_and_earlier_videos_are_whole() {
         let mut child = record_cartpole(&dir, 1000).spawn().unwrap();
         // Time from the first file on, so that start-up does not count.
         let started = Instant::now();
-        while !files_if_any(&dir).iter().any(|n| n.ends_with(".mp4")) {
+        while !files_if_any(&dir).iter().any(|n| n.ends_with(".mp4.part")) {
             assert!(started.elapsed() < Duration::from_secs(60));
             std::thread::sleep(Duration::from_millis(5));
         }
         std::thread::sleep(Duration::from_millis(ms));
         child.kill().unwrap();
         child.wait().unwrap();
+        // Whole videos have their final names; the ones being written when
+        // the process died, their working names (`….mp4.part`).
         let names: Vec<String> = files(&dir)
             .into_iter()
-            .filter(|n| n.ends_with(".mp4"))
+            .filter(|n| n.ends_with(".mp4") || n.ends_with(".mp4.part"))
             .collect();
         // Up to one video per core encodes at once: a video starts only
         // when the one `cores` before it is finished, so only the newest
@@ -260,6 +262,12 @@ fn killed_at_random_points_every_file_decodes_and_earlier_videos_are_whole() {
         for name in &names {
             let p = probe(&dir.join(name))
                 .unwrap_or_else(|e| panic!("round {round}: {name} does not decode: {e}"));
+            if name.ends_with(".mp4") {
+                assert_eq!(
+                    p.frames, 101,
+                    "round {round}: {name} has its final name but is not whole"
+                );
+            }
             if episode_of(name) + cores <= newest {
                 assert_eq!(p.frames, 101, "round {round}: earlier video {name} damaged");
             } else {
@@ -288,6 +296,7 @@ fn files_if_any(dir: &Path) -> Vec<String> {
 #[cfg(feature = "cli")]
 fn episode_of(name: &str) -> u64 {
     name.trim_start_matches("rl-video-episode-")
+        .trim_end_matches(".part")
         .trim_end_matches(".mp4")
         .parse()
         .unwrap()

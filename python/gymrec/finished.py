@@ -22,8 +22,9 @@ class FinishedVideo:
         frames: The frames in the file.
         fps: Its frames per second.
         format: ``"mp4"``, ``"webm"``, ``"gif"`` or ``"png"``.
-        incomplete: Whether a write error (a full disk) cut the file short; it then plays up to
-            its last complete fragment and ``frames`` counts what it holds.
+        incomplete: Whether a write error (a full disk) cut the file short, or a recorder that
+            died left it and this one recovered it (no ``episodes`` then); it plays up to its
+            last complete fragment and ``frames`` counts what it holds.
         poster: The gallery's poster beside it (``<name>.poster.png``, with ``gallery=True``),
             else ``None``.
         sidecar: The gallery's JSON sidecar beside it (``<name>.json``), else ``None``.

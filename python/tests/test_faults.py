@@ -5,10 +5,10 @@ file. No video is lost and ``close()`` is quiet."""
 from __future__ import annotations
 
 import gc
+import json
 import signal
 import subprocess
 import sys
-import textwrap
 import warnings
 
 import gymnasium as gym
@@ -145,35 +145,48 @@ def test_overwrite_false_beside_a_live_wrapper_overwrites_nothing_and_raises_not
     assert (tmp_path / "rl-video-episode-0.mp4") in files
 
 
-def test_ctrl_c_mid_episode_leaves_a_playable_video(tmp_path):
-    script = f"""
-        import signal
-        import gymnasium as gym, gymrec
-        # Ctrl-C raises KeyboardInterrupt even where this test runs with SIGINT ignored (a
-        # background job of a non-interactive shell), which the child would inherit.
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        # Pendulum never terminates, and its pictures stay drawable however long it runs
-        # (CartPole stepped past its end drifts until pygame's drawing overflows).
-        env = gymrec.RecordVideo(gym.make("Pendulum-v1", render_mode="rgb_array",
-                                          max_episode_steps=100_000),
-                                 {str(tmp_path)!r}, episode_trigger=lambda e: True)
-        env.reset(seed=0)
-        for i in range(100_000):
-            env.step([float(i % 2)])
-            print(i + 1, flush=True)
-    """
+# A child recording Pendulum into {folder!r}, printing its step count after each step.
+PENDULUM_CHILD = """
+import signal
+import gymnasium as gym, gymrec
+# Ctrl-C raises KeyboardInterrupt even where this test runs with SIGINT ignored (a
+# background job of a non-interactive shell), which the child would inherit.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+# Pendulum never terminates, and its pictures stay drawable however long it runs
+# (CartPole stepped past its end drifts until pygame's drawing overflows).
+env = gymrec.RecordVideo(gym.make("Pendulum-v1", render_mode="rgb_array",
+                                  max_episode_steps=100_000),
+                         {folder!r}, episode_trigger=lambda e: True)
+env.reset(seed=0)
+for i in range(100_000):
+    env.step([float(i % 2)])
+    print(i + 1, flush=True)
+"""
+
+
+def pendulum_child(folder, steps):
+    """Starts PENDULUM_CHILD and returns it once it has taken `steps` steps, with the count."""
     child = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(script)],
+        [sys.executable, "-c", PENDULUM_CHILD.format(folder=str(folder))],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     try:
-        steps = 0
-        while steps < 120:
+        taken = 0
+        while taken < steps:
             line = child.stdout.readline()
             assert line, child.stderr.read()
-            steps = int(line)
+            taken = int(line)
+    except BaseException:
+        child.kill()
+        raise
+    return child, taken
+
+
+def test_ctrl_c_mid_episode_leaves_a_playable_video(tmp_path):
+    child, steps = pendulum_child(tmp_path, 120)
+    try:
         child.send_signal(signal.SIGINT)
         out, err = child.communicate(timeout=60)
     finally:
@@ -185,6 +198,36 @@ def test_ctrl_c_mid_episode_leaves_a_playable_video(tmp_path):
     # The KeyboardInterrupt ends the script; the video is finalized at exit with every frame
     # captured: the reset's and one per step printed (and perhaps the step it interrupted).
     assert steps + 1 <= probe(tmp_path / "rl-video-episode-0.mp4").frames <= steps + 2
+
+
+def test_a_killed_processs_partial_video_is_recovered_by_the_next_record_video(tmp_path):
+    # 5 s of video at Pendulum's 30 fps: a few fragments on disk.
+    child, steps = pendulum_child(tmp_path, 150)
+    child.kill()  # SIGKILL: no finalizer runs
+    child.communicate(timeout=60)
+    # Killed mid-video: the file has its working name, which no *.mp4 glob matches, and plays.
+    part = tmp_path / "rl-video-episode-0.mp4.part"
+    final = tmp_path / "rl-video-episode-0.mp4"
+    assert mp4s(tmp_path) == [] and part.exists()
+    frames = probe(part).frames
+    assert 0 < frames <= steps + 1
+    # The next RecordVideo on the folder gives it its final name, marked incomplete, and hands
+    # it to on_video and the gallery's sidecar like any finished video.
+    seen: list[gymrec.FinishedVideo] = []
+    env = gymrec.RecordVideo(
+        Painted(), str(tmp_path), name_prefix="next", gallery=True, on_video=seen.append
+    )
+    run(env, 1)
+    env.close()
+    assert not part.exists()
+    assert probe(final).frames == frames
+    recovered = [v for v in seen if v.path == final]
+    assert len(recovered) == 1, seen
+    assert recovered[0].incomplete and recovered[0].frames == frames
+    assert recovered[0].episode_id == 0
+    sidecar = json.loads((tmp_path / "rl-video-episode-0.json").read_text())
+    assert sidecar["incomplete"] is True and sidecar["frames"] == frames
+    assert [v.path.name for v in seen if not v.incomplete] == ["next-episode-0.mp4"]
 
 
 class Boom(Exception):

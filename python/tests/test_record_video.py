@@ -174,7 +174,9 @@ def test_a_killed_process_leaves_a_playable_mp4(tmp_path):
     finally:
         child.kill()
         child.wait()
-    p = probe(tmp_path / "rl-video-episode-0.mp4")
+    # Killed mid-video, the file keeps its working name (no *.mp4 glob takes it) and plays.
+    assert not (tmp_path / "rl-video-episode-0.mp4").exists()
+    p = probe(tmp_path / "rl-video-episode-0.mp4.part")
     # Lost: at most the fragment being built (one keyframe interval, 1 s = 50 frames) and the
     # frames inside the pipeline (the queue and x264's delay).
     assert 300 - 50 - 40 <= p.frames <= captured + 1 + 40

@@ -50,8 +50,9 @@ pub struct ManifestEntry {
     /// have none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poster: Option<String>,
-    /// Whether the video was cut short by a write error: `frames` then
-    /// counts what the file really holds
+    /// Whether the video was cut short by a write error, or left by a
+    /// recorder that died and recovered: `frames` then counts what the
+    /// file really holds
     /// ([`RecordedVideo::incomplete`]). Written only when true.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub incomplete: bool,

@@ -83,13 +83,14 @@ pub(super) fn take(slots: &PosterSlots, path: &Path) -> Option<Vec<u8>> {
         .remove(path)
 }
 
-/// Forgets the posters of videos that are no longer on disk (not kept, so
-/// deleted by the recorder, or failed), so unkept videos hold no memory.
+/// Forgets the posters of videos that are no longer on disk under their
+/// final or working names (not kept, so deleted by the recorder, or
+/// failed), so unkept videos hold no memory.
 pub(super) fn forget_removed(slots: &PosterSlots) {
     slots
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .retain(|path, _| path.exists());
+        .retain(|path, _| path.exists() || crate::record::working_path(path).exists());
 }
 
 /// The tap that makes the poster of one video (see the [module docs](self)).

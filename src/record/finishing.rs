@@ -3,10 +3,11 @@
 //! and what each gives back once its encoder thread is done.
 
 use super::video::{EpisodeInVideo, VideoStart};
+use super::working::WorkingFile;
 use crate::Error;
 use crate::video::{FinishingVideo, VideoFacts, VideoSpec};
 use std::collections::VecDeque;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::SystemTime;
 
 /// What the recorder booked about a video while it ran: what started it,
@@ -22,15 +23,16 @@ pub(super) struct Booked {
     pub(super) stopped_at: SystemTime,
     pub(super) episodes: Vec<EpisodeInVideo>,
     pub(super) steps: Option<(u64, u64)>,
+    /// The file written under its working name, locked until it is given
+    /// its final name.
+    pub(super) working: WorkingFile,
 }
 
 /// A stopped video whose encoder thread is done: the file's facts or the
 /// error that stopped it, and what was booked about it.
 #[derive(Debug)]
 pub(super) struct Finished {
-    /// The file the video was written to.
-    pub(super) path: PathBuf,
-    /// The file's facts; or the error that cut it short, `None` when that
+    /// The file's facts (at its working name); or the error that cut it short, `None` when that
     /// error was reported as it happened.
     pub(super) outcome: Result<VideoFacts, Option<Error>>,
     pub(super) booked: Booked,
@@ -43,7 +45,7 @@ enum Pending {
     Encoding(FinishingVideo),
     /// Its writer failed while it recorded (the error reported then); its
     /// file holds what was written before.
-    Failed(PathBuf),
+    Failed,
 }
 
 /// Stopped videos still encoding, oldest first; at most `max_encoding`
@@ -77,8 +79,8 @@ impl FinishingQueue {
     /// Queues a video whose writer failed while it recorded (its error
     /// already reported), so that what its file holds is reported in
     /// start order.
-    pub(super) fn push_failed(&mut self, path: PathBuf, booked: Booked) {
-        self.videos.push_back((Pending::Failed(path), booked));
+    pub(super) fn push_failed(&mut self, booked: Booked) {
+        self.videos.push_back((Pending::Failed, booked));
     }
 
     /// The oldest video, waited for, while one more running video would
@@ -106,18 +108,11 @@ impl FinishingQueue {
     /// Waits for the oldest video and takes it out.
     fn pop_oldest(&mut self) -> Option<Finished> {
         let (pending, booked) = self.videos.pop_front()?;
-        let (path, outcome) = match pending {
-            Pending::Encoding(video) => {
-                let path = video.path().to_path_buf();
-                (path, video.wait().map_err(Some))
-            }
-            Pending::Failed(path) => (path, Err(None)),
+        let outcome = match pending {
+            Pending::Encoding(video) => video.wait().map_err(Some),
+            Pending::Failed => Err(None),
         };
-        Some(Finished {
-            path,
-            outcome,
-            booked,
-        })
+        Some(Finished { outcome, booked })
     }
 }
 
@@ -144,7 +139,7 @@ pub(super) fn salvage(path: &Path, spec: &VideoSpec) -> Option<VideoFacts> {
 }
 
 /// The bytes of a file, or of the files of a folder (a PNG sequence).
-fn bytes_on_disk(path: &Path) -> u64 {
+pub(super) fn bytes_on_disk(path: &Path) -> u64 {
     let len = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
     match std::fs::read_dir(path) {
         Ok(entries) => entries.filter_map(|e| e.ok()).map(|e| len(&e.path())).sum(),

@@ -87,8 +87,10 @@ pub(super) fn existing_video(
 
 /// Whether `file` is `{prefix}-episode-{N}.mp4`, `{prefix}-step-{N}.mp4` or
 /// `{prefix}-step-{N}-to-step-{M}.mp4` (with `format`'s extension; none for
-/// a PNG-sequence folder).
+/// a PNG-sequence folder), or such a name's working name (`….mp4.part`:
+/// being written, or left by a recorder that died).
 fn is_video_name(file: &str, prefix: &str, format: VideoFormat) -> bool {
+    let file = file.strip_suffix(super::WORKING_SUFFIX).unwrap_or(file);
     let stem = match format.extension() {
         Some(ext) => file.strip_suffix(ext).and_then(|r| r.strip_suffix('.')),
         None => Some(file),
@@ -319,5 +321,8 @@ mod tests {
         assert!(is_png("rl-video-episode-3"));
         assert!(!is_png("rl-video-episode-3.mp4"));
         assert!(!is_png("rl-video-episode-3.json"));
+        assert!(is_mp4("rl-video-episode-3.mp4.part"));
+        assert!(is_png("rl-video-episode-3.part"));
+        assert!(!is_mp4("rl-video-episode-3.part"));
     }
 }

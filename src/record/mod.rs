@@ -4,7 +4,9 @@
 //! (one env) and [`VectorRecordingWrapper`] (a vector env) capture frames
 //! and hand them to a [`VideoWriter`](crate::video::VideoWriter);
 //! [`RecordingObserver`]s hear of every video, and a [`RecordingReport`]
-//! lists what was written. Publishing a folder's videos (sidecars, index,
+//! lists what was written. A video is written under a working name
+//! ([`working_path`]) and gets its final name once complete; [`recover`]
+//! names what a recorder that died left. Publishing a folder's videos (sidecars, index,
 //! gallery) is the [`catalog`](crate::catalog) layer's job.
 
 mod config;
@@ -13,21 +15,25 @@ mod folder;
 mod observer;
 pub mod overlay;
 mod recorder;
+mod recover;
 mod report;
 mod state;
 pub mod tile;
 pub mod trigger;
 pub mod vector;
 mod video;
+mod working;
 mod wrapper;
 
 pub use config::{RecordingConfig, StepVideos};
 pub use observer::RecordingObserver;
 pub use overlay::{Overlay, OverlayContext};
 pub use recorder::Recorder;
+pub use recover::{RECOVERED_TRIGGER, recover};
 pub use report::{RecordingReport, RecordingSource};
 pub use state::{RecordMethod, RecordState};
 pub use trigger::{Trigger, TriggerSpec, TriggerTarget};
 pub use vector::{VectorFrames, VectorRecordingWrapper};
 pub use video::{EpisodeInVideo, RecordedVideo, VideoStart};
+pub use working::{WORKING_SUFFIX, working_path};
 pub use wrapper::RecordingWrapper;

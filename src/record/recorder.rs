@@ -8,9 +8,12 @@ use super::overlay::{Overlay, OverlayContext};
 use super::report::{RecordingReport, RecordingSource};
 use super::trigger::Trigger;
 use super::video::{EpisodeInVideo, RecordedVideo, VideoStart};
+use super::working::WorkingFile;
 use crate::env::{Frame, Info};
 use crate::frame::{FrameRenderer, Snapshot};
-use crate::video::{EncoderSettings, VideoFormat, VideoSpec, VideoWriter, WriterOptions};
+use crate::video::{
+    EncoderSettings, VideoFacts, VideoFormat, VideoSpec, VideoWriter, WriterOptions,
+};
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -190,10 +193,11 @@ struct Settings {
 }
 
 struct VideoInProgress {
+    /// The video's final name.
     path: PathBuf,
     /// Opened when the video starts (a declared frame size) or at its
-    /// first frame.
-    writer: Option<VideoWriter>,
+    /// first frame, with the working file it writes.
+    writer: Option<(VideoWriter, WorkingFile)>,
     frames: u64,
     started_by: VideoStart,
     started_at: SystemTime,
@@ -242,7 +246,7 @@ impl VideoInProgress {
     /// The video's writer and what was booked about it, as it stops;
     /// `None` for a video that never got a frame (and so has no file).
     fn book(self) -> Option<(VideoWriter, Booked)> {
-        let Some(writer) = self.writer else {
+        let Some((writer, working)) = self.writer else {
             log::debug!(
                 "video {} got no frame: nothing written",
                 self.path.display()
@@ -257,6 +261,7 @@ impl VideoInProgress {
             stopped_at: SystemTime::now(),
             episodes: self.episodes,
             steps: self.steps,
+            working,
         };
         Some((writer, booked))
     }
@@ -282,8 +287,17 @@ impl Recorder {
     /// the triggers (Gymnasium's capped cubic episode trigger when none is
     /// set), checks the settings and that the format can encode such
     /// frames, and prepares the folder (refusing one that holds videos of
-    /// this prefix unless `overwrite`).
+    /// this prefix unless `overwrite`, partial ones too). Then it gives the
+    /// partial videos left in the folder by recorders that died their final
+    /// names and reports them, marked incomplete ([`recover`](super::recover)).
     pub fn new(config: RecordingConfig, source: RecordingSource) -> Result<Self> {
+        let mut recorder = Recorder::open(config, source)?;
+        recorder.recover_partials();
+        Ok(recorder)
+    }
+
+    /// [`new`](Self::new) but for the recovery.
+    fn open(config: RecordingConfig, source: RecordingSource) -> Result<Self> {
         config.validate()?;
         let fps = resolve_fps(config.fps.or(source.render_fps), &source.name)?;
         let (episode_trigger, step_trigger) = match (config.episode_trigger, config.step_trigger) {
@@ -342,6 +356,18 @@ impl Recorder {
             videos: Vec::new(),
             errors: Vec::new(),
         })
+    }
+
+    /// Recovers the partial videos recorders that died left in the folder
+    /// (see [`recover`](super::recover)) and reports them, incomplete, as
+    /// videos of this recorder: the observers write their sidecars and
+    /// index lines, upload them, … Nothing stops recording: a folder that
+    /// cannot be read is warned about.
+    fn recover_partials(&mut self) {
+        match super::recover(&self.settings.folder) {
+            Ok(videos) => videos.into_iter().for_each(|video| self.report(video)),
+            Err(err) => log::warn!("partial videos of recorders that died not recovered: {err}"),
+        }
     }
 
     /// The first file in `config`'s folder named like a video of its
@@ -569,6 +595,11 @@ impl Recorder {
             }
         }
         self.ask_step_trigger(step_id, report);
+        // A stopped video done encoding gets its final name (and its
+        // observers hear of it) at the next step, not the next episode.
+        if !self.finishing.is_empty() {
+            self.collect_finished(false);
+        }
         // Only a running video reads the moment: between videos a step
         // stores nothing more.
         if self.current.is_some() {
@@ -698,7 +729,7 @@ impl Recorder {
                 }
             }
         }
-        let spec = *video.writer.as_ref()?.spec();
+        let spec = *video.writer.as_ref()?.0.spec();
         if (spec.width, spec.height) != (width, height) {
             let err = Error::FrameSize {
                 path: video.path.clone(),
@@ -709,7 +740,11 @@ impl Recorder {
             self.fail(err);
             return None;
         }
-        self.current.as_mut()?.writer.as_mut()
+        self.current
+            .as_mut()?
+            .writer
+            .as_mut()
+            .map(|(writer, _)| writer)
     }
 
     /// Hands over the frame for the last event, filled from
@@ -736,7 +771,7 @@ impl Recorder {
         let Some(video) = self.current.as_mut() else {
             return;
         };
-        let Some(writer) = video.writer.as_mut() else {
+        let Some((writer, _)) = video.writer.as_mut() else {
             return;
         };
         let (step_id, reward, episode_done) = match self.moment {
@@ -982,13 +1017,12 @@ impl Recorder {
     /// Closes the file of a video whose writer failed (its error was
     /// reported) and queues it, so that what the file holds is reported.
     fn finalize_failed(&mut self, video: VideoInProgress) {
-        let path = video.path.clone();
         let Some((writer, booked)) = video.book() else {
             return;
         };
         // The same failure again: reported already.
         let _ = writer.finish();
-        self.finishing.push_failed(path, booked);
+        self.finishing.push_failed(booked);
     }
 
     /// Judges and reports the stopped videos that are done encoding, oldest
@@ -1004,29 +1038,9 @@ impl Recorder {
     /// reports it; a video cut short by an error is reported with that
     /// error, as incomplete with what its file holds, if anything.
     fn complete(&mut self, finished: Finished) {
-        let Finished {
-            path,
-            outcome,
-            booked,
-        } = finished;
-        let (facts, incomplete) = match outcome {
-            Ok(facts) => (facts, false),
-            Err(err) => {
-                if let Some(err) = err {
-                    self.fail(err);
-                }
-                let Some(facts) = salvage(&path, &booked.spec) else {
-                    return;
-                };
-                log::warn!(
-                    "video {} was cut short: it holds {} of the {} frames recorded and is \
-                     reported incomplete",
-                    path.display(),
-                    facts.frames,
-                    booked.frames
-                );
-                (facts, true)
-            }
+        let Finished { outcome, booked } = finished;
+        let Some((facts, incomplete)) = self.publish(outcome, &booked) else {
+            return;
         };
         log::debug!(
             "video {} finished: {} frames",
@@ -1049,6 +1063,51 @@ impl Recorder {
         } else {
             self.remove(&video);
         }
+    }
+
+    /// Gives a video done encoding its final name, before anything names
+    /// it, and returns its facts there and whether it is incomplete: cut
+    /// short by an error (reported), it holds what its file does when that
+    /// decodes; a file holding no frame keeps its working name (`None`),
+    /// as does one that cannot be renamed (the error reported).
+    fn publish(
+        &mut self,
+        outcome: Result<VideoFacts, Option<Error>>,
+        booked: &Booked,
+    ) -> Option<(VideoFacts, bool)> {
+        let working = &booked.working;
+        let (mut facts, incomplete) = match outcome {
+            Ok(facts) => (facts, false),
+            Err(err) => {
+                if let Some(err) = err {
+                    self.fail(err);
+                }
+                let Some(facts) = salvage(working.path(), &booked.spec) else {
+                    log::warn!(
+                        "video {} was cut short before any frame could be read back: left \
+                         under its working name",
+                        working.path().display()
+                    );
+                    return None;
+                };
+                log::warn!(
+                    "video {} was cut short: it holds {} of the {} frames recorded and is \
+                     reported incomplete",
+                    working.final_path().display(),
+                    facts.frames,
+                    booked.frames
+                );
+                (facts, true)
+            }
+        };
+        match working.publish(self.settings.overwrite) {
+            Ok(path) => facts.path = path,
+            Err(err) => {
+                self.fail(err);
+                return None;
+            }
+        }
+        Some((facts, incomplete))
     }
 
     /// The kind of the trigger that started a video (`"custom"` for a
@@ -1097,15 +1156,20 @@ impl Recorder {
     }
 }
 
-/// Opens the writer of a video at `path` with `spec`, with the frame taps
-/// the observers ask for, and a clone of `renderer` when there is one.
+/// Opens the writer of the video whose final name is `path` with `spec`,
+/// writing its working file (created and locked here, see
+/// [`working`](super::working)), with the frame taps the observers ask for
+/// (given the final name), and a clone of `renderer` when there is one.
 fn open_writer(
     settings: &Settings,
     observers: &mut [Box<dyn RecordingObserver>],
     renderer: Option<&dyn FrameRenderer>,
     path: &Path,
     spec: VideoSpec,
-) -> Result<VideoWriter> {
+) -> Result<(VideoWriter, WorkingFile)> {
+    // The format is given, as the working name's extension names none.
+    crate::video::check(settings.format, &spec, &settings.encoder)?;
+    let working = WorkingFile::create(path, settings.format)?;
     let mut options = WriterOptions::new()
         .format(settings.format)
         .encoder(settings.encoder.clone())
@@ -1123,7 +1187,13 @@ fn open_writer(
     {
         options = options.tap(tap);
     }
-    options.create(path, spec)
+    match options.create(working.path(), spec) {
+        Ok(writer) => Ok((writer, working)),
+        Err(err) => {
+            working.discard();
+            Err(err)
+        }
+    }
 }
 
 impl std::fmt::Debug for Recorder {

@@ -54,10 +54,13 @@ pub struct RecordedVideo {
     #[serde(with = "unix_seconds")]
     pub finished_at: SystemTime,
     /// Whether the file was cut short by a write error (a full disk, a
-    /// vanished folder) while it was finished: it then plays up to its last
-    /// complete fragment, [`facts`](Self::facts) says what it really holds
-    /// (its frames decoded and counted), and the error is in the report's
-    /// errors. Left out of the JSON when false.
+    /// vanished folder) while it was finished, the error then in the
+    /// report's errors, or was left by a recorder that died and recovered
+    /// ([`recover`](super::recover): its trigger is
+    /// [`RECOVERED_TRIGGER`](super::RECOVERED_TRIGGER), its episodes not
+    /// known). It plays up to its last complete fragment, and
+    /// [`facts`](Self::facts) says what it really holds (its frames decoded
+    /// and counted). Left out of the JSON when false.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub incomplete: bool,
 }

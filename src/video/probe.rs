@@ -60,16 +60,20 @@ impl Kind {
     fn of(path: &Path) -> Kind {
         if path.is_dir() {
             Kind::PngSequence
-        } else if cfg!(feature = "gif")
-            && path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("gif"))
-        {
+        } else if cfg!(feature = "gif") && is_gif_name(path) {
             Kind::Gif
         } else {
             Kind::Other
         }
     }
+}
+
+/// Whether `path` is named `*.gif`, or `*.gif.part` (a file written under
+/// a working name, as recorders do until it is complete).
+fn is_gif_name(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let name = name.strip_suffix(".part").unwrap_or(name);
+    name.len() > 4 && name[name.len() - 4..].eq_ignore_ascii_case(".gif")
 }
 
 #[cfg(feature = "ffmpeg")]

@@ -246,7 +246,8 @@ fn a_killed_recording_leaves_a_playable_video() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let path = dir.join("rl-video-episode-0.mp4");
+    // Written under its working name until it is complete.
+    let path = dir.join("rl-video-episode-0.mp4.part");
     let started = Instant::now();
     // Wait until a few fragments (one a second of video) are on disk.
     while std::fs::metadata(&path).map_or(0, |m| m.len()) < 40_000 {
@@ -263,4 +264,33 @@ fn a_killed_recording_leaves_a_playable_video() {
     );
     let decoded = decode_rgb(&path, |_, _| true).unwrap();
     assert_eq!(decoded, p.frames);
+    assert!(!dir.join("rl-video-episode-0.mp4").exists());
+    // A second run into the folder gives it its final name, marked
+    // incomplete in its sidecar and the table.
+    let second = [
+        "record",
+        "--env",
+        "CartPole-v1",
+        "--episodes",
+        "1",
+        "--quiet",
+        "--max-episode-steps",
+        "5",
+        "--name-prefix",
+        "second",
+        "--out",
+    ];
+    let out = gymrec(&[&second[..], &[dir.to_str().unwrap()]].concat());
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("rl-video-episode-0.mp4 (incomplete)"),
+        "{stdout}"
+    );
+    let recovered = dir.join("rl-video-episode-0.mp4");
+    assert_eq!(decode_rgb(&recovered, |_, _| true).unwrap(), p.frames);
+    let sidecar = gymrec::catalog::read_sidecar(&recovered).unwrap();
+    assert!(sidecar.incomplete);
+    assert_eq!(sidecar.facts.frames, p.frames);
+    assert!(!path.exists());
 }

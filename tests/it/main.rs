@@ -44,3 +44,4 @@ mod train_metrics;
 #[cfg(feature = "train")]
 mod train_state;
 mod vector;
+mod working_names;

@@ -1,9 +1,10 @@
 //! The `gymrec` command line: list envs, render frames of explicit states,
-//! record videos.
+//! record videos, recover the partial videos of recorders that died.
 
 mod envs;
 mod frame;
 mod record;
+mod recover;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -25,6 +26,9 @@ enum Command {
     /// Run episodes with a built-in policy and record videos of them.
     /// (Boxed: its many options would make every Command that large.)
     Record(Box<record::RecordArgs>),
+    /// Give the partial videos recorders that died left in a folder their
+    /// final names, sidecars and index lines, marked incomplete.
+    Recover(recover::RecoverArgs),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +38,7 @@ fn main() -> ExitCode {
         Command::Envs => envs::run().map_err(Into::into),
         Command::Frame(args) => frame::run(&args),
         Command::Record(args) => record::run(&args).map_err(Into::into),
+        Command::Recover(args) => recover::run(&args).map_err(Into::into),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -354,7 +354,8 @@ fn print_report(
     report.into_result().map(|_| ())
 }
 
-fn print_summary(videos: &[RecordedVideo]) {
+/// Prints a table of `videos` (incomplete ones marked so).
+pub(crate) fn print_summary(videos: &[RecordedVideo]) {
     if videos.is_empty() {
         println!("no videos written (the trigger fired on no episode or step)");
         return;
@@ -380,8 +381,13 @@ fn print_summary(videos: &[RecordedVideo]) {
             .iter()
             .map(|e| format!("{:.1}", e.ret))
             .collect();
+        let incomplete = if video.incomplete {
+            " (incomplete)"
+        } else {
+            ""
+        };
         rows.push([
-            v.path.display().to_string(),
+            format!("{}{incomplete}", v.path.display()),
             episodes,
             returns.join(" "),
             v.frames.to_string(),
