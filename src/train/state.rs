@@ -35,6 +35,10 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::PathBuf;
 
+/// The project of a run whose trainer was given no [`AnalyticsState`],
+/// for the callbacks that log runs (TensorBoard, MLflow).
+pub const DEFAULT_PROJECT: &str = "gymrec";
+
 /// The stage of training a callback is called at (velora's
 /// `Literal["start", "episode", "logging", "step", "complete"]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -305,6 +309,18 @@ impl<'a> TrainState<'a> {
             analytics.tags = Some(vec![agent_name, env_name]);
         }
         Ok(())
+    }
+
+    /// The analytics state as the logging callbacks name their runs: made
+    /// for project [`DEFAULT_PROJECT`] when there is none, completed by
+    /// [`analytics_update`](Self::analytics_update) (which the trainer does
+    /// after the start callbacks, too).
+    pub fn completed_analytics(&mut self) -> Result<AnalyticsState> {
+        if self.analytics_state.is_none() {
+            self.analytics_state = Some(AnalyticsState::new(DEFAULT_PROJECT));
+        }
+        self.analytics_update()?;
+        self.analytics_state.clone().ok_or(Error::NoAnalyticsState)
     }
 
     /// The env's name from its spec (`CartPole` for `CartPole-v1`), which
