@@ -229,9 +229,7 @@ fn run(args: &Args) -> gymrec::Result<()> {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .to_string();
-        for line in text.lines() {
-            println!("mlflow: {line}");
-        }
+        println!("mlflow: {}", text.replace('\n', "\nmlflow: "));
     }
     Ok(())
 }

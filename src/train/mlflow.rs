@@ -181,14 +181,7 @@ impl LogToMlflow {
     }
 
     fn episode(&mut self, state: &TrainState<'_>) -> Result<()> {
-        let Some(row) = state
-            .metrics
-            .episode(state.experiment_id, state.current_ep)?
-        else {
-            log::warn!(
-                "MLflow: episode {} is not in the metrics store",
-                state.current_ep
-            );
+        let Some(row) = state.stored_episode("MLflow")? else {
             return Ok(());
         };
         let step = row.episode as i64;

@@ -27,7 +27,7 @@
 //! ```
 
 use super::agent::Agent;
-use super::metrics::MetricsStore;
+use super::metrics::{EpisodeRow, MetricsStore};
 use crate::env::{Discrete, DynEnv, Env, Frame, Info, Space, SpaceValue, Step};
 use crate::record::RecordState;
 use crate::{Error, Result};
@@ -321,6 +321,20 @@ impl<'a> TrainState<'a> {
         }
         self.analytics_update()?;
         self.analytics_state.clone().ok_or(Error::NoAnalyticsState)
+    }
+
+    /// The metrics store's row of the current episode, which the logging
+    /// callbacks log; `None`, with a warning naming `logger`, when the
+    /// store does not have it.
+    pub fn stored_episode(&self, logger: &str) -> Result<Option<EpisodeRow>> {
+        let row = self.metrics.episode(self.experiment_id, self.current_ep)?;
+        if row.is_none() {
+            log::warn!(
+                "{logger}: episode {} is not in the metrics store",
+                self.current_ep
+            );
+        }
+        Ok(row)
     }
 
     /// The env's name from its spec (`CartPole` for `CartPole-v1`), which

@@ -191,14 +191,7 @@ impl LogToTensorBoard {
     }
 
     fn episode(&mut self, state: &TrainState<'_>) -> Result<()> {
-        let Some(row) = state
-            .metrics
-            .episode(state.experiment_id, state.current_ep)?
-        else {
-            log::warn!(
-                "TensorBoard: episode {} is not in the metrics store",
-                state.current_ep
-            );
+        let Some(row) = state.stored_episode("TensorBoard")? else {
             return Ok(());
         };
         self.writer.with(|w| log_episode(w, &row)).unwrap_or(Ok(()))

@@ -257,9 +257,7 @@ fn print_mlflow(summary: &MlflowSummary) {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .to_string();
-    for line in text.lines() {
-        println!("mlflow: {line}");
-    }
+    println!("mlflow: {}", text.replace('\n', "\nmlflow: "));
 }
 
 /// A progress bar over `--episodes` episodes (hidden with `--quiet`);
