@@ -3,7 +3,8 @@
 # the venv .venv-mlflow with the pinned mlflow==3.17.2
 # (scripts/mlflow-requirements.txt; about 900 MB, 2-4 minutes), starts
 # `mlflow server` on 127.0.0.1 on a free port (stopped by PID on exit), then
-#  1. runs the Rust tests that need a server (tests/it/mlflow.rs, --ignored);
+#  1. runs the Rust tests that need a server (tests/it/mlflow.rs and
+#     train_mlflow.rs, --ignored: the filter mlflow:: matches both);
 #  2. `gymrec record --mlflow` and reads the run back with MlflowClient
 #     (scripts/mlflow_check.py: names, every episode's return and length,
 #     every video, poster and sidecar byte for byte);
@@ -68,6 +69,7 @@ cat "$out/record.txt"
 
 # 3. A training run: examples/train_clips --mlflow, read back against its
 # SQLite store.
+mkdir -p "$out/train"
 "$target/examples/train_clips" --episodes 60 --frequency 20 --quiet --root "$out/train" \
   --db "$out/train/metrics.db" --logdir "$out/train/runs" --dirname cartpole \
   --mlflow "$uri" > "$out/train.txt"

@@ -39,7 +39,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 /// Logs a training run to TensorBoard: `<logdir>/<project_name>/<experiment_name>/`.
 ///
-/// - At [`Status::Start`] it completes the [`AnalyticsState`]
+/// - At [`Status::Start`] it completes the [`AnalyticsState`](super::AnalyticsState)
 ///   ([`TrainState::completed_analytics`]; a trainer given none gets one for
 ///   project [`DEFAULT_PROJECT`](super::DEFAULT_PROJECT)) and opens an event file in the run
 ///   folder; a folder that already holds event files (an earlier run of

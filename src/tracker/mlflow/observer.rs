@@ -20,7 +20,7 @@ pub const DEFAULT_EXPERIMENT: &str = "gymrec";
 /// the [`mlflow`](crate::tracker::mlflow) docs).
 ///
 /// Nothing here waits on the network: episodes and videos are queued to an
-/// [`Uploader`] thread, which creates the experiment (when missing) and the
+/// [`Uploader`](super::Uploader) thread, which creates the experiment (when missing) and the
 /// run at the first thing to send, and retries failed calls with
 /// exponential backoff ([`Retry`]). When the recorder's report is taken
 /// (`take_report`, `finish`, `close`), [`flush`](RecordingObserver::flush)
