@@ -33,19 +33,8 @@ import urllib.request
 from mlflow.tracking import MlflowClient
 
 import devtools
-
-passed = 0
-failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"ok   {what}")
-    else:
-        failed += 1
-        print(f"FAIL {what}")
+import mlflow_check as checks
+from mlflow_check import check
 
 
 class Page(devtools.Page):
@@ -202,5 +191,5 @@ if __name__ == "__main__":
     try:
         main()
     finally:
-        print(f"mlflow-ui: {passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+        print(f"mlflow-ui: {checks.passed} passed, {checks.failed} failed")
+    sys.exit(1 if checks.failed else 0)
