@@ -7,19 +7,24 @@
 //! cargo run --release --example train_clips
 //! cargo run --release --example train_clips -- --seed 3 --frequency 20 --db runs.db
 //! tensorboard --logdir runs --samples_per_plugin images=100
+//! cargo run --release --example train_clips -- --mlflow http://127.0.0.1:5000
 //! ```
 //!
 //! Writes `checkpoints/cartpole-runN/videos/*.mp4` (with an `index.html`
 //! gallery), `checkpoints/cartpole-runN/saves/` and `metrics.db`, where N
 //! is the first free run number, so that runs never overwrite each other,
 //! and a TensorBoard run `runs/gymrec-examples/CEM_CartPole_<N>ep/` (the
-//! episode metrics, the settings, and each clip as a GIF).
+//! episode metrics, the settings, and each clip as a GIF). With `--mlflow URI`
+//! (or `MLFLOW_TRACKING_URI`), the same run goes to an MLflow server too:
+//! experiment `gymrec-examples`, run `CEM_CartPole_<N>ep`, the settings as
+//! params, the episode metrics, and each clip, its poster and sidecar as
+//! artifacts under `videos/`.
 
 use clap::Parser;
 use gymrec::env::RenderMode;
 use gymrec::train::{
-    AnalyticsState, Cem, CemConfig, EarlyStopping, LogToTensorBoard, MetricsStore, RecordVideos,
-    SaveCheckpoints, Trainer, VideoKind, evaluate,
+    AnalyticsState, Cem, CemConfig, EarlyStopping, LogToMlflow, LogToTensorBoard, MetricsStore,
+    RecordVideos, SaveCheckpoints, Trainer, VideoKind, evaluate,
 };
 use gymrec::video::EncoderSettings;
 use std::path::PathBuf;
@@ -63,6 +68,14 @@ struct Args {
     /// take less CPU from the training and write larger files.
     #[arg(long, default_value = "veryfast")]
     preset: String,
+    /// Also log the run (metrics, settings, clips) to the MLflow tracking
+    /// server at URI (http://HOST:PORT). Default: $MLFLOW_TRACKING_URI when
+    /// set to an http:// URI.
+    #[arg(long, value_name = "URI")]
+    mlflow: Option<String>,
+    /// Don't log to MLflow even when MLFLOW_TRACKING_URI is set.
+    #[arg(long, conflicts_with = "mlflow")]
+    no_mlflow: bool,
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
@@ -100,6 +113,11 @@ fn run(args: &Args) -> gymrec::Result<()> {
     let tensorboard = LogToTensorBoard::new(&args.logdir);
     let run = tensorboard.run_handle();
     // ---------------------------------------------------------------------
+    // ---- MLFLOW ----------------------------------------------------------
+    // The same run on an MLflow server: params, episode metrics, the clips.
+    let mlflow = mlflow_uri(args).map(LogToMlflow::new);
+    let mlflow_summary = mlflow.as_ref().map(LogToMlflow::summary);
+    // ---------------------------------------------------------------------
     let encoder = EncoderSettings {
         preset: args.preset.clone(),
         ..EncoderSettings::default()
@@ -115,8 +133,12 @@ fn run(args: &Args) -> gymrec::Result<()> {
         // Remove `.gallery()` to record the clips alone.
         .configure(move |config| config.gallery().encoder(encoder.clone()))
         // -----------------------------------------------------------------
-        .tensorboard(tensorboard.clips())
-        .build()?;
+        .tensorboard(tensorboard.clips());
+    let videos = match &mlflow {
+        Some(mlflow) => videos.mlflow(mlflow.clips()),
+        None => videos,
+    }
+    .build()?;
     let videos_dir = videos.dirpath().to_path_buf();
     let saves = SaveCheckpoints::builder(&dirname)
         .root(&args.root)
@@ -130,10 +152,15 @@ fn run(args: &Args) -> gymrec::Result<()> {
         .window(100)
         .analytics(AnalyticsState::new("gymrec-examples"))
         .callback(videos)
-        .callback(tensorboard)
-        .callback(EarlyStopping::new(500.0, args.patience))
-        .callback(saves)
-        .progress(!args.quiet);
+        .callback(tensorboard);
+    // After RecordVideos, whose complete callback records the final clip.
+    let trainer = match mlflow {
+        Some(mlflow) => trainer.callback(mlflow),
+        None => trainer,
+    }
+    .callback(EarlyStopping::new(500.0, args.patience))
+    .callback(saves)
+    .progress(!args.quiet);
     for line in trainer.callback_info() {
         println!("{line}");
     }
@@ -197,5 +224,25 @@ fn run(args: &Args) -> gymrec::Result<()> {
         metrics.path().display(),
         summary.experiment_id
     );
+    if let Some(mlflow) = mlflow_summary {
+        let text = mlflow
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .to_string();
+        println!("mlflow: {}", text.replace('\n', "\nmlflow: "));
+    }
     Ok(())
+}
+
+/// `--mlflow`, else `MLFLOW_TRACKING_URI` when it is an http:// URI, unless
+/// `--no-mlflow`.
+fn mlflow_uri(args: &Args) -> Option<String> {
+    if args.no_mlflow {
+        return None;
+    }
+    args.mlflow.clone().or_else(|| {
+        std::env::var("MLFLOW_TRACKING_URI")
+            .ok()
+            .filter(|uri| uri.starts_with("http://"))
+    })
 }

@@ -3,13 +3,19 @@
 # the venv .venv-mlflow with the pinned mlflow==3.17.2
 # (scripts/mlflow-requirements.txt; about 900 MB, 2-4 minutes), starts
 # `mlflow server` on 127.0.0.1 on a free port (stopped by PID on exit), then
-#  1. runs the Rust tests that need a server (tests/it/mlflow.rs, --ignored);
+#  1. runs the Rust tests that need a server (tests/it/mlflow.rs and
+#     train_mlflow.rs, --ignored: the filter mlflow:: matches both);
 #  2. `gymrec record --mlflow` and reads the run back with MlflowClient
 #     (scripts/mlflow_check.py: names, every episode's return and length,
 #     every video, poster and sidecar byte for byte);
-#  3. the same while the server is stopped mid-recording and started again:
+#  3. `examples/train_clips --mlflow` and reads the training run back against
+#     its SQLite metrics store (names from AnalyticsState, params, every
+#     episode's metrics, every clip byte for byte);
+#  4. headless Chromium opens each clip's page of the training run in
+#     MLflow's UI and plays it (scripts/mlflow_ui_check.py, DevTools protocol);
+#  5. a recording while the server is stopped mid-recording and started again:
 #     no local video lost, everything sent in the end, the retries reported.
-#   scripts/mlflow_check.sh              everything (about two minutes once built)
+#   scripts/mlflow_check.sh              everything (about three minutes once built)
 #   scripts/mlflow_check.sh --venv-only  just make the venv
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,7 +52,7 @@ start_server() {
   return 1
 }
 
-cargo build --locked --quiet --bin gymrec
+cargo build --locked --quiet --bin gymrec --example train_clips
 target=${CARGO_TARGET_DIR:-target}/debug
 start_server
 
@@ -61,7 +67,22 @@ cat "$out/record.txt"
 "$venv/bin/python" scripts/mlflow_check.py "$uri" gymrec-check record "$out/videos" 12 \
   "$out/record.txt"
 
-# 3. The server stopped in the middle of a recording and started again.
+# 3. A training run: examples/train_clips --mlflow, read back against its
+# SQLite store.
+mkdir -p "$out/train"
+"$target/examples/train_clips" --episodes 60 --frequency 20 --quiet --root "$out/train" \
+  --db "$out/train/metrics.db" --logdir "$out/train/runs" --dirname cartpole \
+  --mlflow "$uri" > "$out/train.txt"
+cat "$out/train.txt"
+"$venv/bin/python" scripts/mlflow_check.py train "$uri" gymrec-examples "$out/train/metrics.db" \
+  "$out/train/cartpole/videos" "$out/train.txt"
+
+# 4. MLflow's UI plays the training run's clips (headless Chromium).
+command -v chromium > /dev/null || scripts/deps.sh --test
+"$venv/bin/python" scripts/mlflow_ui_check.py "$uri" \
+  "$(sed -n 's/^mlflow: run \([0-9a-f]*\) .*/\1/p' "$out/train.txt")"
+
+# 5. The server stopped in the middle of a recording and started again.
 "$target/gymrec" record --env CartPole-v1 --episodes 300 --trigger every:10 --quiet \
   --out "$out/outage" --mlflow "$uri" --mlflow-experiment gymrec-check \
   --mlflow-run outage > "$out/outage.txt" 2> "$out/outage.log" &

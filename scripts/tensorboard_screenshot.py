@@ -20,8 +20,9 @@ import tempfile
 import time
 import urllib.request
 
-import websocket
 from PIL import Image
+
+import devtools
 
 TB_PORT, DEVTOOLS_PORT = 6123, 9333
 WIDTH, HEIGHT = 1280, 860
@@ -38,24 +39,8 @@ def wait_for(url, seconds=60):
     sys.exit(f"{url} did not answer in {seconds} s")
 
 
-class Page:
-    def __init__(self, ws_url):
-        self.ws = websocket.create_connection(ws_url, timeout=60)
-        self.next_id = 0
-
-    def call(self, method, **params):
-        self.next_id += 1
-        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.ws.recv())
-            if message.get("id") == self.next_id:
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                return message.get("result", {})
-
-    def evaluate(self, expression):
-        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
-        return result.get("result", {}).get("value")
+class Page(devtools.Page):
+    """A page, with screenshots."""
 
     def shot(self, url, ready, settle=4.0):
         """Navigates to `url`, waits until the JS expression `ready` is

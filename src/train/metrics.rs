@@ -40,6 +40,18 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+/// The scalars of each episode that the logging callbacks (TensorBoard,
+/// MLflow) log, at the episode's number (from 1) as the step: the return,
+/// the length and the moving mean and standard deviation of the return, as
+/// the store has them ([`EpisodeRow::scalars`]); the agent's losses follow
+/// as `losses/<name>`.
+pub const EPISODE_SCALARS: [&str; 4] = [
+    "episode/return",
+    "episode/length",
+    "episode/return_moving_mean",
+    "episode/return_moving_std",
+];
+
 /// The schema version this code writes and reads.
 const SCHEMA_VERSION: i64 = 1;
 
@@ -223,6 +235,29 @@ pub struct VideoRow {
     pub episodes: Vec<VideoEpisode>,
     /// When it was stored (UTC, ISO 8601).
     pub created_at: String,
+}
+
+impl EpisodeRow {
+    /// The episode's [`EPISODE_SCALARS`], then its losses as
+    /// `losses/<name>`: what the logging callbacks log at step
+    /// [`episode`](Self::episode).
+    pub fn scalars(&self) -> Vec<(String, f64)> {
+        let values = [
+            self.reward,
+            self.length as f64,
+            self.reward_moving_avg,
+            self.reward_moving_std,
+        ];
+        let episode = EPISODE_SCALARS
+            .iter()
+            .zip(values)
+            .map(|(tag, value)| (tag.to_string(), value));
+        let losses = self
+            .losses
+            .iter()
+            .map(|(name, value)| (format!("losses/{name}"), *value));
+        episode.chain(losses).collect()
+    }
 }
 
 impl MetricsStore {

@@ -4,7 +4,8 @@
 //! [`MetricsStore`] in an embedded SQLite file, the [`Agent`] trait with
 //! one learner ([`Cem`], the cross-entropy method over a [`LinearPolicy`]),
 //! and the [`Trainer`] loop that ties them together. With feature
-//! `tensorboard`, `LogToTensorBoard` logs a run where RL users look.
+//! `tensorboard`, `LogToTensorBoard` logs a run where RL users look; with
+//! feature `mlflow`, `LogToMlflow` logs it (clips too) to an MLflow server.
 //!
 //! ```
 //! use gymrec::env::RenderMode;
@@ -56,6 +57,8 @@ mod callback;
 mod cem;
 mod checkpoints;
 mod metrics;
+#[cfg(feature = "mlflow")]
+mod mlflow;
 mod state;
 #[cfg(feature = "tensorboard")]
 mod tensorboard;
@@ -67,13 +70,15 @@ pub use callback::{EarlyStopping, TrainCallback};
 pub use cem::{Cem, CemConfig, CemState, LinearPolicy};
 pub use checkpoints::{DEFAULT_ROOT, SaveCheckpoints, SaveCheckpointsBuilder};
 pub use metrics::{
-    EpisodeRow, ExperimentRow, MetricsStore, VideoEpisode, VideoKind, VideoLink, VideoRow,
+    EPISODE_SCALARS, EpisodeRow, ExperimentRow, MetricsStore, VideoEpisode, VideoKind, VideoLink,
+    VideoRow,
 };
-pub use state::{AnalyticsState, LoggingType, StateUpdate, Status, TrainState};
+#[cfg(feature = "mlflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mlflow")))]
+pub use mlflow::{LogToMlflow, MlflowClips};
+pub use state::{AnalyticsState, DEFAULT_PROJECT, LoggingType, StateUpdate, Status, TrainState};
 #[cfg(feature = "tensorboard")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tensorboard")))]
-pub use tensorboard::{
-    DEFAULT_PROJECT, EPISODE_SCALARS, LogToTensorBoard, RunHandle, TensorBoardClips,
-};
+pub use tensorboard::{LogToTensorBoard, RunHandle, TensorBoardClips};
 pub use trainer::{TrainSummary, Trainer, evaluate};
 pub use videos::{RecordVideos, RecordVideosBuilder};

@@ -27,13 +27,17 @@
 //! ```
 
 use super::agent::Agent;
-use super::metrics::MetricsStore;
+use super::metrics::{EpisodeRow, MetricsStore};
 use crate::env::{Discrete, DynEnv, Env, Frame, Info, Space, SpaceValue, Step};
 use crate::record::RecordState;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::PathBuf;
+
+/// The project of a run whose trainer was given no [`AnalyticsState`],
+/// for the callbacks that log runs (TensorBoard, MLflow).
+pub const DEFAULT_PROJECT: &str = "gymrec";
 
 /// The stage of training a callback is called at (velora's
 /// `Literal["start", "episode", "logging", "step", "complete"]`).
@@ -305,6 +309,32 @@ impl<'a> TrainState<'a> {
             analytics.tags = Some(vec![agent_name, env_name]);
         }
         Ok(())
+    }
+
+    /// The analytics state as the logging callbacks name their runs: made
+    /// for project [`DEFAULT_PROJECT`] when there is none, completed by
+    /// [`analytics_update`](Self::analytics_update) (which the trainer does
+    /// after the start callbacks, too).
+    pub fn completed_analytics(&mut self) -> Result<AnalyticsState> {
+        if self.analytics_state.is_none() {
+            self.analytics_state = Some(AnalyticsState::new(DEFAULT_PROJECT));
+        }
+        self.analytics_update()?;
+        self.analytics_state.clone().ok_or(Error::NoAnalyticsState)
+    }
+
+    /// The metrics store's row of the current episode, which the logging
+    /// callbacks log; `None`, with a warning naming `logger`, when the
+    /// store does not have it.
+    pub fn stored_episode(&self, logger: &str) -> Result<Option<EpisodeRow>> {
+        let row = self.metrics.episode(self.experiment_id, self.current_ep)?;
+        if row.is_none() {
+            log::warn!(
+                "{logger}: episode {} is not in the metrics store",
+                self.current_ep
+            );
+        }
+        Ok(row)
     }
 
     /// The env's name from its spec (`CartPole` for `CartPole-v1`), which

@@ -26,35 +26,22 @@
 //! ```
 
 use super::callback::TrainCallback;
-use super::metrics::{EpisodeRow, VideoLink};
-use super::state::{AnalyticsState, Status, TrainState};
+use super::metrics::{EPISODE_SCALARS, EpisodeRow, VideoLink};
+use super::state::{Status, TrainState};
+use crate::Result;
 use crate::catalog::TensorBoard;
 use crate::tensorboard::{
     HParamValue, PreviewSettings, SessionStatus, SharedWriter, SummaryWriter, free_run_dir,
     hparams_from_json,
 };
-use crate::{Error, Result};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// The project of a run whose trainer was given no [`AnalyticsState`].
-pub const DEFAULT_PROJECT: &str = "gymrec";
-
-/// The scalars logged at each episode, at the episode's number (from 1) as
-/// the step, each the [`MetricsStore`](super::MetricsStore)'s value; the
-/// agent's losses follow as `losses/<name>`.
-pub const EPISODE_SCALARS: [&str; 4] = [
-    "episode/return",
-    "episode/length",
-    "episode/return_moving_mean",
-    "episode/return_moving_std",
-];
-
 /// Logs a training run to TensorBoard: `<logdir>/<project_name>/<experiment_name>/`.
 ///
-/// - At [`Status::Start`] it completes the [`AnalyticsState`]
-///   ([`TrainState::analytics_update`]; a trainer given none gets one for
-///   project [`DEFAULT_PROJECT`]) and opens an event file in the run
+/// - At [`Status::Start`] it completes the [`AnalyticsState`](super::AnalyticsState)
+///   ([`TrainState::completed_analytics`]; a trainer given none gets one for
+///   project [`DEFAULT_PROJECT`](super::DEFAULT_PROJECT)) and opens an event file in the run
 ///   folder; a folder that already holds event files (an earlier run of
 ///   the same name) is not merged into: the run gets the first free
 ///   `_2`, `_3`, … suffix. Names are used as folder names, with `/`, `\`
@@ -171,13 +158,7 @@ impl LogToTensorBoard {
     }
 
     fn start(&mut self, state: &mut TrainState<'_>) -> Result<()> {
-        if state.analytics_state.is_none() {
-            state.analytics_state = Some(AnalyticsState::new(DEFAULT_PROJECT));
-        }
-        state.analytics_update()?;
-        let Some(analytics) = state.analytics_state.clone() else {
-            return Err(Error::NoAnalyticsState);
-        };
+        let analytics = state.completed_analytics()?;
         let experiment = analytics.experiment_name.clone().unwrap_or_default();
         let tags = analytics.tags.clone().unwrap_or_default();
         let run_dir = free_run_dir(
@@ -210,34 +191,18 @@ impl LogToTensorBoard {
     }
 
     fn episode(&mut self, state: &TrainState<'_>) -> Result<()> {
-        let Some(row) = state
-            .metrics
-            .episode(state.experiment_id, state.current_ep)?
-        else {
-            log::warn!(
-                "TensorBoard: episode {} is not in the metrics store",
-                state.current_ep
-            );
+        let Some(row) = state.stored_episode("TensorBoard")? else {
             return Ok(());
         };
         self.writer.with(|w| log_episode(w, &row)).unwrap_or(Ok(()))
     }
 }
 
-/// The [`EPISODE_SCALARS`] and losses of `row`, then a flush.
+/// The [`EPISODE_SCALARS`] and losses of `row` ([`EpisodeRow::scalars`]),
+/// then a flush.
 fn log_episode(w: &mut SummaryWriter, row: &EpisodeRow) -> Result<()> {
-    let step = row.episode;
-    let values = [
-        row.reward,
-        row.length as f64,
-        row.reward_moving_avg,
-        row.reward_moving_std,
-    ];
-    for (tag, value) in EPISODE_SCALARS.iter().zip(values) {
-        w.add_scalar(tag, step, value)?;
-    }
-    for (name, value) in &row.losses {
-        w.add_scalar(&format!("losses/{name}"), step, *value)?;
+    for (tag, value) in row.scalars() {
+        w.add_scalar(&tag, row.episode, value)?;
     }
     w.flush()
 }

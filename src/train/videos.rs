@@ -66,6 +66,8 @@ pub struct RecordVideos {
     final_seed: Option<u64>,
     #[cfg(feature = "tensorboard")]
     tensorboard: Option<super::tensorboard::TensorBoardClips>,
+    #[cfg(feature = "mlflow")]
+    mlflow: Option<super::mlflow::MlflowClips>,
     installed: bool,
     final_video: Option<PathBuf>,
 }
@@ -98,6 +100,8 @@ pub struct RecordVideosBuilder {
     final_seed: Option<u64>,
     #[cfg(feature = "tensorboard")]
     tensorboard: Option<super::tensorboard::TensorBoardClips>,
+    #[cfg(feature = "mlflow")]
+    mlflow: Option<super::mlflow::MlflowClips>,
 }
 
 impl fmt::Debug for RecordVideosBuilder {
@@ -184,6 +188,17 @@ impl RecordVideosBuilder {
         self
     }
 
+    /// Uploads each kept clip (with its poster and sidecar, when the
+    /// gallery wrote them) into a [`LogToMlflow`](super::LogToMlflow)'s run
+    /// (from its [`clips`](super::LogToMlflow::clips)) as the artifact
+    /// `videos/<file>`, as it is finalized (feature `mlflow`).
+    #[cfg(feature = "mlflow")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "mlflow")))]
+    pub fn mlflow(mut self, clips: super::mlflow::MlflowClips) -> Self {
+        self.mlflow = Some(clips);
+        self
+    }
+
     /// The callback; errors when `dirname` is not a plain folder name, the
     /// frequency is 0, or the videos folder exists and `force` is not set.
     pub fn build(self) -> Result<RecordVideos> {
@@ -216,6 +231,8 @@ impl RecordVideosBuilder {
             final_seed: self.final_seed,
             #[cfg(feature = "tensorboard")]
             tensorboard: self.tensorboard,
+            #[cfg(feature = "mlflow")]
+            mlflow: self.mlflow,
             installed: false,
             final_video: None,
         })
@@ -238,6 +255,8 @@ impl RecordVideos {
             final_seed: None,
             #[cfg(feature = "tensorboard")]
             tensorboard: None,
+            #[cfg(feature = "mlflow")]
+            mlflow: None,
         }
     }
 
@@ -283,6 +302,13 @@ impl RecordVideos {
         #[cfg(feature = "tensorboard")]
         let config = match &self.tensorboard {
             Some(clips) => config.observer(clips.observer(link, state.current_ep)),
+            None => config,
+        };
+        // After the user's settings, so that the gallery's posters and
+        // sidecars exist when a clip is uploaded.
+        #[cfg(feature = "mlflow")]
+        let config = match &self.mlflow {
+            Some(clips) => config.observer(clips.observer()),
             None => config,
         };
         let (metrics, experiment_id) = (&state.metrics, state.experiment_id);

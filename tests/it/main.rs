@@ -41,6 +41,8 @@ mod train_errors;
 mod train_learner;
 #[cfg(feature = "train")]
 mod train_metrics;
+#[cfg(all(feature = "train", feature = "mlflow"))]
+mod train_mlflow;
 #[cfg(feature = "train")]
 mod train_state;
 mod vector;

@@ -14,14 +14,14 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 /// A URI where nothing listens: a port bound and let go.
-fn closed_port_uri() -> String {
+pub(crate) fn closed_port_uri() -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
     format!("http://127.0.0.1:{port}")
 }
 
-fn quick_retry() -> Retry {
+pub(crate) fn quick_retry() -> Retry {
     Retry {
         attempts: 3,
         first_delay: Duration::from_millis(20),
@@ -150,13 +150,13 @@ fn a_uri_that_is_not_http_is_reported_and_recording_goes_on() {
 }
 
 /// The server of scripts/mlflow_check.sh.
-fn server() -> String {
+pub(crate) fn server() -> String {
     std::env::var("GYMREC_TEST_MLFLOW_URI")
         .expect("GYMREC_TEST_MLFLOW_URI: run through scripts/mlflow_check.sh")
 }
 
 /// `GET /api/2.0/mlflow/<call>`'s JSON.
-fn get(uri: &str, call: &str) -> Value {
+pub(crate) fn get(uri: &str, call: &str) -> Value {
     let body = ureq::get(format!("{uri}/api/2.0/mlflow/{call}"))
         .call()
         .unwrap()
@@ -168,14 +168,14 @@ fn get(uri: &str, call: &str) -> Value {
 
 /// A 64-bit integer of MLflow's JSON: a number, or a string (protobuf's
 /// JSON mapping).
-fn int(value: &Value) -> i64 {
+pub(crate) fn int(value: &Value) -> i64 {
     value
         .as_i64()
         .or_else(|| value.as_str().and_then(|s| s.parse().ok()))
         .unwrap_or_else(|| panic!("not an integer: {value}"))
 }
 
-fn unique(name: &str) -> String {
+pub(crate) fn unique(name: &str) -> String {
     format!("{name}-{}-{}", std::process::id(), uploader_now())
 }
 

@@ -249,48 +249,15 @@ fn mlflow_observer(
 }
 
 /// Prints what reached MLflow: the run, the artifacts, what was retried and
-/// what was not sent.
+/// what was not sent, each line after `mlflow: `.
 #[cfg(feature = "mlflow")]
 fn print_mlflow(summary: &MlflowSummary) {
     let Some(summary) = summary else { return };
-    let s = summary
+    let text = summary
         .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let Some(run) = &s.run else {
-        println!("mlflow: no run created");
-        return;
-    };
-    let median = |delays: &[std::time::Duration]| {
-        let mut ms: Vec<f64> = delays.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
-        ms.sort_by(f64::total_cmp);
-        ms.get(ms.len() / 2).copied()
-    };
-    let delays = match (median(&s.artifact_delays), median(&s.upload_delays)) {
-        (Some(end), Some(queued)) => format!(
-            " (videos listed a median {end:.0} ms after they ended, {queued:.0} ms after they \
-             were encoded and queued)"
-        ),
-        _ => String::new(),
-    };
-    println!(
-        "mlflow: run {} in experiment {} {}: {} metric values, {} params, {} artifacts{}; {} \
-         retried, {} not sent",
-        run.run_id,
-        run.experiment_id,
-        s.ended.map_or("RUNNING", |st| st.as_str()),
-        s.metrics_sent,
-        s.params_sent,
-        s.artifacts_sent.len(),
-        delays,
-        s.retried.len(),
-        s.not_sent.len(),
-    );
-    for what in &s.retried {
-        println!("mlflow: retried: {what}");
-    }
-    for what in &s.not_sent {
-        println!("mlflow: not sent: {what}");
-    }
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .to_string();
+    println!("mlflow: {}", text.replace('\n', "\nmlflow: "));
 }
 
 /// A progress bar over `--episodes` episodes (hidden with `--quiet`);

@@ -31,6 +31,22 @@ pub struct Metric {
     pub step: i64,
 }
 
+impl Metric {
+    /// `key` = `value` at `step`, timestamped now. A metric keeps its
+    /// timestamp when it is sent again, so a retried `runs/log-batch`
+    /// whose first try did reach the server logs nothing twice on a
+    /// database-backed server (MLflow's metric key is key, step,
+    /// timestamp and value).
+    pub fn now(key: impl Into<String>, value: f64, step: i64) -> Self {
+        Metric {
+            key: key.into(),
+            value,
+            timestamp_ms: super::uploader::now_ms(),
+            step,
+        }
+    }
+}
+
 /// A run's status, as `runs/update` sets it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunStatus {
@@ -89,6 +105,7 @@ pub struct HttpStatus {
 pub struct MlflowClient {
     base: String,
     agent: ureq::Agent,
+    timeout: Duration,
 }
 
 impl MlflowClient {
@@ -127,12 +144,21 @@ impl MlflowClient {
             .user_agent(concat!("gymrec/", env!("CARGO_PKG_VERSION")))
             .build()
             .new_agent();
-        Ok(MlflowClient { base, agent })
+        Ok(MlflowClient {
+            base,
+            agent,
+            timeout,
+        })
     }
 
     /// The server's URI, as given (without a trailing `/`).
     pub fn uri(&self) -> &str {
         &self.base
+    }
+
+    /// The timeout of each call.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// The id of the experiment `name`, created when there is none

@@ -33,6 +33,7 @@
 
 mod client;
 mod observer;
+mod run;
 mod uploader;
 
 pub use client::{
@@ -40,4 +41,5 @@ pub use client::{
     MAX_TAGS_PER_BATCH, Metric, MlflowClient, RunInfo, RunStatus, is_retryable, log_batch_bodies,
 };
 pub use observer::{DEFAULT_EXPERIMENT, Mlflow};
+pub use run::SharedRun;
 pub use uploader::{Retry, RunTarget, UploadSummary, Uploader};

@@ -4,7 +4,8 @@
 //! under `videos/`.
 
 use super::client::{Metric, MlflowClient, RunStatus};
-use super::uploader::{Job, Retry, RunTarget, UploadSummary, Uploader, now_ms};
+use super::run::SharedRun;
+use super::uploader::{Job, Retry, RunTarget, UploadSummary};
 use crate::catalog::{poster_path, sidecar_path};
 use crate::record::{RecordedVideo, RecordingConfig, RecordingObserver};
 use crate::{Error, Result};
@@ -19,7 +20,7 @@ pub const DEFAULT_EXPERIMENT: &str = "gymrec";
 /// the [`mlflow`](crate::tracker::mlflow) docs).
 ///
 /// Nothing here waits on the network: episodes and videos are queued to an
-/// [`Uploader`] thread, which creates the experiment (when missing) and the
+/// [`Uploader`](super::Uploader) thread, which creates the experiment (when missing) and the
 /// run at the first thing to send, and retries failed calls with
 /// exponential backoff ([`Retry`]). When the recorder's report is taken
 /// (`take_report`, `finish`, `close`), [`flush`](RecordingObserver::flush)
@@ -28,6 +29,11 @@ pub const DEFAULT_EXPERIMENT: &str = "gymrec";
 /// FAILED when something was not sent, which is then in the report as an
 /// [`Error::Tracker`] each. Dropping the observer does the same when
 /// something was queued since. Local files are only read.
+///
+/// An observer made with [`on_run`](Self::on_run) queues into a run that
+/// someone else owns (the training callback `LogToMlflow` gives its run to
+/// the clips' recorders this way): its flush sends nothing and ends
+/// nothing; the owner does.
 ///
 /// - `episode/return` and `episode/length` at step `base + episode id`;
 /// - `videos/<file>` for each kept video (each file of a PNG sequence under
@@ -42,10 +48,14 @@ pub struct Mlflow {
     timeout: Duration,
     flush_timeout: Duration,
     base: u64,
-    uploader: Option<Uploader>,
-    summary: Arc<Mutex<UploadSummary>>,
+    episodes: bool,
+    run: SharedRun,
+    /// Whether this observer starts and ends the run (else it only queues).
+    owner: bool,
     /// An error met while starting, reported at the next flush.
     failed_start: Option<Error>,
+    /// Whether a job was dropped for want of a started run (warned once).
+    warned: bool,
 }
 
 impl std::fmt::Debug for Mlflow {
@@ -54,6 +64,7 @@ impl std::fmt::Debug for Mlflow {
             .field("uri", &self.uri)
             .field("target", &self.target)
             .field("retry", &self.retry)
+            .field("owner", &self.owner)
             .finish_non_exhaustive()
     }
 }
@@ -75,12 +86,33 @@ impl Mlflow {
             params: Vec::new(),
             retry: Retry::default(),
             timeout: Duration::from_secs(30),
-            flush_timeout: Duration::from_secs(300),
+            flush_timeout: Duration::from_secs(120),
             base: 0,
-            uploader: None,
-            summary: Arc::default(),
+            episodes: true,
+            run: SharedRun::new(),
+            owner: true,
             failed_start: None,
+            warned: false,
         }
+    }
+
+    /// An observer queuing into `run`, which someone else started and
+    /// ends: it sends videos (and, unless [`episodes`](Self::episodes)
+    /// says no, episode metrics) but no params, and its flush waits for
+    /// nothing. The experiment, run name, tags, params, retry and
+    /// timeouts are the run's owner's; those of this observer are unused.
+    pub fn on_run(run: SharedRun) -> Self {
+        let mut observer = Mlflow::new("");
+        observer.run = run;
+        observer.owner = false;
+        observer
+    }
+
+    /// Whether to log each episode's return and length (default true; the
+    /// training callback logs its own, from the metrics store).
+    pub fn episodes(mut self, log: bool) -> Self {
+        self.episodes = log;
+        self
     }
 
     /// The experiment's name (created when the server has none).
@@ -119,7 +151,10 @@ impl Mlflow {
         self
     }
 
-    /// How long a flush waits for the uploads (default 300 s).
+    /// How long a flush may take to send what is queued (default 120 s):
+    /// no call starts after it but the run's end (see
+    /// [`Uploader::flush`](super::Uploader::flush) for the bound).
+    /// When the server is gone a flush takes about one retry budget.
     pub fn flush_timeout(mut self, timeout: Duration) -> Self {
         self.flush_timeout = timeout;
         self
@@ -134,26 +169,20 @@ impl Mlflow {
     /// What was sent, tried again and not sent, kept up to date by the
     /// uploader: take it before adding the observer to read it afterwards.
     pub fn summary(&self) -> Arc<Mutex<UploadSummary>> {
-        self.summary.clone()
+        self.run.summary()
     }
 
-    /// Queues `job`, starting the uploader (and queuing the params) first.
+    /// Queues `job`, starting the run's uploader (and queuing the params)
+    /// first when this observer owns the run.
     fn send(&mut self, job: Job) {
-        if self.uploader.is_none() && self.failed_start.is_none() {
-            let started = MlflowClient::with_timeout(&self.uri, self.timeout).and_then(|client| {
-                Uploader::start_with(
-                    client,
-                    self.target.clone(),
-                    self.retry,
-                    self.summary.clone(),
-                )
-            });
+        if self.owner && !self.run.is_started() && self.failed_start.is_none() {
+            let started = MlflowClient::with_timeout(&self.uri, self.timeout)
+                .and_then(|client| self.run.start(client, self.target.clone(), self.retry));
             match started {
-                Ok(mut uploader) => {
+                Ok(()) => {
                     if !self.params.is_empty() {
-                        uploader.send(Job::Params(self.params.clone(), Vec::new()));
+                        self.run.send(Job::Params(self.params.clone(), Vec::new()));
                     }
-                    self.uploader = Some(uploader);
                 }
                 Err(err) => {
                     log::warn!("{err}; nothing is sent to it");
@@ -161,8 +190,12 @@ impl Mlflow {
                 }
             }
         }
-        if let Some(uploader) = &mut self.uploader {
-            uploader.send(job);
+        let what = job.describe();
+        if !self.run.send(job) && !self.owner && !std::mem::replace(&mut self.warned, true) {
+            log::warn!(
+                "MLflow: {what} not sent: the run it goes to was not started (LogToMlflow \
+                 starts it at the training's start; add it to the trainer)"
+            );
         }
     }
 
@@ -177,9 +210,12 @@ impl Mlflow {
     }
 
     fn flush_with(&mut self, status: RunStatus) -> Vec<Error> {
+        if !self.owner {
+            return Vec::new();
+        }
         let mut errors: Vec<Error> = self.failed_start.take().into_iter().collect();
-        if let Some(uploader) = self.uploader.as_mut().filter(|u| u.is_dirty()) {
-            errors.extend(uploader.flush(status, self.flush_timeout));
+        if self.run.is_dirty() {
+            errors.extend(self.run.flush(status, self.flush_timeout));
         }
         errors
     }
@@ -194,16 +230,13 @@ fn file_name(path: &Path) -> String {
 
 impl RecordingObserver for Mlflow {
     fn episode_finished(&mut self, episode: u64, ret: f64, length: u64) {
-        let (step, timestamp_ms) = (self.base.saturating_add(episode) as i64, now_ms());
-        let metric = |key: &str, value: f64| Metric {
-            key: key.into(),
-            value,
-            timestamp_ms,
-            step,
-        };
+        if !self.episodes {
+            return;
+        }
+        let step = self.base.saturating_add(episode) as i64;
         self.send(Job::Metrics(vec![
-            metric("episode/return", ret),
-            metric("episode/length", length as f64),
+            Metric::now("episode/return", ret, step),
+            Metric::now("episode/length", length as f64, step),
         ]));
     }
 
@@ -246,7 +279,7 @@ impl Drop for Mlflow {
     /// Ends the run when something was queued since the last flush; what
     /// fails is logged.
     fn drop(&mut self) {
-        if self.uploader.as_ref().is_some_and(Uploader::is_dirty) {
+        if self.owner && self.run.is_dirty() {
             for err in self.flush_with(RunStatus::Finished) {
                 log::warn!("{err}");
             }

@@ -7,6 +7,7 @@ use super::client::{Metric, MlflowClient, RunInfo, RunStatus, is_retryable};
 use crate::{Error, Result};
 use std::collections::VecDeque;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -89,6 +90,64 @@ pub struct UploadSummary {
     pub ended: Option<RunStatus>,
 }
 
+impl UploadSummary {
+    /// The median of [`artifact_delays`](Self::artifact_delays): from a
+    /// video's end to its artifact being listed.
+    pub fn median_artifact_delay(&self) -> Option<Duration> {
+        median(&self.artifact_delays)
+    }
+}
+
+/// The median of `delays` (the upper one of an even count).
+fn median(delays: &[Duration]) -> Option<Duration> {
+    let mut sorted = delays.to_vec();
+    sorted.sort();
+    sorted.get(sorted.len() / 2).copied()
+}
+
+impl std::fmt::Display for UploadSummary {
+    /// A line on the run (`run <id> in experiment <id> FINISHED: 24 metric
+    /// values, 9 params, 6 artifacts (videos listed a median 310 ms after
+    /// they ended, 40 ms after they were encoded and queued); 0 retried, 0
+    /// not sent`, or `no run created`), then a `retried: <what>` line per
+    /// thing retried and a `not sent: <what>` line per thing not sent.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Some(run) = &self.run else {
+            return f.write_str("no run created");
+        };
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let delays = match (median(&self.artifact_delays), median(&self.upload_delays)) {
+            (Some(end), Some(queued)) => format!(
+                " (videos listed a median {:.0} ms after they ended, {:.0} ms after they were \
+                 encoded and queued)",
+                ms(end),
+                ms(queued)
+            ),
+            _ => String::new(),
+        };
+        write!(
+            f,
+            "run {} in experiment {} {}: {} metric values, {} params, {} artifacts{delays}; {} \
+             retried, {} not sent",
+            run.run_id,
+            run.experiment_id,
+            self.ended.map_or("RUNNING", RunStatus::as_str),
+            self.metrics_sent,
+            self.params_sent,
+            self.artifacts_sent.len(),
+            self.retried.len(),
+            self.not_sent.len(),
+        )?;
+        for what in &self.retried {
+            write!(f, "\nretried: {what}")?;
+        }
+        for what in &self.not_sent {
+            write!(f, "\nnot sent: {what}")?;
+        }
+        Ok(())
+    }
+}
+
 /// One piece of work for the uploader thread.
 #[derive(Debug)]
 pub(crate) enum Job {
@@ -107,7 +166,8 @@ pub(crate) enum Job {
 }
 
 impl Job {
-    fn describe(&self) -> String {
+    /// What the job sends, for messages.
+    pub(crate) fn describe(&self) -> String {
         match self {
             Job::Metrics(m) => format!("{} metric values", m.len()),
             Job::Params(p, t) => format!("{} params and {} tags", p.len(), t.len()),
@@ -120,21 +180,30 @@ enum Message {
     Job(Job),
     /// Send everything queued, try again what failed, end the run with
     /// `status` (or FAILED when something was not sent) and answer with
-    /// the errors of what was given up on.
-    Flush(RunStatus, Sender<Vec<Error>>),
+    /// the errors of what was given up on; no call but the run's end
+    /// starts after the deadline.
+    Flush(RunStatus, Instant, Sender<Vec<Error>>),
 }
+
+/// The time after which the uploader thread starts no call but the run's
+/// end, set by [`Uploader::flush`] (so that the jobs queued before the
+/// flush are bounded by it too), cleared by the thread when that flush is
+/// done.
+type Deadline = Arc<Mutex<Option<Instant>>>;
 
 /// A thread that sends jobs to one MLflow run, in order (see the
 /// [`mlflow`](crate::tracker::mlflow) docs). The run is created at the first job. Queuing
-/// never blocks; [`flush`](Self::flush) waits, at most its timeout.
+/// never blocks; [`flush`](Self::flush) waits, bounded by its timeout.
 #[derive(Debug)]
 pub struct Uploader {
     server: String,
+    call_timeout: Duration,
     tx: Option<Sender<Message>>,
     thread: Option<JoinHandle<()>>,
     summary: Arc<Mutex<UploadSummary>>,
+    deadline: Deadline,
     /// Jobs queued since the last flush.
-    dirty: bool,
+    dirty: AtomicBool,
 }
 
 impl Uploader {
@@ -151,7 +220,9 @@ impl Uploader {
         summary: Arc<Mutex<UploadSummary>>,
     ) -> Result<Self> {
         let server = client.uri().to_string();
+        let call_timeout = client.timeout();
         let (tx, rx) = mpsc::channel();
+        let deadline = Deadline::default();
         let worker = Worker {
             client,
             target,
@@ -160,9 +231,10 @@ impl Uploader {
                 ..retry
             },
             run: None,
-            down: false,
+            down: None,
             failed: VecDeque::new(),
             summary: summary.clone(),
+            deadline: deadline.clone(),
         };
         let thread = std::thread::Builder::new()
             .name("gymrec-mlflow".into())
@@ -174,16 +246,18 @@ impl Uploader {
             })?;
         Ok(Uploader {
             server,
+            call_timeout,
             tx: Some(tx),
             thread: Some(thread),
             summary,
-            dirty: false,
+            deadline,
+            dirty: AtomicBool::new(false),
         })
     }
 
     /// Queues a job; never blocks.
-    pub(crate) fn send(&mut self, job: Job) {
-        self.dirty = true;
+    pub(crate) fn send(&self, job: Job) {
+        self.dirty.store(true, Ordering::Relaxed);
         let what = job.describe();
         let sent = self
             .tx
@@ -204,28 +278,37 @@ impl Uploader {
 
     /// Whether jobs were queued since the last flush.
     pub fn is_dirty(&self) -> bool {
-        self.dirty
+        self.dirty.load(Ordering::Relaxed)
     }
 
     /// Waits until everything queued is sent or given up on, tries again
     /// what was given up on earlier, and ends the run with `status` (FAILED
-    /// when something was not sent): at most `timeout`. Returns an error
-    /// per thing not sent (and one when the timeout passed first).
-    pub fn flush(&mut self, status: RunStatus, timeout: Duration) -> Vec<Error> {
-        self.dirty = false;
+    /// when something was not sent). Returns an error per thing not sent.
+    ///
+    /// Bounded: no call starts after `timeout` but the run's end (one
+    /// try); what is left then is given up on, and once the server has
+    /// failed a whole retry budget the rest is given up on without more
+    /// tries. So a flush takes at most `timeout` plus two call timeouts
+    /// (a call under way at the deadline, the run's end), and about one
+    /// retry budget ([`Retry::max_time`], or its tries' backoff when
+    /// connections are refused) when the server is gone.
+    pub fn flush(&self, status: RunStatus, timeout: Duration) -> Vec<Error> {
+        self.dirty.store(false, Ordering::Relaxed);
         let Some(tx) = &self.tx else {
             return Vec::new();
         };
+        let deadline = Instant::now() + timeout;
+        *lock(&self.deadline) = Some(deadline);
         let (reply_tx, reply_rx) = mpsc::channel();
-        if tx.send(Message::Flush(status, reply_tx)).is_err() {
+        if tx.send(Message::Flush(status, deadline, reply_tx)).is_err() {
             return vec![self.error("the uploader thread has stopped; nothing more is sent")];
         }
-        match reply_rx.recv_timeout(timeout) {
+        let wait = timeout + 2 * self.call_timeout + Duration::from_secs(1);
+        match reply_rx.recv_timeout(wait) {
             Ok(errors) => errors,
             Err(RecvTimeoutError::Timeout) => vec![self.error(&format!(
-                "uploads still under way after {:.0} s; they go on in the background until the \
-                 process exits (raise the flush timeout to wait for them)",
-                timeout.as_secs_f64()
+                "uploads still under way after {:.0} s; the rest is given up on",
+                wait.as_secs_f64()
             ))],
             Err(RecvTimeoutError::Disconnected) => {
                 vec![self.error("the uploader thread stopped before it finished")]
@@ -248,11 +331,29 @@ impl Drop for Uploader {
     fn drop(&mut self) {
         self.tx = None;
         if let Some(thread) = self.thread.take() {
-            if thread.is_finished() || !self.dirty {
+            if thread.is_finished() || !self.is_dirty() {
                 let _ = thread.join();
             }
         }
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The server is down: it failed a whole retry budget and has not
+/// answered since. Jobs are kept without a try, but for one probe per
+/// backoff delay, so an outage costs a call per delay, not per job (a
+/// server that hangs costs a call timeout each).
+#[derive(Debug, Clone, Copy)]
+struct Down {
+    /// Failed probes since it went down (the first budget counts one).
+    failures: u32,
+    /// When the next job may be tried.
+    next_probe: Instant,
+    /// Jobs kept without a try since it went down.
+    kept: u64,
 }
 
 /// The uploader thread's state.
@@ -261,13 +362,14 @@ struct Worker {
     target: RunTarget,
     retry: Retry,
     run: Option<RunInfo>,
-    /// The server failed a whole retry budget and has not answered since:
-    /// jobs get one try each until one succeeds.
-    down: bool,
-    /// Jobs given up on since the last flush, tried again when the server
-    /// answers again and at the next flush.
-    failed: VecDeque<(Job, Error)>,
+    /// Set while the server is down.
+    down: Option<Down>,
+    /// Jobs given up on (or kept without a try) since the last flush,
+    /// tried again when the server answers again and at the next flush;
+    /// metric jobs merged.
+    failed: VecDeque<Job>,
     summary: Arc<Mutex<UploadSummary>>,
+    deadline: Deadline,
 }
 
 impl Worker {
@@ -289,8 +391,13 @@ impl Worker {
                     self.handle(Job::Metrics(metrics));
                 }
                 Message::Job(job) => self.handle(job),
-                Message::Flush(status, reply) => {
+                Message::Flush(status, deadline, reply) => {
                     let errors = self.flush(status);
+                    let mut set = lock(&self.deadline);
+                    if *set == Some(deadline) {
+                        *set = None;
+                    }
+                    drop(set);
                     let _ = reply.send(errors);
                 }
             }
@@ -298,20 +405,43 @@ impl Worker {
     }
 
     fn summary(&self) -> std::sync::MutexGuard<'_, UploadSummary> {
-        self.summary.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.summary)
     }
 
-    /// Sends a job with retries; a job given up on waits in `failed`.
+    /// Whether a flush's deadline has passed: no call starts but the run's end.
+    fn past_deadline(&self) -> bool {
+        lock(&self.deadline).is_some_and(|d| Instant::now() >= d)
+    }
+
+    /// Sends a job with retries; a job given up on waits in `failed`. While
+    /// the server is down, or past a flush's deadline, the job is kept
+    /// without a try (but for a probe once a backoff delay).
     fn handle(&mut self, job: Job) {
+        let probe_due = self.down.is_none_or(|d| Instant::now() >= d.next_probe);
+        if !probe_due || self.past_deadline() {
+            if let Some(down) = &mut self.down {
+                down.kept += 1;
+            }
+            log::debug!("{}: {} kept for later", self.client.uri(), job.describe());
+            self.keep(job);
+            return;
+        }
         match self.send_with_retries(&job) {
             Ok(()) => {
-                if self.down {
-                    self.down = false;
+                if let Some(down) = self.down.take() {
+                    log::warn!(
+                        "{}: the server answers again; sending the {} things kept",
+                        self.client.uri(),
+                        self.failed.len()
+                    );
+                    log::debug!("{} jobs were kept without a try", down.kept);
                 }
                 // The server answers again: what failed goes again.
-                let failed: Vec<(Job, Error)> = self.failed.drain(..).collect();
-                for (job, _) in failed {
-                    if let Err(err) = self.send_with_retries(&job) {
+                let failed: Vec<Job> = self.failed.drain(..).collect();
+                for job in failed {
+                    if self.down.is_some() || self.past_deadline() {
+                        self.keep(job);
+                    } else if let Err(err) = self.send_with_retries(&job) {
                         self.give_up(job, err);
                     }
                 }
@@ -320,12 +450,37 @@ impl Worker {
         }
     }
 
-    fn give_up(&mut self, job: Job, err: Error) {
-        log::warn!("{err} (kept, to be tried again)");
-        if was_outage(&err) {
-            self.down = true;
+    /// Keeps `job` to try again later, merged into the last kept job when
+    /// both are metrics.
+    fn keep(&mut self, job: Job) {
+        if let (Job::Metrics(more), Some(Job::Metrics(last))) = (&job, self.failed.back_mut()) {
+            last.extend(more.iter().cloned());
+            return;
         }
-        self.failed.push_back((job, err));
+        self.failed.push_back(job);
+    }
+
+    fn give_up(&mut self, job: Job, err: Error) {
+        if !was_outage(&err) {
+            log::warn!("{err} (kept, to be tried again at the end)");
+        } else if let Some(down) = &mut self.down {
+            down.failures += 1;
+            down.next_probe = Instant::now() + self.retry.delay(down.failures);
+            log::debug!("{err} (kept; the server is still down)");
+        } else {
+            let delay = self.retry.delay(1);
+            self.down = Some(Down {
+                failures: 1,
+                next_probe: Instant::now() + delay,
+                kept: 0,
+            });
+            log::warn!(
+                "{err}; kept, with what follows, to be sent once the server answers (tried \
+                 again in {:.1} s, then less often, and at the end)",
+                delay.as_secs_f64()
+            );
+        }
+        self.keep(job);
     }
 
     /// Tries `job` as the retry policy says (once while the server is
@@ -335,14 +490,19 @@ impl Worker {
     }
 
     /// Calls `call` as the retry policy says (once while the server is
-    /// down): its error, naming `what` and the tries, when every try failed.
+    /// down; no try after a flush's deadline): its error, naming `what`
+    /// and the tries, when every try failed.
     fn with_retries(
         &mut self,
         what: &str,
         mut call: impl FnMut(&mut Self) -> Result<()>,
     ) -> Result<()> {
         let started = Instant::now();
-        let attempts = if self.down { 1 } else { self.retry.attempts };
+        let attempts = if self.down.is_some() {
+            1
+        } else {
+            self.retry.attempts
+        };
         let mut tries = 0;
         loop {
             tries += 1;
@@ -359,26 +519,47 @@ impl Worker {
                 Err(err) => {
                     let delay = self.retry.delay(tries);
                     let out_of_time = started.elapsed() + delay > self.retry.max_time;
-                    if !is_retryable(&err) || tries >= attempts || out_of_time {
-                        let retryable = is_retryable(&err);
-                        return Err(Error::Tracker {
-                            server: self.client.uri().to_string(),
-                            what: format!(
-                                "{what} not sent after {tries} {}{}",
-                                if tries == 1 { "try" } else { "tries" },
-                                if retryable {
-                                    "; check that the server is up"
-                                } else {
-                                    ""
-                                }
-                            ),
-                            source: Some(Box::new(Retryable(retryable, err))),
-                        });
+                    if !is_retryable(&err) || tries >= attempts || out_of_time || !self.sleep(delay)
+                    {
+                        return Err(self.not_sent(what, tries, err));
                     }
-                    log::debug!("{err}; trying again in {:.1} s", delay.as_secs_f64());
-                    std::thread::sleep(delay);
                 }
             }
+        }
+    }
+
+    /// Sleeps `delay` (a retry's backoff), in slices; false, cut short,
+    /// when a flush's deadline passes meanwhile.
+    fn sleep(&self, delay: Duration) -> bool {
+        let until = Instant::now() + delay;
+        loop {
+            if self.past_deadline() {
+                return false;
+            }
+            let now = Instant::now();
+            if now >= until {
+                return true;
+            }
+            std::thread::sleep((until - now).min(Duration::from_millis(100)));
+        }
+    }
+
+    /// The error of `what`, given up on after `tries` tries that ended
+    /// with `err`.
+    fn not_sent(&self, what: &str, tries: u32, err: Error) -> Error {
+        let retryable = is_retryable(&err);
+        Error::Tracker {
+            server: self.client.uri().to_string(),
+            what: format!(
+                "{what} not sent after {tries} {}{}",
+                if tries == 1 { "try" } else { "tries" },
+                if retryable {
+                    "; check that the server is up"
+                } else {
+                    ""
+                }
+            ),
+            source: Some(Box::new(Retryable(retryable, err))),
         }
     }
 
@@ -442,17 +623,29 @@ impl Worker {
         Ok(())
     }
 
-    /// Tries again what failed (each with a fresh retry budget, the first
-    /// failure making the rest one try each), ends the run, and returns an
-    /// error per job still not sent.
+    /// Tries again what failed (the first with a fresh retry budget; once
+    /// one fails for an outage, or the deadline passed, the rest without a
+    /// try), ends the run (one try when the server is down or the deadline
+    /// passed), and returns an error per job still not sent.
     fn flush(&mut self, status: RunStatus) -> Vec<Error> {
-        self.down = false;
-        let failed: Vec<(Job, Error)> = self.failed.drain(..).collect();
+        self.down = None;
+        let failed: Vec<Job> = self.failed.drain(..).collect();
         let mut errors = Vec::new();
-        for (job, _) in failed {
-            if let Err(err) = self.send_with_retries(&job) {
-                if was_outage(&err) {
-                    self.down = true;
+        for job in failed {
+            let result = if self.past_deadline() {
+                Err(self.not_tried(&job, "the flush's time ran out first"))
+            } else if self.down.is_some() {
+                Err(self.not_tried(&job, "the server did not answer; check that it is up"))
+            } else {
+                self.send_with_retries(&job)
+            };
+            if let Err(err) = result {
+                if was_outage(&err) && self.down.is_none() {
+                    self.down = Some(Down {
+                        failures: 1,
+                        next_probe: Instant::now(),
+                        kept: 0,
+                    });
                 }
                 self.summary().not_sent.push(job.describe());
                 errors.push(err);
@@ -465,15 +658,28 @@ impl Worker {
                 RunStatus::Failed
             };
             let what = format!("the run's end ({})", status.as_str());
-            match self.with_retries(&what, |w| {
-                w.client.update_run(&run.run_id, status, now_ms())
-            }) {
+            let end = |w: &mut Self| w.client.update_run(&run.run_id, status, now_ms());
+            let ended = if self.down.is_some() || self.past_deadline() {
+                end(self).map_err(|err| self.not_sent(&what, 1, err))
+            } else {
+                self.with_retries(&what, end)
+            };
+            match ended {
                 Ok(()) => self.summary().ended = Some(status),
                 Err(err) => errors.push(err),
             }
         }
-        self.down = false;
+        self.down = None;
         errors
+    }
+
+    /// The error of a job given up on without a try, for `why`.
+    fn not_tried(&self, job: &Job, why: &str) -> Error {
+        Error::Tracker {
+            server: self.client.uri().to_string(),
+            what: format!("{} not sent: {why}", job.describe()),
+            source: None,
+        }
     }
 }
 
