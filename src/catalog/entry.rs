@@ -56,6 +56,10 @@ pub struct ManifestEntry {
     /// ([`RecordedVideo::incomplete`]). Written only when true.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub incomplete: bool,
+    /// The outcome in the video's name ([`RecordedVideo::outcome`]:
+    /// `failure`, `best`, …). Written only when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
 }
 
 /// The ids of the first and last steps a video holds.
@@ -91,6 +95,7 @@ impl From<&RecordedVideo> for ManifestEntry {
             finished_at: rfc3339::to_millis(video.finished_at),
             poster: None,
             incomplete: video.incomplete,
+            outcome: video.outcome.clone(),
         }
     }
 }
@@ -256,6 +261,8 @@ mod tests {
             started_at: at(1_764_087_951, 13) + Duration::from_micros(700),
             finished_at: at(1_764_087_952, 500),
             incomplete: false,
+            outcome: None,
+            recorded_as: None,
         }
     }
 

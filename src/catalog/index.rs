@@ -157,7 +157,9 @@ pub(super) fn write_sidecar(video: &Path, entry: &ManifestEntry) -> Result<()> {
 
 /// Appends `entry` as one line to the folder's index, in one `write` call
 /// on a file opened with `O_APPEND`: the kernel places each such write at
-/// the end as a whole, so concurrent writers never interleave lines.
+/// the end as a whole, so concurrent writers never interleave lines; under
+/// a shared lock, so that a rewrite removing lines loses none of them
+/// (see `index_lock`).
 pub(super) fn append_index(folder: &Path, entry: &ManifestEntry) -> Result<()> {
     let path = folder.join(INDEX_FILE);
     let mut line = serde_json::to_string(entry).map_err(|e| Error::Manifest {
@@ -166,12 +168,7 @@ pub(super) fn append_index(folder: &Path, entry: &ManifestEntry) -> Result<()> {
         source: Box::new(e),
     })?;
     line.push('\n');
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .append(true)
-        .create(true)
-        .open(&path)
-        .map_err(|e| Error::io(&path, e))?;
+    let mut file = super::index_lock::open_for_append(&path)?;
     if !ends_with_newline(&mut file).map_err(|e| Error::io(&path, e))? {
         // A line cut short by a crash: start ours on a line of its own. (A
         // read racing another writer's append can see half its line too;
@@ -199,6 +196,37 @@ pub(super) fn append_index(folder: &Path, entry: &ManifestEntry) -> Result<()> {
             ),
         ));
     }
+    Ok(())
+}
+
+/// Rewrites the folder's index without the lines of the video `file`
+/// (lines that are not entries are kept as they are), under the index's
+/// exclusive lock, so that no line appended meanwhile is lost. Nothing to
+/// do without an index.
+pub(super) fn remove_from_index(folder: &Path, file: &str) -> Result<()> {
+    use std::io::Read;
+    let path = folder.join(INDEX_FILE);
+    let Some(mut index) = super::index_lock::open_exclusive(&path)? else {
+        return Ok(());
+    };
+    let mut bytes = Vec::new();
+    index
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(&path, e))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let mut kept = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let names_it = serde_json::from_str::<ManifestEntry>(line.trim_end())
+            .is_ok_and(|entry| entry.file == file);
+        if !names_it {
+            kept.push_str(line);
+        }
+    }
+    if kept.len() != text.len() {
+        write_atomically(&path, kept.as_bytes())?;
+    }
+    // The lock goes with `index`, after the rename.
+    drop(index);
     Ok(())
 }
 

@@ -2,7 +2,9 @@
 //! gallery as videos finish.
 
 use super::gallery::write_gallery;
-use super::index::{append_index, folder_of, sidecar_path, write_atomically, write_sidecar};
+use super::index::{
+    append_index, folder_of, remove_from_index, sidecar_path, write_atomically, write_sidecar,
+};
 use super::poster::{self, PosterSlots, PosterTap, poster_path};
 use crate::Result;
 use crate::catalog::ManifestEntry;
@@ -139,7 +141,9 @@ impl RecordingObserver for Manifest {
         // an error writing it leaves the video without one, reported after
         // the rest is written.
         let mut poster_error = None;
-        if let Some(png) = poster::take(&self.made, path) {
+        // The tap knew the video by the name it started with.
+        let started_as = video.recorded_as.as_deref().unwrap_or(path);
+        if let Some(png) = poster::take(&self.made, started_as) {
             let file = poster_path(path);
             match write_atomically(&file, &png) {
                 Ok(()) => entry.poster = file.file_name().map(|n| n.to_string_lossy().into_owned()),
@@ -153,6 +157,26 @@ impl RecordingObserver for Manifest {
             write_gallery(folder)?;
         }
         poster_error.map_or(Ok(()), Err)
+    }
+
+    /// Retention removed the video: its sidecar, its poster and its index
+    /// lines go, and the gallery is written without its card.
+    fn video_removed(&mut self, path: &Path) -> Result<()> {
+        for file in [sidecar_path(path), poster_path(path)] {
+            match std::fs::remove_file(&file) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(crate::Error::io(&file, e)),
+            }
+        }
+        let folder = folder_of(path);
+        if let Some(name) = path.file_name().and_then(|n| n.to_str()) {
+            remove_from_index(folder, name)?;
+        }
+        if self.gallery {
+            write_gallery(folder)?;
+        }
+        Ok(())
     }
 }
 

@@ -74,6 +74,7 @@ mod entry;
 mod gallery;
 mod html;
 mod index;
+mod index_lock;
 mod manifest;
 mod plot;
 mod poster;

@@ -100,6 +100,7 @@ impl Error {
             Error::OutOfRange { .. }
             | Error::NotFinite { .. }
             | Error::InvalidNamePrefix { .. }
+            | Error::InvalidNameSuffix { .. }
             | Error::InvalidTrigger { .. }
             | Error::UnknownFormat { .. }
             | Error::UnknownPreset { .. }

@@ -146,6 +146,17 @@ pub enum Error {
         prefix: String,
     },
 
+    /// A name suffix ([`RecordingConfig::name_suffix`](crate::record::RecordingConfig::name_suffix))
+    /// that cannot go into a file name; the video keeps its plain name.
+    #[error(
+        "invalid configuration: name suffix {suffix:?} may hold only ASCII letters, digits and \
+         _ (1 to 64); the video keeps its name without it"
+    )]
+    InvalidNameSuffix {
+        /// The suffix as given.
+        suffix: String,
+    },
+
     /// Text that [`TriggerSpec`](crate::record::TriggerSpec) cannot parse
     /// (the command line's `--trigger`).
     #[error(

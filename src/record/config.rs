@@ -1,6 +1,7 @@
 //! [`RecordingConfig`]: everything a recording needs, with Gymnasium's
 //! `RecordVideo` defaults, as a builder.
 
+use super::keep::{EpisodeEnd, Keep};
 use super::observer::{KeepIf, OnVideo, RecordingObserver};
 use super::overlay::Overlay;
 use super::trigger::Trigger;
@@ -28,6 +29,9 @@ use std::path::{Path, PathBuf};
 /// | `worker` | none: names carry a worker part (the process id) only while another live recorder writes the folder ([`RecordingConfig::worker`]) |
 /// | `parallel_videos` | the machine's cores ([`std::thread::available_parallelism`]): videos that may encode at once, the recording one included |
 /// | `snapshot_queue_bytes` | 64 MiB ([`DEFAULT_SNAPSHOT_QUEUE_BYTES`](crate::video::DEFAULT_SNAPSHOT_QUEUE_BYTES)) of snapshots waiting for the encoder before a step waits: a million CartPole snapshots |
+/// | `keep` | none: every video is kept ([`RecordingConfig::keep`]) |
+/// | `outcome_in_name`, `name_suffix` | off: Gymnasium's names |
+/// | `keep_last`, `max_bytes` | none: nothing is removed ([`RecordingConfig::keep_last`]) |
 /// | observers | none ([`RecordingConfig::observer`], [`RecordingConfig::on_video`], [`RecordingConfig::keep_if`]) |
 pub struct RecordingConfig {
     pub(crate) video_folder: PathBuf,
@@ -47,6 +51,22 @@ pub struct RecordingConfig {
     pub(crate) worker: Option<u64>,
     pub(crate) step_videos: StepVideos,
     pub(crate) observers: Vec<Box<dyn RecordingObserver>>,
+    pub(crate) keep: Option<Keep>,
+    pub(crate) outcome_in_name: bool,
+    pub(crate) name_suffix: Option<NameSuffix>,
+    pub(crate) retention: Retention,
+}
+
+/// A user's name suffix from a video's finished episodes
+/// ([`RecordingConfig::name_suffix`]).
+pub(crate) type NameSuffix = Box<dyn FnMut(&[EpisodeEnd]) -> Option<String> + Send>;
+
+/// How many videos of its prefix a folder keeps ([`RecordingConfig::keep_last`],
+/// [`RecordingConfig::max_bytes`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Retention {
+    pub(crate) last: Option<usize>,
+    pub(crate) bytes: Option<u64>,
 }
 
 /// How the step trigger is asked and step videos are named: Gymnasium
@@ -92,6 +112,10 @@ impl fmt::Debug for RecordingConfig {
             .field("worker", &self.worker)
             .field("step_videos", &self.step_videos)
             .field("observers", &self.observers.len())
+            .field("keep", &self.keep)
+            .field("outcome_in_name", &self.outcome_in_name)
+            .field("name_suffix", &self.name_suffix.is_some())
+            .field("retention", &self.retention)
             .finish()
     }
 }
@@ -117,7 +141,79 @@ impl RecordingConfig {
             worker: None,
             step_videos: StepVideos::Gymnasium,
             observers: Vec::new(),
+            keep: None,
+            outcome_in_name: false,
+            name_suffix: None,
+            retention: Retention::default(),
         }
+    }
+
+    /// Keeps only the videos `rule` keeps, decided as their episodes end
+    /// (see [`Keep`]): a video is kept when any episode that ends in it is;
+    /// the others are deleted under their working names before anything
+    /// (sidecars, index, gallery, TensorBoard, trackers, the report) hears
+    /// of them. Videos waiting for a [`Keep::best`] or [`Keep::worst`]
+    /// window wait on disk. Frames are still rendered and encoded for every
+    /// triggered video. Replaces an earlier rule; combine rules with
+    /// [`Keep::any`] and [`Keep::all`].
+    ///
+    /// ```
+    /// use gymrec::record::{Keep, RecordingConfig, Success, Trigger};
+    /// let config = RecordingConfig::new("videos")
+    ///     .episode_trigger(Trigger::always())
+    ///     .keep(Keep::any([Keep::failures(Success::Truncated), Keep::worst(1, 10)]));
+    /// ```
+    pub fn keep(mut self, rule: Keep) -> Self {
+        self.keep = Some(rule);
+        self
+    }
+
+    /// Whether a kept video's name ends with the label of the rule that
+    /// kept it: `rl-video-episode-7-failure.mp4` (see [`Keep`]'s labels).
+    /// A name taken gets `~N`, never overwritten.
+    pub fn outcome_in_name(mut self, on: bool) -> Self {
+        self.outcome_in_name = on;
+        self
+    }
+
+    /// A suffix of your own for each video's name, from the episodes that
+    /// end in it: `Some("slow")` names it `rl-video-episode-7-slow.mp4`
+    /// (ASCII letters, digits and `_`; another suffix is reported as an
+    /// error and the video keeps its plain name). Takes precedence over
+    /// [`outcome_in_name`](Self::outcome_in_name).
+    ///
+    /// ```
+    /// use gymrec::record::RecordingConfig;
+    /// let config = RecordingConfig::new("videos")
+    ///     .name_suffix(|ends| ends.iter().any(|e| e.length < 20).then(|| "short".to_string()));
+    /// ```
+    pub fn name_suffix(
+        mut self,
+        suffix: impl FnMut(&[EpisodeEnd]) -> Option<String> + Send + 'static,
+    ) -> Self {
+        self.name_suffix = Some(Box::new(suffix));
+        self
+    }
+
+    /// Keeps at most the `videos` newest finished videos of this name
+    /// prefix in the folder (any worker, any outcome): after each kept
+    /// video the oldest (by modification time, then name) are deleted,
+    /// and observers remove what they wrote of them
+    /// ([`RecordingObserver::video_removed`]: the catalog's sidecar, poster,
+    /// index lines and gallery card). What a tracker already has stays
+    /// there. The newest video is never removed.
+    pub fn keep_last(mut self, videos: usize) -> Self {
+        self.retention.last = Some(videos);
+        self
+    }
+
+    /// Keeps the folder's finished videos of this name prefix within
+    /// `bytes` in all, deleting the oldest as
+    /// [`keep_last`](Self::keep_last) does (the newest is kept even when it
+    /// alone is larger).
+    pub fn max_bytes(mut self, bytes: u64) -> Self {
+        self.retention.bytes = Some(bytes);
+        self
     }
 
     /// How the step trigger is asked and step videos are named (default

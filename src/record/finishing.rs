@@ -2,6 +2,7 @@
 //! [`Recorder`](super::Recorder) keeps of [`FinishingVideo`]s, oldest first,
 //! and what each gives back once its encoder thread is done.
 
+use super::keep::EpisodeEnd;
 use super::video::{EpisodeInVideo, VideoStart};
 use super::working::WorkingFile;
 use crate::Error;
@@ -23,6 +24,8 @@ pub(super) struct Booked {
     pub(super) stopped_at: SystemTime,
     pub(super) episodes: Vec<EpisodeInVideo>,
     pub(super) steps: Option<(u64, u64)>,
+    /// The episodes that ended in it, for the keep rule and names.
+    pub(super) ends: Vec<EpisodeEnd>,
     /// The file written under its working name, locked until it is given
     /// its final name.
     pub(super) working: WorkingFile,
@@ -69,6 +72,12 @@ impl FinishingQueue {
     /// Whether no video is finishing.
     pub(super) fn is_empty(&self) -> bool {
         self.videos.is_empty()
+    }
+
+    /// The first episode of the oldest video finishing.
+    pub(super) fn oldest_episode(&self) -> Option<u64> {
+        let (_, booked) = self.videos.front()?;
+        booked.episodes.first().map(|e| e.episode)
     }
 
     /// Queues a video that goes on finishing in the background.

@@ -87,9 +87,16 @@ pub(super) fn existing_video(
 
 /// Whether `file` is `{prefix}-episode-{N}.mp4`, `{prefix}-step-{N}.mp4` or
 /// `{prefix}-step-{N}-to-step-{M}.mp4` (with `format`'s extension; none for
-/// a PNG-sequence folder), or such a name's working name (`….mp4.part`:
-/// being written, or left by a recorder that died).
-fn is_video_name(file: &str, prefix: &str, format: VideoFormat) -> bool {
+/// a PNG-sequence folder), with an outcome `-{outcome}` at the end or not,
+/// or such a name's working name (`….mp4.part`: being written, or left by a
+/// recorder that died). Names with a worker part are other recorders'.
+pub(super) fn is_video_name(file: &str, prefix: &str, format: VideoFormat) -> bool {
+    matches_video_name(file, prefix, format, false)
+}
+
+/// [`is_video_name`], also with a worker part `-w{W}` after the prefix when
+/// `any_worker`.
+fn matches_video_name(file: &str, prefix: &str, format: VideoFormat, any_worker: bool) -> bool {
     let file = file.strip_suffix(super::WORKING_SUFFIX).unwrap_or(file);
     let stem = match format.extension() {
         Some(ext) => file.strip_suffix(ext).and_then(|r| r.strip_suffix('.')),
@@ -98,17 +105,72 @@ fn is_video_name(file: &str, prefix: &str, format: VideoFormat) -> bool {
     let Some(rest) = stem.and_then(|r| r.strip_prefix(prefix)) else {
         return false;
     };
-    let number = |id: &str| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit());
-    if let Some(id) = rest.strip_prefix("-episode-") {
-        return number(id);
-    }
-    let Some(id) = rest.strip_prefix("-step-") else {
+    let rest = if any_worker { strip_worker(rest) } else { rest };
+    let Some((kind, rest)) = rest
+        .strip_prefix("-episode-")
+        .map(|r| ("episode", r))
+        .or_else(|| rest.strip_prefix("-step-").map(|r| ("step", r)))
+    else {
         return false;
     };
-    match id.split_once("-to-step-") {
-        Some((from, to)) => number(from) && number(to),
-        None => number(id),
+    let Some(rest) = strip_number(rest) else {
+        return false;
+    };
+    let rest = match (kind, rest.strip_prefix("-to-step-")) {
+        ("step", Some(end)) => match strip_number(end) {
+            Some(rest) => rest,
+            None => return false,
+        },
+        _ => rest,
+    };
+    rest.is_empty()
+        || rest
+            .strip_prefix('-')
+            .is_some_and(super::keep::is_valid_suffix)
+}
+
+/// `rest` without a leading worker part `-w{digits}[-{digits}]`, when it
+/// has one followed by `-episode-`/`-step-`.
+fn strip_worker(rest: &str) -> &str {
+    let Some(after) = rest.strip_prefix("-w") else {
+        return rest;
+    };
+    let Some(after) = strip_number(after) else {
+        return rest;
+    };
+    let after = after
+        .strip_prefix('-')
+        .and_then(strip_number)
+        .filter(|a| a.starts_with('-'))
+        .unwrap_or(after);
+    if after.starts_with("-episode-") || after.starts_with("-step-") {
+        after
+    } else {
+        rest
     }
+}
+
+/// `s` after its leading ASCII digits (at least one).
+fn strip_number(s: &str) -> Option<&str> {
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    (digits > 0).then(|| &s[digits..])
+}
+
+/// The finished videos (not working names) of `prefix` in `folder`, any
+/// worker's, any outcome's.
+pub(super) fn finished_videos(folder: &Path, prefix: &str, format: VideoFormat) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                !n.ends_with(super::WORKING_SUFFIX) && matches_video_name(n, prefix, format, true)
+            })
+        })
+        .collect()
 }
 
 /// The name of a video: `{prefix}-episode-{id}` or `{prefix}-step-{id}`
@@ -324,5 +386,17 @@ mod tests {
         assert!(is_mp4("rl-video-episode-3.mp4.part"));
         assert!(is_png("rl-video-episode-3.part"));
         assert!(!is_mp4("rl-video-episode-3.part"));
+        // Outcomes at the end.
+        assert!(is_mp4("rl-video-episode-7-failure.mp4"));
+        assert!(is_mp4("rl-video-step-65-to-step-75-best.mp4"));
+        assert!(is_png("rl-video-episode-3-success"));
+        assert!(!is_mp4("rl-video-episode-7-.mp4"));
+        assert!(!is_mp4("rl-video-episode-7-a-b.mp4"));
+        assert!(!is_mp4("rl-video-w3-episode-7.mp4"));
+        let any = |name| super::matches_video_name(name, "rl-video", VideoFormat::Mp4, true);
+        assert!(any("rl-video-w3-episode-7-failure.mp4"));
+        assert!(any("rl-video-w12-2-step-5.mp4"));
+        assert!(any("rl-video-episode-7.mp4"));
+        assert!(!any("rl-video-wx-episode-7.mp4"));
     }
 }

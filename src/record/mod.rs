@@ -12,11 +12,13 @@
 mod config;
 mod finishing;
 mod folder;
+mod keep;
 mod observer;
 pub mod overlay;
 mod recorder;
 mod recover;
 mod report;
+mod retention;
 mod state;
 pub mod tile;
 pub mod trigger;
@@ -26,6 +28,7 @@ mod working;
 mod wrapper;
 
 pub use config::{RecordingConfig, StepVideos};
+pub use keep::{EpisodeEnd, Keep, Success};
 pub use observer::RecordingObserver;
 pub use overlay::{Overlay, OverlayContext};
 pub use recorder::Recorder;

@@ -57,8 +57,11 @@ pub trait RecordingObserver: Send {
         None
     }
 
-    /// Whether a finished video is kept. Returning `false` deletes the
-    /// file; `video_finished` is then not called. Any observer can veto.
+    /// Whether a finished video is kept, asked before it gets its final
+    /// name (`video.facts.path` is the name it is to get). Returning
+    /// `false` deletes the file; `video_finished` is then not called. Any
+    /// observer can veto. Only videos the config's
+    /// [`keep`](super::RecordingConfig::keep) rule keeps are asked.
     fn keep(&mut self, video: &RecordedVideo) -> bool {
         let _ = video;
         true
@@ -77,6 +80,18 @@ pub trait RecordingObserver: Send {
     /// wrapper's report; the video stays on disk.
     fn video_finished(&mut self, video: &RecordedVideo) -> Result<()> {
         let _ = video;
+        Ok(())
+    }
+
+    /// The finished video at `path` was deleted by retention
+    /// ([`RecordingConfig::keep_last`](super::RecordingConfig::keep_last),
+    /// [`max_bytes`](super::RecordingConfig::max_bytes)), oldest first,
+    /// possibly a video another recorder wrote: an observer removes what it
+    /// wrote beside it (the catalog's sidecar, poster, index lines and
+    /// gallery card). The default does nothing (a tracker keeps what it
+    /// has). An error is collected into the report.
+    fn video_removed(&mut self, path: &Path) -> Result<()> {
+        let _ = path;
         Ok(())
     }
 

@@ -1,8 +1,9 @@
 //! [`Recorder`]: Gymnasium `RecordVideo`'s recording semantics, fed events.
 
-use super::config::{RecordingConfig, StepVideos};
+use super::config::{NameSuffix, RecordingConfig, Retention, StepVideos};
 use super::finishing::{Booked, Finished, FinishingQueue, salvage};
 use super::folder::{LiveMark, existing_video, prepare_folder, refuse_existing, video_name};
+use super::keep::{EpisodeEnd, Keep, Verdict, is_valid_suffix};
 use super::observer::RecordingObserver;
 use super::overlay::{Overlay, OverlayContext};
 use super::report::{RecordingReport, RecordingSource};
@@ -15,6 +16,7 @@ use crate::video::{
     EncoderSettings, VideoFacts, VideoFormat, VideoSpec, VideoWriter, WriterOptions,
 };
 use crate::{Error, Result};
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -118,6 +120,17 @@ enum Moment {
 /// [`finish`](Self::finish), [`take_report`](Self::take_report) and
 /// dropping the recorder wait for them all.
 ///
+/// **Keeping at episode end.** With a keep rule ([`RecordingConfig::keep`])
+/// a video done encoding waits under its working name until the rule has
+/// judged the episodes that ended in it (at once for most rules; at the end
+/// of its window for [`Keep::best`](super::Keep::best) and
+/// [`Keep::worst`](super::Keep::worst)); then it is deleted, or given its
+/// final name (with its outcome, [`RecordingConfig::outcome_in_name`]) and
+/// reported. Videos are still judged and reported in start order, so later
+/// videos wait behind one whose window is not over. Retention
+/// ([`RecordingConfig::keep_last`], [`RecordingConfig::max_bytes`]) runs
+/// after each kept video.
+///
 /// **Many recorders, one folder.** Recorders in other threads and
 /// processes may write the same folder. While it lives, every recorder
 /// holds a lock file for it (`flock`ed, in the temporary folder, so that
@@ -160,6 +173,16 @@ pub struct Recorder {
     /// What draws snapshots, cloned for each video.
     renderer: Option<Box<dyn FrameRenderer>>,
     observers: Vec<Box<dyn RecordingObserver>>,
+    /// Which videos are kept ([`RecordingConfig::keep`]).
+    keep: Option<Keep>,
+    /// A user's suffix for names ([`RecordingConfig::name_suffix`]).
+    name_suffix: Option<NameSuffix>,
+    /// The last episode that ended at a step, while keep rules or name
+    /// suffixes need it, until its last frame is booked.
+    last_end: Option<EpisodeEnd>,
+    /// Videos done encoding, waiting on disk under their working names for
+    /// the keep rule's decision, oldest first.
+    held: VecDeque<(RecordedVideo, Booked)>,
     videos: Vec<RecordedVideo>,
     errors: Vec<Error>,
 }
@@ -190,6 +213,10 @@ struct Settings {
     warned_siblings: bool,
     queue_capacity: usize,
     snapshot_queue_bytes: usize,
+    /// Whether the keep rule's label ends kept videos' names.
+    outcome_in_name: bool,
+    /// How many videos of the prefix the folder keeps.
+    retention: Retention,
 }
 
 struct VideoInProgress {
@@ -203,6 +230,8 @@ struct VideoInProgress {
     started_at: SystemTime,
     episodes: Vec<EpisodeInVideo>,
     steps: Option<(u64, u64)>,
+    /// The episodes that ended in it, for the keep rule and names.
+    ends: Vec<EpisodeEnd>,
 }
 
 impl Settings {
@@ -261,6 +290,7 @@ impl VideoInProgress {
             stopped_at: SystemTime::now(),
             episodes: self.episodes,
             steps: self.steps,
+            ends: self.ends,
             working,
         };
         Some((writer, booked))
@@ -334,6 +364,8 @@ impl Recorder {
                 warned_siblings: false,
                 queue_capacity: config.queue_capacity,
                 snapshot_queue_bytes: config.snapshot_queue_bytes,
+                outcome_in_name: config.outcome_in_name,
+                retention: config.retention,
             },
             name: source.name,
             env_id: source.env_id,
@@ -353,6 +385,10 @@ impl Recorder {
             ),
             renderer: None,
             observers: config.observers,
+            keep: config.keep,
+            name_suffix: config.name_suffix,
+            last_end: None,
+            held: VecDeque::new(),
             videos: Vec::new(),
             errors: Vec::new(),
         })
@@ -489,6 +525,7 @@ impl Recorder {
     pub fn take_report(&mut self) -> RecordingReport {
         self.stop_recording();
         self.collect_finished(true);
+        self.end_keep_windows();
         // Ended: no longer writing the folder until the next video.
         self.settings.mark = None;
         self.flush_observers();
@@ -546,6 +583,9 @@ impl Recorder {
         if self.current.is_some() && self.settings.video_length == 0 {
             self.stop_recording();
         }
+        if self.keep.is_some() {
+            self.keep_episode_began(episode_id);
+        }
         if !self.finishing.is_empty() {
             self.collect_finished(false);
         }
@@ -564,34 +604,59 @@ impl Recorder {
     /// Errors only with the step trigger's own error; the step is counted
     /// all the same.
     #[inline]
+    /// For a keep rule ([`RecordingConfig::keep`]) a `done` episode
+    /// counts as terminated, with an empty info; [`step_ended`](Self::step_ended)
+    /// tells them apart.
     pub fn step(&mut self, reward: f64, done: bool) -> Result<u64> {
-        let step_id = self.count_step(reward, done, false);
+        self.step_ended(reward, done, false, &Info::new())
+    }
+
+    /// [`step`](Self::step) with Gymnasium's `terminated`, `truncated` and
+    /// `info`, so that keep rules and name suffixes see how an episode
+    /// ended ([`EpisodeEnd`](super::EpisodeEnd)); the episode ends when
+    /// either flag is set. The info is copied only at an episode's end,
+    /// and only when a keep rule or a name suffix is set.
+    pub fn step_ended(
+        &mut self,
+        reward: f64,
+        terminated: bool,
+        truncated: bool,
+        info: &Info,
+    ) -> Result<u64> {
+        let step_id = self.count_step(reward, (terminated, truncated), info, false);
         match self.trigger_error.take() {
             None => Ok(step_id),
             Some(err) => Err(err),
         }
     }
 
-    /// [`step`](Self::step) for the wrappers, which report a trigger's
-    /// error instead of returning it: between videos this is the counters
-    /// and two branches.
+    /// [`step_ended`](Self::step_ended) for the wrappers, which report a
+    /// trigger's error instead of returning it: between videos this is the
+    /// counters and two branches.
     #[inline]
-    pub(crate) fn step_reporting_errors(&mut self, reward: f64, done: bool) -> u64 {
-        self.count_step(reward, done, true)
+    pub(crate) fn step_reporting_errors(
+        &mut self,
+        reward: f64,
+        (terminated, truncated): (bool, bool),
+        info: &Info,
+    ) -> u64 {
+        self.count_step(reward, (terminated, truncated), info, true)
     }
 
-    /// Counts a step; a step trigger's error is reported (`report`) or
-    /// kept for the caller.
+    /// Counts a step that `ended` (terminated, truncated) the episode or
+    /// not; a step trigger's error is reported (`report`) or kept for the
+    /// caller.
     #[inline]
-    fn count_step(&mut self, reward: f64, done: bool, report: bool) -> u64 {
+    fn count_step(&mut self, reward: f64, ended: (bool, bool), info: &Info, report: bool) -> u64 {
         let step_id = self.steps_taken;
         self.steps_taken += 1;
+        let done = ended.0 || ended.1;
         if let Some(ep) = self.episode.as_mut() {
             ep.ret += reward;
             ep.length += 1;
             if done {
                 let ep = *ep;
-                self.episode_finished(ep);
+                self.episode_finished(ep, ended, info);
             }
         }
         self.ask_step_trigger(step_id, report);
@@ -904,12 +969,28 @@ impl Recorder {
         }
     }
 
-    /// Tells the observers an episode ended at a step (recorded or not).
+    /// Tells the observers an episode ended at a step (recorded or not),
+    /// and the keep rule, when there is one.
     #[inline(never)]
-    fn episode_finished(&mut self, ep: EpisodeProgress) {
+    fn episode_finished(&mut self, ep: EpisodeProgress, (terminated, truncated): (bool, bool), info: &Info) {
         for observer in &mut self.observers {
             observer.episode_finished(ep.id, ep.ret, ep.length);
         }
+        if self.keep.is_none() && self.name_suffix.is_none() {
+            return;
+        }
+        let end = EpisodeEnd {
+            id: ep.id,
+            ret: ep.ret,
+            length: ep.length,
+            terminated,
+            truncated,
+            info: info.clone(),
+        };
+        if let Some(keep) = self.keep.as_mut() {
+            keep.episode_ended(&end);
+        }
+        self.last_end = Some(end);
     }
 
     /// Keeps `err` for the report (and logs it), for errors met around the
@@ -939,6 +1020,11 @@ impl Recorder {
                     length: ep.length,
                     complete: episode_done,
                 }),
+            }
+            if episode_done {
+                if let Some(end) = self.last_end.take().filter(|end| end.id == ep.id) {
+                    video.ends.push(end);
+                }
             }
         }
         if let Some(id) = step_id {
@@ -994,6 +1080,7 @@ impl Recorder {
             started_at: SystemTime::now(),
             episodes: Vec::new(),
             steps: None,
+            ends: Vec::new(),
         });
     }
 
@@ -1034,12 +1121,12 @@ impl Recorder {
         }
     }
 
-    /// Asks the observers whether to keep a video done encoding, and
-    /// reports it; a video cut short by an error is reported with that
-    /// error, as incomplete with what its file holds, if anything.
+    /// Books a video done encoding under its working name (a video cut
+    /// short by an error is reported with that error, as incomplete with
+    /// what its file holds, if anything) and judges what waits.
     fn complete(&mut self, finished: Finished) {
         let Finished { outcome, booked } = finished;
-        let Some((facts, incomplete)) = self.publish(outcome, &booked) else {
+        let Some((facts, incomplete)) = self.facts_of(outcome, &booked) else {
             return;
         };
         log::debug!(
@@ -1052,32 +1139,165 @@ impl Recorder {
             env_id: self.env_id.clone(),
             trigger: self.trigger_kind(booked.started_by),
             started_by: booked.started_by,
-            episodes: booked.episodes,
+            episodes: booked.episodes.clone(),
             steps: booked.steps,
             started_at: booked.started_at,
             finished_at: booked.stopped_at,
             incomplete,
+            outcome: None,
+            recorded_as: None,
         };
-        if self.observers.iter_mut().all(|o| o.keep(&video)) {
+        self.held.push_back((video, booked));
+        self.judge_held();
+    }
+
+    /// Decides the videos waiting under their working names, oldest first,
+    /// up to the first the keep rule cannot decide yet (so that videos are
+    /// reported in the order they started): a kept one gets its final name
+    /// (with its outcome) and is reported, the others are deleted.
+    fn judge_held(&mut self) {
+        while let Some((_, booked)) = self.held.front() {
+            let verdict = match self.keep.as_mut() {
+                Some(keep) => keep.video_verdict(&booked.ends),
+                None => Verdict::Keep(None),
+            };
+            let Some((mut video, booked)) = (verdict != Verdict::Wait)
+                .then(|| self.held.pop_front())
+                .flatten()
+            else {
+                return;
+            };
+            let Verdict::Keep(label) = verdict else {
+                log::debug!("video {} not kept: removed", video.facts.path.display());
+                booked.working.discard();
+                continue;
+            };
+            video.outcome = self.outcome_of(label, &booked.ends);
+            let target = self.target_name(&booked, video.outcome.as_deref());
+            video.facts.path.clone_from(&target);
+            if !self.observers.iter_mut().all(|o| o.keep(&video)) {
+                log::debug!("video {} not kept: removed", target.display());
+                booked.working.discard();
+                continue;
+            }
+            match booked.working.publish(&target, self.settings.overwrite) {
+                Ok(path) => video.facts.path = path,
+                Err(err) => {
+                    self.fail(err);
+                    continue;
+                }
+            }
+            let started_as = booked.working.final_path();
+            if video.facts.path != started_as {
+                video.recorded_as = Some(started_as.to_path_buf());
+            }
+            let path = video.facts.path.clone();
             self.report(video);
-        } else {
-            self.remove(&video);
+            self.enforce_retention(&path);
         }
     }
 
-    /// Gives a video done encoding its final name, before anything names
-    /// it, and returns its facts there and whether it is incomplete: cut
-    /// short by an error (reported), it holds what its file does when that
-    /// decodes; a file holding no frame keeps its working name (`None`),
-    /// as does one that cannot be renamed (the error reported).
-    fn publish(
+    /// The outcome a kept video's name carries: the user's suffix, else
+    /// the keep rule's label when [`RecordingConfig::outcome_in_name`] is
+    /// on; a suffix that cannot go into a name is reported and left out.
+    fn outcome_of(&mut self, label: Option<String>, ends: &[EpisodeEnd]) -> Option<String> {
+        let outcome = match self.name_suffix.as_mut() {
+            Some(suffix) => suffix(ends),
+            None => label.filter(|_| self.settings.outcome_in_name),
+        }?;
+        if is_valid_suffix(&outcome) {
+            return Some(outcome);
+        }
+        self.fail(Error::InvalidNameSuffix { suffix: outcome });
+        None
+    }
+
+    /// The final name of a video: the name it started with, with
+    /// `-{outcome}` before the extension when there is one.
+    fn target_name(&self, booked: &Booked, outcome: Option<&str>) -> PathBuf {
+        let started_as = booked.working.final_path();
+        let Some(outcome) = outcome else {
+            return started_as.to_path_buf();
+        };
+        let name = started_as
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let stem = match self.settings.format.extension() {
+            Some(ext) => name
+                .strip_suffix(ext)
+                .and_then(|s| s.strip_suffix('.'))
+                .unwrap_or(&name),
+            None => &name,
+        };
+        let named = self.settings.format.file_name(&format!("{stem}-{outcome}"));
+        started_as.with_file_name(named)
+    }
+
+    /// Deletes the folder's oldest videos of this prefix beyond the
+    /// retention settings (never `newest`), and tells the observers.
+    fn enforce_retention(&mut self, newest: &Path) {
+        let mut errors = Vec::new();
+        let removed = super::retention::enforce(
+            &self.settings.folder,
+            &self.settings.name_prefix,
+            self.settings.format,
+            self.settings.retention,
+            newest,
+            &mut errors,
+        );
+        for path in removed {
+            for observer in &mut self.observers {
+                if let Err(err) = observer.video_removed(&path) {
+                    errors.push(err);
+                }
+            }
+        }
+        errors.into_iter().for_each(|err| self.fail(err));
+    }
+
+    /// The keep rule hears that episode `id` began (ending the windows
+    /// before its own), and may forget windows no video waiting can need.
+    #[cold]
+    fn keep_episode_began(&mut self, id: u64) {
+        let first = |b: &Booked| b.episodes.first().map(|e| e.episode);
+        let oldest = [
+            self.held.front().and_then(|(_, b)| first(b)),
+            self.finishing.oldest_episode(),
+            self.current
+                .as_ref()
+                .and_then(|v| v.episodes.first().map(|e| e.episode)),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(id);
+        if let Some(keep) = self.keep.as_mut() {
+            keep.episode_began(id, oldest.min(id));
+        }
+        self.judge_held();
+    }
+
+    /// The report is taken: the keep rule's windows end, and the videos
+    /// that waited for them are decided.
+    fn end_keep_windows(&mut self) {
+        if let Some(keep) = self.keep.as_mut() {
+            keep.end_windows();
+        }
+        self.judge_held();
+    }
+
+    /// The facts of a video done encoding, at its working name, and
+    /// whether it is incomplete: cut short by an error (reported), it holds
+    /// what its file does when that decodes; a file holding no frame keeps
+    /// its working name (`None`).
+    fn facts_of(
         &mut self,
         outcome: Result<VideoFacts, Option<Error>>,
         booked: &Booked,
     ) -> Option<(VideoFacts, bool)> {
         let working = &booked.working;
-        let (mut facts, incomplete) = match outcome {
-            Ok(facts) => (facts, false),
+        match outcome {
+            Ok(facts) => Some((facts, false)),
             Err(err) => {
                 if let Some(err) = err {
                     self.fail(err);
@@ -1097,17 +1317,9 @@ impl Recorder {
                     facts.frames,
                     booked.frames
                 );
-                (facts, true)
-            }
-        };
-        match working.publish(self.settings.overwrite) {
-            Ok(path) => facts.path = path,
-            Err(err) => {
-                self.fail(err);
-                return None;
+                Some((facts, true))
             }
         }
-        Some((facts, incomplete))
     }
 
     /// The kind of the trigger that started a video (`"custom"` for a
@@ -1118,21 +1330,6 @@ impl Recorder {
             VideoStart::Step(_) => self.step_trigger.as_ref(),
         }
         .map_or_else(|| "custom".to_string(), |t| t.kind().to_string())
-    }
-
-    /// Deletes a video no observer wanted kept (a file, or a PNG-sequence
-    /// folder).
-    fn remove(&mut self, video: &RecordedVideo) {
-        log::debug!("video {} not kept: removed", video.facts.path.display());
-        let path = &video.facts.path;
-        let removed = if path.is_dir() {
-            std::fs::remove_dir_all(path) // a PNG sequence
-        } else {
-            std::fs::remove_file(path)
-        };
-        if let Err(err) = removed {
-            self.fail(Error::io(path, err));
-        }
     }
 
     /// Tells the observers a kept video is finished, and keeps it for the
@@ -1212,6 +1409,7 @@ impl Drop for Recorder {
     fn drop(&mut self) {
         self.stop_recording();
         self.collect_finished(true);
+        self.end_keep_windows();
         for err in &self.errors {
             log::warn!("recording error not collected by finish(): {err}");
         }

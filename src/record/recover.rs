@@ -163,6 +163,8 @@ fn recovered(
             .unwrap_or(finished_at),
         finished_at,
         incomplete: true,
+        outcome: None,
+        recorded_as: None,
     }
 }
 

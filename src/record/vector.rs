@@ -202,6 +202,7 @@ impl<E: Env> VectorRecordingWrapper<E> {
     pub fn step(&mut self, actions: Vec<E::Action>) -> Result<VectorStep<E::Obs>> {
         let step = self.envs.step(actions)?;
         let reward_0 = step.rewards.first().copied().unwrap_or(0.0);
+        let empty = Info::new();
         // Gymnasium's `has_autoreset`: sub-env 0 ended at the previous step
         // and this step reset it.
         let autoreset_0 = step.autoreset.first().copied().unwrap_or(false);
@@ -210,9 +211,13 @@ impl<E: Env> VectorRecordingWrapper<E> {
                 self.recorder.report_error(err);
             }
         } else {
-            self.recorder.step_reporting_errors(reward_0, step.done(0));
+            let ended = (
+                step.terminations.first().copied().unwrap_or(false),
+                step.truncations.first().copied().unwrap_or(false),
+            );
+            let info = step.infos.first().unwrap_or(&empty);
+            self.recorder.step_reporting_errors(reward_0, ended, info);
         }
-        let empty = Info::new();
         self.capture_frame(step.infos.first().unwrap_or(&empty));
         Ok(step)
     }

@@ -3,6 +3,7 @@
 
 use crate::video::VideoFacts;
 use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
 use std::time::SystemTime;
 
 /// What started a video.
@@ -63,6 +64,20 @@ pub struct RecordedVideo {
     /// and counted). Left out of the JSON when false.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub incomplete: bool,
+    /// The outcome in its name: the label of the keep rule that kept it
+    /// (`failure`, `success`, `best`, `worst`, a [`Keep::named`](super::Keep::named)
+    /// label) when [`RecordingConfig::outcome_in_name`](super::RecordingConfig::outcome_in_name)
+    /// is on, or what [`RecordingConfig::name_suffix`](super::RecordingConfig::name_suffix)
+    /// gave. Left out of the JSON when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    /// The name observers were told of at
+    /// [`video_started`](super::RecordingObserver::video_started) and
+    /// [`frame_tap`](super::RecordingObserver::frame_tap), when the video
+    /// was published under another (an outcome suffix, or `name~N` when its
+    /// name was taken); `None` when it is `facts.path`. Not serialized.
+    #[serde(skip)]
+    pub recorded_as: Option<PathBuf>,
 }
 
 /// `SystemTime` as fractional seconds since the Unix epoch.

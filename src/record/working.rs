@@ -104,14 +104,17 @@ impl WorkingFile {
     /// `replace`, a video of that name is replaced (a PNG sequence's folder
     /// removed first); without, a taken name gives the first free one of
     /// [`free_name`]. Returns the name given.
-    pub(super) fn publish(&self, replace: bool) -> Result<PathBuf> {
-        if replace && self.working.is_dir() && self.final_path.is_dir() {
-            return self.replace_folder();
+    ///
+    /// `final_path` is the name it was created for, or another (an
+    /// outcome added to it).
+    pub(super) fn publish(&self, final_path: &Path, replace: bool) -> Result<PathBuf> {
+        if replace && self.working.is_dir() && final_path.is_dir() {
+            return self.replace_folder(final_path);
         }
         let target = if replace {
-            self.final_path.clone()
+            final_path.to_path_buf()
         } else {
-            free_name(&self.final_path)
+            free_name(final_path)
         };
         std::fs::rename(&self.working, &target).map_err(|e| Error::io(&target, e))?;
         Ok(target)
@@ -121,16 +124,16 @@ impl WorkingFile {
     /// one: the old folder is moved aside, the new one takes its name, and
     /// the old one's files that are not frames (a user's notes) move into
     /// it before the old frames are removed.
-    fn replace_folder(&self) -> Result<PathBuf> {
-        let old = free_name(&self.final_path.with_file_name(format!(
+    fn replace_folder(&self, final_path: &Path) -> Result<PathBuf> {
+        let old = free_name(&final_path.with_file_name(format!(
             "{}.replaced",
-            self.final_path.file_name().unwrap_or_default().to_string_lossy()
+            final_path.file_name().unwrap_or_default().to_string_lossy()
         )));
-        std::fs::rename(&self.final_path, &old).map_err(io(&old))?;
-        std::fs::rename(&self.working, &self.final_path).map_err(io(&self.final_path))?;
+        std::fs::rename(final_path, &old).map_err(io(&old))?;
+        std::fs::rename(&self.working, final_path).map_err(io(final_path))?;
         for entry in std::fs::read_dir(&old).map_err(io(&old))?.flatten() {
             let name = entry.file_name();
-            let moved = self.final_path.join(&name);
+            let moved = final_path.join(&name);
             let frame = name.to_str().is_some_and(|n| {
                 let n = n.strip_suffix(WORKING_SUFFIX).unwrap_or(n);
                 n.starts_with("frame-") && n.ends_with(".png")
@@ -140,7 +143,7 @@ impl WorkingFile {
             }
         }
         std::fs::remove_dir_all(&old).map_err(io(&old))?;
-        Ok(self.final_path.clone())
+        Ok(final_path.to_path_buf())
     }
 
     /// Removes the working file of a video whose writer could not be

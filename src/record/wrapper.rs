@@ -166,8 +166,11 @@ impl<E: Env> Env for RecordingWrapper<E> {
     fn step(&mut self, action: E::Action) -> Result<Step<E::Obs>> {
         let mut result = self.env.step(action);
         if let Ok(step) = &mut result {
-            self.recorder
-                .step_reporting_errors(step.reward, step.done());
+            self.recorder.step_reporting_errors(
+                step.reward,
+                (step.terminated, step.truncated),
+                &step.info,
+            );
             if self.recorder.is_recording() {
                 // The info is lent by value, not by reference: a reference
                 // into `result` would make the compiler keep an extra copy

@@ -20,6 +20,7 @@ mod errors;
 mod formats;
 mod forwarding;
 mod gallery;
+mod keep;
 mod layers;
 mod manifest;
 #[cfg(feature = "mlflow")]
