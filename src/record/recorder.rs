@@ -1168,16 +1168,14 @@ impl Recorder {
                 return;
             };
             let Verdict::Keep(label) = verdict else {
-                log::debug!("video {} not kept: removed", video.facts.path.display());
-                booked.working.discard();
+                self.drop_video(booked);
                 continue;
             };
             video.outcome = self.outcome_of(label, &booked.ends);
             let target = self.target_name(&booked, video.outcome.as_deref());
             video.facts.path.clone_from(&target);
             if !self.observers.iter_mut().all(|o| o.keep(&video)) {
-                log::debug!("video {} not kept: removed", target.display());
-                booked.working.discard();
+                self.drop_video(booked);
                 continue;
             }
             match booked.working.publish(&target, self.settings.overwrite) {
@@ -1194,6 +1192,30 @@ impl Recorder {
             let path = video.facts.path.clone();
             self.report(video);
             self.enforce_retention(&path);
+        }
+    }
+
+    /// Deletes a video not kept, under its working name. With `overwrite`,
+    /// a video of the name it started with goes too: it was being replaced
+    /// (its observers were told the name at the start, and the catalog
+    /// took its sidecar and poster away then).
+    fn drop_video(&mut self, booked: Booked) {
+        let replaced = booked.working.final_path().to_path_buf();
+        log::debug!("video {} not kept: removed", replaced.display());
+        booked.working.discard();
+        if !self.settings.overwrite {
+            return;
+        }
+        let removed = if replaced.is_dir() {
+            std::fs::remove_dir_all(&replaced) // a PNG sequence
+        } else {
+            std::fs::remove_file(&replaced)
+        };
+        match removed {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                self.fail(Error::io(&replaced, e));
+            }
+            _ => {}
         }
     }
 
