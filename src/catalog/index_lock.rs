@@ -2,8 +2,9 @@
 //! lines) never loses a line another writer appends meanwhile: appenders
 //! hold a shared `flock` on `index.jsonl` while they write, a rewrite an
 //! exclusive one while it reads, writes a new file and renames it over the
-//! old; an appender that got the old file after the rename opens the new
-//! one again. Advisory, on Unix; elsewhere a plain open.
+//! old; an appender or rewriter that got the old file after the rename
+//! opens the new one again (so neither a line appended nor a line removed
+//! is undone). Advisory, on Unix; elsewhere a plain open.
 
 use crate::{Error, Result};
 use std::fs::File;
@@ -44,12 +45,19 @@ fn is_current(file: &File, path: &Path) -> bool {
 /// exclusively (held until the file is closed: rename the rewritten index
 /// over it first); `None` when there is no index.
 pub(super) fn open_exclusive(path: &Path) -> Result<Option<File>> {
-    let index = match File::options().read(true).write(true).open(path) {
-        Ok(index) => index,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io(path, e)),
-    };
-    #[cfg(unix)]
-    fs4::FileExt::lock(&index).map_err(|e| Error::io(path, e))?;
-    Ok(Some(index))
+    loop {
+        let index = match File::options().read(true).write(true).open(path) {
+            Ok(index) => index,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io(path, e)),
+        };
+        #[cfg(unix)]
+        {
+            fs4::FileExt::lock(&index).map_err(|e| Error::io(path, e))?;
+            if !is_current(&index, path) {
+                continue; // another rewrite replaced it meanwhile
+            }
+        }
+        return Ok(Some(index));
+    }
 }

@@ -156,6 +156,10 @@ impl RecordingObserver for Manifest {
         if self.gallery {
             write_gallery(folder)?;
         }
+        if !path.exists() {
+            // Another recorder's retention removed it meanwhile.
+            self.video_removed(path)?;
+        }
         poster_error.map_or(Ok(()), Err)
     }
 

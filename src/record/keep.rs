@@ -142,7 +142,10 @@ impl fmt::Debug for Keep {
         let rule = match &self.rule {
             Rule::When(_) => "when".to_string(),
             Rule::Outcome { success, want } => {
-                format!("{}({success:?})", if *want { "successes" } else { "failures" })
+                format!(
+                    "{}({success:?})",
+                    if *want { "successes" } else { "failures" }
+                )
             }
             Rule::Rank(r) => format!(
                 "{}({}, every {})",
@@ -346,7 +349,9 @@ fn any(verdicts: impl IntoIterator<Item = Verdict>) -> Verdict {
 pub(crate) fn is_valid_suffix(suffix: &str) -> bool {
     !suffix.is_empty()
         && suffix.len() <= 64
-        && suffix.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && suffix
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 #[cfg(test)]
@@ -373,7 +378,10 @@ mod tests {
         }
         assert_eq!(keep.verdict(&end(1, 9.0)), Verdict::Wait);
         keep.episode_began(3, 0);
-        assert_eq!(keep.verdict(&end(1, 9.0)), Verdict::Keep(Some("best".into())));
+        assert_eq!(
+            keep.verdict(&end(1, 9.0)),
+            Verdict::Keep(Some("best".into()))
+        );
         assert_eq!(keep.verdict(&end(2, 9.0)), Verdict::Drop);
         assert_eq!(keep.verdict(&end(0, 5.0)), Verdict::Drop);
     }
@@ -385,7 +393,10 @@ mod tests {
         assert_eq!(keep.verdict(&end(0, 1.0)), Verdict::Wait);
         assert_eq!(keep.verdict(&end(0, 4.0)), Verdict::Drop);
         let mut keep = Keep::any([Keep::worst(1, 2), Keep::failures(Success::Truncated)]);
-        assert_eq!(keep.verdict(&end(0, 1.0)), Verdict::Keep(Some("failure".into())));
+        assert_eq!(
+            keep.verdict(&end(0, 1.0)),
+            Verdict::Keep(Some("failure".into()))
+        );
         assert!(is_valid_suffix("ok_1") && !is_valid_suffix("a-b") && !is_valid_suffix(""));
     }
 }

@@ -972,7 +972,12 @@ impl Recorder {
     /// Tells the observers an episode ended at a step (recorded or not),
     /// and the keep rule, when there is one.
     #[inline(never)]
-    fn episode_finished(&mut self, ep: EpisodeProgress, (terminated, truncated): (bool, bool), info: &Info) {
+    fn episode_finished(
+        &mut self,
+        ep: EpisodeProgress,
+        (terminated, truncated): (bool, bool),
+        info: &Info,
+    ) {
         for observer in &mut self.observers {
             observer.episode_finished(ep.id, ep.ret, ep.length);
         }

@@ -28,6 +28,16 @@ struct Episode {
     terminated: bool,
 }
 
+/// `n` episodes of 3 steps worth 1 each, truncated (survived).
+fn survived(n: usize) -> Vec<Episode> {
+    let ep = Episode {
+        length: 3,
+        reward: 1.0,
+        terminated: false,
+    };
+    vec![ep; n]
+}
+
 /// Records every episode of `episodes` (GIF, every episode triggered)
 /// through the env-less Recorder with `config`, and returns the report's
 /// videos; `between` is called after each episode's reset with its id.
@@ -100,17 +110,31 @@ fn only_failures_are_kept_under_their_outcome_names() {
     let videos = record(config, &episodes, |_| {});
     let kept = ["0", "3", "6"].map(|i| format!("rl-video-episode-{i}-failure.gif"));
     assert_eq!(gifs(&dir), kept);
-    assert!(!files(&dir).iter().any(|f| f.ends_with(".part")), "{:?}", files(&dir));
+    assert!(
+        !files(&dir).iter().any(|f| f.ends_with(".part")),
+        "{:?}",
+        files(&dir)
+    );
     assert_eq!(videos.len(), 3);
     for (video, id) in videos.iter().zip([0, 3, 6]) {
         assert_eq!(video.outcome.as_deref(), Some("failure"));
-        assert_eq!(decoded(&video.facts.path), (id, episodes[id as usize].length + 1));
+        assert_eq!(
+            decoded(&video.facts.path),
+            (id, episodes[id as usize].length + 1)
+        );
         assert!(gymrec::catalog::poster_path(&video.facts.path).is_file());
         assert!(gymrec::catalog::sidecar_path(&video.facts.path).is_file());
     }
-    let index: Vec<String> = read_index(&dir).unwrap().into_iter().map(|e| e.file).collect();
+    let index: Vec<String> = read_index(&dir)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.file)
+        .collect();
     assert_eq!(index, kept);
-    assert_eq!(read_index(&dir).unwrap()[0].outcome.as_deref(), Some("failure"));
+    assert_eq!(
+        read_index(&dir).unwrap()[0].outcome.as_deref(),
+        Some("failure")
+    );
     // A new recorder refuses the folder, outcome names and all.
     let err = Recorder::new(
         RecordingConfig::new(&dir).format(VideoFormat::Gif),
@@ -124,7 +148,9 @@ fn only_failures_are_kept_under_their_outcome_names() {
 #[test]
 fn best_and_worst_per_window_keep_exactly_their_episodes_and_wait_on_disk() {
     let dir = temp_dir("keep-best-worst");
-    let returns = [5.0, 9.0, 1.0, 9.0, 4.0, /* window 2 */ 2.0, 3.0, 8.0, 0.5, 7.0, /* 3 */ 6.0, 1.5];
+    let returns = [
+        5.0, 9.0, 1.0, 9.0, 4.0, /* window 2 */ 2.0, 3.0, 8.0, 0.5, 7.0, /* 3 */ 6.0, 1.5,
+    ];
     let episodes: Vec<Episode> = returns
         .iter()
         .map(|&r| Episode {
@@ -144,7 +170,10 @@ fn best_and_worst_per_window_keep_exactly_their_episodes_and_wait_on_disk() {
             let names = files(&dir);
             assert!(gifs(&dir).is_empty(), "{names:?}");
             for i in 0..4 {
-                assert!(names.contains(&format!("rl-video-episode-{i}.gif.part")), "{names:?}");
+                assert!(
+                    names.contains(&format!("rl-video-episode-{i}.gif.part")),
+                    "{names:?}"
+                );
             }
             waiting_seen = true;
         }
@@ -200,7 +229,12 @@ fn a_video_of_several_episodes_is_kept_when_any_of_them_is() {
         for t in 1..=ep.length {
             let end = t == ep.length;
             recorder
-                .step_ended(1.0, end && ep.terminated, end && !ep.terminated, &Info::new())
+                .step_ended(
+                    1.0,
+                    end && ep.terminated,
+                    end && !ep.terminated,
+                    &Info::new(),
+                )
                 .unwrap();
             if let Some(mut frame) = recorder.frame_buffer(16, 8) {
                 frame.fill(level(id as u64));
@@ -218,14 +252,7 @@ fn a_video_of_several_episodes_is_kept_when_any_of_them_is() {
 #[test]
 fn retention_deletes_exactly_the_oldest_with_their_side_files() {
     let dir = temp_dir("keep-last");
-    let episodes = vec![
-        Episode {
-            length: 3,
-            reward: 1.0,
-            terminated: false,
-        };
-        6
-    ];
+    let episodes = survived(6);
     let config = RecordingConfig::new(&dir)
         .keep_last(3)
         .observer(Manifest::new());
@@ -233,17 +260,34 @@ fn retention_deletes_exactly_the_oldest_with_their_side_files() {
         // Modification times in order even on a coarse clock.
         std::thread::sleep(std::time::Duration::from_millis(20));
     });
-    assert_eq!(videos.len(), 6, "every video was kept, then the oldest removed");
+    assert_eq!(
+        videos.len(),
+        6,
+        "every video was kept, then the oldest removed"
+    );
     let kept: Vec<String> = (3..6).map(|i| format!("rl-video-episode-{i}")).collect();
     let mut want: Vec<String> = kept
         .iter()
-        .flat_map(|k| [format!("{k}.gif"), format!("{k}.json"), format!("{k}.poster.png")])
+        .flat_map(|k| {
+            [
+                format!("{k}.gif"),
+                format!("{k}.json"),
+                format!("{k}.poster.png"),
+            ]
+        })
         .chain([INDEX_FILE.to_string(), "index.html".to_string()])
         .collect();
     want.sort();
     assert_eq!(files(&dir), want);
-    let index: Vec<String> = read_index(&dir).unwrap().into_iter().map(|e| e.file).collect();
-    assert_eq!(index, kept.iter().map(|k| format!("{k}.gif")).collect::<Vec<_>>());
+    let index: Vec<String> = read_index(&dir)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.file)
+        .collect();
+    assert_eq!(
+        index,
+        kept.iter().map(|k| format!("{k}.gif")).collect::<Vec<_>>()
+    );
     let gallery = std::fs::read_to_string(dir.join("index.html")).unwrap();
     assert!(!gallery.contains("rl-video-episode-2.gif"));
     assert!(gallery.contains("rl-video-episode-5.gif"));
@@ -256,14 +300,7 @@ fn retention_deletes_exactly_the_oldest_with_their_side_files() {
 #[test]
 fn a_byte_budget_keeps_the_newest_that_fit() {
     let dir = temp_dir("keep-bytes");
-    let episodes = vec![
-        Episode {
-            length: 3,
-            reward: 1.0,
-            terminated: false,
-        };
-        5
-    ];
+    let episodes = survived(5);
     // Every video is the same size: a budget of two and a half keeps two.
     let probe = temp_dir("keep-bytes-probe");
     let one = record(RecordingConfig::new(&probe), &episodes[..1], |_| {})[0]
@@ -309,5 +346,46 @@ fn the_wrapper_keeps_cartpole_failures_only() {
         let frames = decode_rgb(&video.facts.path, |_, _| true).unwrap();
         assert_eq!(frames, video.episodes[0].length + 1);
     }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn recorders_in_two_threads_share_one_retained_folder_and_lose_no_index_line() {
+    let dir = temp_dir("keep-shared");
+    std::fs::create_dir_all(&dir).unwrap();
+    let threads: Vec<_> = (0..2u64)
+        .map(|worker| {
+            let dir = dir.clone();
+            std::thread::spawn(move || {
+                let config = RecordingConfig::new(&dir)
+                    .worker(worker)
+                    .overwrite(true)
+                    .keep_last(4)
+                    .observer(Manifest::new());
+                record(config, &survived(8), |_| {}).len()
+            })
+        })
+        .collect();
+    for thread in threads {
+        assert_eq!(thread.join().unwrap(), 8);
+    }
+    let videos = gifs(&dir);
+    assert_eq!(videos.len(), 4, "{videos:?}");
+    // Every video left has its sidecar, poster and index line: no line
+    // appended by one recorder was lost to the other's index rewrite.
+    let mut index: Vec<String> = read_index(&dir)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.file)
+        .collect();
+    index.sort();
+    assert_eq!(index, videos);
+    for video in &videos {
+        let path = dir.join(video);
+        assert!(gymrec::catalog::sidecar_path(&path).is_file(), "{video}");
+        assert!(gymrec::catalog::poster_path(&path).is_file(), "{video}");
+    }
+    let jsons = files(&dir).iter().filter(|f| f.ends_with(".json")).count();
+    assert_eq!(jsons, 4, "{:?}", files(&dir));
     std::fs::remove_dir_all(&dir).ok();
 }
