@@ -623,7 +623,7 @@ impl Recorder {
         truncated: bool,
         info: &Info,
     ) -> Result<u64> {
-        let step_id = self.count_step(reward, (terminated, truncated), info, false);
+        let (step_id, _) = self.count_step(reward, (terminated, truncated), Some(info), false);
         match self.trigger_error.take() {
             None => Ok(step_id),
             Some(err) => Err(err),
@@ -633,30 +633,49 @@ impl Recorder {
     /// [`step_ended`](Self::step_ended) for the wrappers, which report a
     /// trigger's error instead of returning it: between videos this is the
     /// counters and two branches.
+    /// Returns whether the step ended an episode whose info the keep rule
+    /// or name suffixes want: then pass it to [`end_info`](Self::end_info).
     #[inline]
-    pub(crate) fn step_reporting_errors(
-        &mut self,
-        reward: f64,
-        (terminated, truncated): (bool, bool),
-        info: &Info,
-    ) -> u64 {
-        self.count_step(reward, (terminated, truncated), info, true)
+    pub(crate) fn step_reporting_errors(&mut self, reward: f64, ended: (bool, bool)) -> bool {
+        self.count_step(reward, ended, None, true).1
+    }
+
+    /// The info of the step that ended the episode, for the keep rule and
+    /// name suffixes (after [`step_reporting_errors`](Self::step_reporting_errors));
+    /// lent by value and given back, so that the wrappers' step keeps no
+    /// reference into its result.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn end_info(&mut self, info: Info) -> Info {
+        if let Some(end) = self.last_end.as_mut() {
+            end.info.clone_from(&info);
+        }
+        info
     }
 
     /// Counts a step that `ended` (terminated, truncated) the episode or
     /// not; a step trigger's error is reported (`report`) or kept for the
-    /// caller.
+    /// caller. Returns the step's id and whether the episode's end was
+    /// booked for the keep rule or names without `info` (see
+    /// [`end_info`](Self::end_info)).
     #[inline]
-    fn count_step(&mut self, reward: f64, ended: (bool, bool), info: &Info, report: bool) -> u64 {
+    fn count_step(
+        &mut self,
+        reward: f64,
+        ended: (bool, bool),
+        info: Option<&Info>,
+        report: bool,
+    ) -> (u64, bool) {
         let step_id = self.steps_taken;
         self.steps_taken += 1;
         let done = ended.0 || ended.1;
+        let mut booked = false;
         if let Some(ep) = self.episode.as_mut() {
             ep.ret += reward;
             ep.length += 1;
             if done {
                 let ep = *ep;
-                self.episode_finished(ep, ended, info);
+                booked = self.episode_finished(ep, ended, info) && info.is_none();
             }
         }
         self.ask_step_trigger(step_id, report);
@@ -674,7 +693,7 @@ impl Recorder {
                 done,
             };
         }
-        step_id
+        (step_id, booked)
     }
 
     /// A step was taken that began a new episode instead of going on with
@@ -970,19 +989,20 @@ impl Recorder {
     }
 
     /// Tells the observers an episode ended at a step (recorded or not),
-    /// and the keep rule, when there is one.
+    /// and books it for the keep rule and names when they want it
+    /// (returns whether).
     #[inline(never)]
     fn episode_finished(
         &mut self,
         ep: EpisodeProgress,
         (terminated, truncated): (bool, bool),
-        info: &Info,
-    ) {
+        info: Option<&Info>,
+    ) -> bool {
         for observer in &mut self.observers {
             observer.episode_finished(ep.id, ep.ret, ep.length);
         }
         if self.keep.is_none() && self.name_suffix.is_none() {
-            return;
+            return false;
         }
         let end = EpisodeEnd {
             id: ep.id,
@@ -990,12 +1010,13 @@ impl Recorder {
             length: ep.length,
             terminated,
             truncated,
-            info: info.clone(),
+            info: info.cloned().unwrap_or_default(),
         };
         if let Some(keep) = self.keep.as_mut() {
             keep.episode_ended(&end);
         }
         self.last_end = Some(end);
+        true
     }
 
     /// Keeps `err` for the report (and logs it), for errors met around the

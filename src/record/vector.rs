@@ -200,9 +200,8 @@ impl<E: Env> VectorRecordingWrapper<E> {
     /// autoreset sub-env 0, and captures the frame after the step when a
     /// video is running or a trigger starts one.
     pub fn step(&mut self, actions: Vec<E::Action>) -> Result<VectorStep<E::Obs>> {
-        let step = self.envs.step(actions)?;
+        let mut step = self.envs.step(actions)?;
         let reward_0 = step.rewards.first().copied().unwrap_or(0.0);
-        let empty = Info::new();
         // Gymnasium's `has_autoreset`: sub-env 0 ended at the previous step
         // and this step reset it.
         let autoreset_0 = step.autoreset.first().copied().unwrap_or(false);
@@ -215,9 +214,12 @@ impl<E: Env> VectorRecordingWrapper<E> {
                 step.terminations.first().copied().unwrap_or(false),
                 step.truncations.first().copied().unwrap_or(false),
             );
-            let info = step.infos.first().unwrap_or(&empty);
-            self.recorder.step_reporting_errors(reward_0, ended, info);
+            let booked = self.recorder.step_reporting_errors(reward_0, ended);
+            if let (true, Some(info)) = (booked, step.infos.first_mut()) {
+                *info = self.recorder.end_info(std::mem::take(info));
+            }
         }
+        let empty = Info::new();
         self.capture_frame(step.infos.first().unwrap_or(&empty));
         Ok(step)
     }

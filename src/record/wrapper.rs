@@ -166,11 +166,12 @@ impl<E: Env> Env for RecordingWrapper<E> {
     fn step(&mut self, action: E::Action) -> Result<Step<E::Obs>> {
         let mut result = self.env.step(action);
         if let Ok(step) = &mut result {
-            self.recorder.step_reporting_errors(
-                step.reward,
-                (step.terminated, step.truncated),
-                &step.info,
-            );
+            let ended = (step.terminated, step.truncated);
+            if self.recorder.step_reporting_errors(step.reward, ended) {
+                // Lent by value, as below, for the keep rule's episode end.
+                let info = std::mem::take(&mut step.info);
+                step.info = self.recorder.end_info(info);
+            }
             if self.recorder.is_recording() {
                 // The info is lent by value, not by reference: a reference
                 // into `result` would make the compiler keep an extra copy

@@ -389,3 +389,75 @@ fn recorders_in_two_threads_share_one_retained_folder_and_lose_no_index_line() {
     assert_eq!(jsons, 4, "{:?}", files(&dir));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Painted, whose last step's info says `is_success` for odd episodes.
+#[derive(Debug)]
+struct Flagged(crate::common::Painted);
+
+impl gymrec::env::Env for Flagged {
+    type Obs = u64;
+    type Action = i64;
+
+    fn reset(&mut self, seed: Option<u64>) -> gymrec::Result<(u64, Info)> {
+        self.0.reset(seed)
+    }
+    fn step(&mut self, action: i64) -> gymrec::Result<gymrec::env::Step<u64>> {
+        let mut step = self.0.step(action)?;
+        if step.terminated {
+            let success = self.0.episode % 2 == 1;
+            step.info.insert("is_success".into(), success.into());
+        }
+        Ok(step)
+    }
+    fn action_space(&self) -> &gymrec::env::Space {
+        self.0.action_space()
+    }
+    fn observation_space(&self) -> &gymrec::env::Space {
+        self.0.observation_space()
+    }
+    fn render_mode(&self) -> RenderMode {
+        self.0.render_mode()
+    }
+    fn metadata(&self) -> &gymrec::env::Metadata {
+        self.0.metadata()
+    }
+    fn frame_size(&self) -> Option<(u32, u32)> {
+        self.0.frame_size()
+    }
+    fn render_into(&mut self, frame: &mut gymrec::env::Frame) -> gymrec::Result<()> {
+        self.0.render_into(frame)
+    }
+}
+
+#[test]
+fn the_wrapper_hands_the_last_info_to_the_rule_and_back_to_the_caller() {
+    use gymrec::env::Env;
+    let dir = temp_dir("keep-info");
+    let mut env = RecordingConfig::new(&dir)
+        .episode_trigger(Trigger::always())
+        .keep(Keep::successes(Success::InfoFlag))
+        .outcome_in_name(true)
+        .format(VideoFormat::Gif)
+        .wrap(Flagged(crate::common::Painted::new(3)))
+        .unwrap();
+    for _ in 0..4 {
+        env.reset(None).unwrap();
+        loop {
+            let step = env.step(0).unwrap();
+            if step.done() {
+                assert!(step.info.contains_key("is_success"), "{:?}", step.info);
+                break;
+            }
+        }
+    }
+    let videos = env.finish().into_result().unwrap();
+    assert_eq!(
+        gifs(&dir),
+        [
+            "rl-video-episode-1-success.gif",
+            "rl-video-episode-3-success.gif"
+        ]
+    );
+    assert_eq!(videos.len(), 2);
+    std::fs::remove_dir_all(&dir).ok();
+}
