@@ -1,23 +1,5 @@
 //! Keep rules: which videos are kept, decided once their episodes end
-//! ([`RecordingConfig::keep`](super::RecordingConfig::keep)).
-//!
-//! A rule judges each finished episode ([`EpisodeEnd`]): keep it, drop it,
-//! or, for [`Keep::best`] and [`Keep::worst`], wait until its window of
-//! episodes is over. A video is kept when any episode that ends in it is
-//! kept, and dropped when every such episode is dropped (a video in which
-//! no episode ends is dropped). The decision is made before the video gets
-//! its final name: a dropped video is deleted under its working name, and
-//! nothing (sidecar, index, gallery, TensorBoard, trackers, the report)
-//! hears of it. Videos waiting for their window wait on disk, under their
-//! working names.
-//!
-//! ```
-//! use gymrec::record::{Keep, RecordingConfig, Success};
-//! // CartPole: an episode truncated by the time limit balanced the pole.
-//! let config = RecordingConfig::new("videos")
-//!     .keep(Keep::any([Keep::failures(Success::Truncated), Keep::best(1, 100)]))
-//!     .outcome_in_name(true); // rl-video-episode-7-failure.mp4, rl-video-episode-42-best.mp4
-//! ```
+//! ([`RecordingConfig::keep`](super::RecordingConfig::keep)); see [`Keep`].
 
 use crate::env::Info;
 use std::collections::BTreeMap;
@@ -130,8 +112,26 @@ impl Rank {
     }
 }
 
-/// A keep rule (see the [module docs](self)): built-ins, a predicate of
-/// your own, and their combinations.
+/// A keep rule ([`RecordingConfig::keep`](super::RecordingConfig::keep)):
+/// built-ins, a predicate of your own, and their combinations.
+///
+/// A rule judges each episode that ends at a step ([`EpisodeEnd`]): keep
+/// it, drop it, or, for [`Keep::best`] and [`Keep::worst`], wait until its
+/// window of episodes is over. A video is kept when any episode that ends
+/// in it is kept, and dropped when every such episode is dropped (a video
+/// in which no episode ends is dropped). The decision is made before the
+/// video gets its final name: a dropped video is deleted under its working
+/// name, and nothing (sidecar, index, gallery, TensorBoard, trackers, the
+/// report) hears of it. Videos waiting for their window wait on disk,
+/// under their working names.
+///
+/// ```
+/// use gymrec::record::{Keep, RecordingConfig, Success};
+/// // CartPole: an episode truncated by the time limit balanced the pole.
+/// let config = RecordingConfig::new("videos")
+///     .keep(Keep::any([Keep::failures(Success::Truncated), Keep::best(1, 100)]))
+///     .outcome_in_name(true); // rl-video-episode-7-failure.mp4, rl-video-episode-42-best.mp4
+/// ```
 pub struct Keep {
     rule: Rule,
     label: Option<String>,
