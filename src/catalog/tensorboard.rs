@@ -211,13 +211,24 @@ impl RecordingObserver for TensorBoard {
         }
     }
 
+    /// Forgets the previews of videos no longer on disk under their final
+    /// or working names (not kept), so that they hold no memory.
+    fn video_started(&mut self, _path: &Path, _started_by: VideoStart) {
+        self.previews
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|path, _| path.exists() || crate::record::working_path(path).exists());
+    }
+
     fn video_finished(&mut self, video: &RecordedVideo) -> Result<()> {
         let path = &video.facts.path;
+        // The tap knew the video by the name it started with.
+        let started_as = video.recorded_as.as_deref().unwrap_or(path);
         let preview = self
             .previews
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .remove(path);
+            .remove(started_as);
         let step = self.step_of(video);
         let (tag, base) = (self.tag.clone(), self.base);
         self.write(|w| {

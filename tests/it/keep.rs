@@ -461,3 +461,50 @@ fn the_wrapper_hands_the_last_info_to_the_rule_and_back_to_the_caller() {
     assert_eq!(videos.len(), 2);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[cfg(feature = "tensorboard")]
+#[test]
+fn tensorboard_gets_a_preview_of_each_kept_video_only() {
+    use gymrec::tensorboard::{Logged, read_events};
+    let dir = temp_dir("keep-tensorboard");
+    let run = dir.join("run");
+    let episodes: Vec<Episode> = (0..4)
+        .map(|i| Episode {
+            length: 3,
+            reward: 1.0,
+            terminated: i == 2,
+        })
+        .collect();
+    let config = RecordingConfig::new(dir.join("videos"))
+        .keep(Keep::failures(Success::Truncated))
+        .outcome_in_name(true)
+        .tensorboard(&run);
+    let videos = record(config, &episodes, |_| {});
+    assert_eq!(videos.len(), 1);
+    let event_file = std::fs::read_dir(&run)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains("tfevents"))
+        .unwrap();
+    let events = read_events(&event_file).unwrap();
+    let gifs: Vec<i64> = events
+        .iter()
+        .filter(|e| matches!(e.value, Logged::Image { .. }))
+        .map(|e| e.step)
+        .collect();
+    assert_eq!(gifs.len(), 1, "one preview, of the kept video: {gifs:?}");
+    let texts: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match &e.value {
+            Logged::Text(t) => Some(t.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(texts.len(), 1);
+    assert!(
+        texts[0].contains("rl-video-episode-2-failure.gif"),
+        "{}",
+        texts[0]
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
