@@ -431,6 +431,7 @@ mod tests {
     #[test]
     fn runs_are_the_name_prefixes() {
         assert_eq!(run_of("rl-video-episode-12.mp4"), "rl-video");
+        assert_eq!(run_of("rl-video-episode-7-failure.mp4"), "rl-video");
         assert_eq!(run_of("eval-step-300.webm"), "eval");
         assert_eq!(run_of("a-episode-x-episode-3"), "a-episode-x");
         assert_eq!(run_of("my-step-episode-1.gif"), "my-step");
