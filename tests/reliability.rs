@@ -260,8 +260,15 @@ fn killed_at_random_points_every_file_decodes_and_earlier_videos_are_whole() {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
         let newest = names.iter().map(|n| episode_of(n)).max().unwrap();
         for name in &names {
-            let p = probe(&dir.join(name))
-                .unwrap_or_else(|e| panic!("round {round}: {name} does not decode: {e}"));
+            let p = match probe(&dir.join(name)) {
+                Ok(p) => p,
+                // A writer killed between making its working file and
+                // writing the container's header leaves nothing to play
+                // (recovery leaves such a file in place, warned): only the
+                // newest videos' working files may be so.
+                Err(_) if name.ends_with(".part") && episode_of(name) + cores > newest => continue,
+                Err(e) => panic!("round {round}: {name} does not decode: {e}"),
+            };
             if name.ends_with(".mp4") {
                 assert_eq!(
                     p.frames, 101,
