@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Painted, files, run, temp_dir};
+use common::{Painted, file_name, files, run, temp_dir};
 use gymrec::env::wrappers::EpisodeStatistics;
 use gymrec::env::{Env, Frame, Info, Step};
 use gymrec::record::{RecordingConfig, Trigger};
@@ -90,13 +90,7 @@ fn a_render_failure_stops_that_video_only() {
         .videos
         .iter()
         .map(|v| {
-            let name = v
-                .facts
-                .path
-                .file_name()
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
+            let name = file_name(&v.facts.path);
             (name, probe(&v.facts.path).unwrap().frames)
         })
         .collect();
