@@ -68,19 +68,34 @@ print(json.dumps({"frames": frames, "seconds": seconds, "peak_mib": peak, "cpu":
 """
 
 
+def decoded_frames(path: str) -> int:
+    """The frames ffprobe decodes from the video at ``path``."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0"]
+        + ["-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return int(out.strip())
+
+
 def frames_in(folder: str) -> int:
-    total = 0
-    for name in os.listdir(folder):
-        out = subprocess.run(
-            ["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0"]
-            + ["-show_entries", "stream=nb_read_frames", "-of", "csv=p=0"]
-            + [os.path.join(folder, name)],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        total += int(out.strip())
-    return total
+    return sum(decoded_frames(os.path.join(folder, name)) for name in os.listdir(folder))
+
+
+def run_child(child: str, argv: list[str], cwd: str) -> dict:
+    """Runs ``child`` (a ``python -c`` program) with ``argv`` in a process of its own, headless,
+    in ``cwd``; the JSON object its last line of output holds."""
+    done = subprocess.run(
+        [sys.executable, "-c", child, *argv],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, SDL_VIDEODRIVER="dummy"),
+        cwd=cwd,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -91,24 +106,11 @@ def main() -> None:
     sides = ["gymrec", "gymnasium", "render only"]
     workloads = [tuple(int(n) for n in w.split("x")) for w in args.workloads.split(",")]
     results: dict[tuple, list[dict]] = {(w, s): [] for w in workloads for s in sides}
-    env = dict(os.environ, SDL_VIDEODRIVER="dummy")
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(args.rounds):
             for (episodes, steps), side in results:
                 out = os.path.join(tmp, f"{side}-{episodes}x{steps}-{r}".replace(" ", "-"))
-                line = (
-                    subprocess.run(
-                        [sys.executable, "-c", CHILD, side, str(episodes), str(steps), out],
-                        check=True,
-                        capture_output=True,
-                        text=True,
-                        env=env,
-                        cwd=tmp,
-                    )
-                    .stdout.strip()
-                    .splitlines()[-1]
-                )
-                result = json.loads(line)
+                result = run_child(CHILD, [side, str(episodes), str(steps), out], tmp)
                 result["in_files"] = frames_in(out) if os.path.isdir(out) else None
                 results[(episodes, steps), side].append(result)
                 print(episodes, steps, side, r, result, file=sys.stderr, flush=True)

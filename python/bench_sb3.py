@@ -17,12 +17,12 @@ found in the files.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
+
+from bench import decoded_frames, run_child
 
 CHILD = r"""
 import json, resource, sys, time
@@ -61,18 +61,7 @@ print(json.dumps({"steps": steps, "seconds": seconds, "peak_mib": peak, "cpu": c
 
 
 def frames_in(folder: str) -> list[int]:
-    counts = []
-    for name in sorted(os.listdir(folder)):
-        out = subprocess.run(
-            ["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0"]
-            + ["-show_entries", "stream=nb_read_frames", "-of", "csv=p=0"]
-            + [os.path.join(folder, name)],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        counts.append(int(out.strip()))
-    return counts
+    return [decoded_frames(os.path.join(folder, name)) for name in sorted(os.listdir(folder))]
 
 
 def main() -> None:
@@ -83,7 +72,6 @@ def main() -> None:
     sides = ["gymrec", "SB3", "bare loop"]
     workloads = [tuple(int(n) for n in w.split("x")) for w in args.workloads.split(",")]
     results: dict[tuple, list[dict]] = {(w, s): [] for w in workloads for s in sides}
-    env = dict(os.environ, SDL_VIDEODRIVER="dummy")
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(args.rounds):
             for workload in workloads:
@@ -91,19 +79,7 @@ def main() -> None:
                 for side in order:
                     clips, length = workload
                     out = os.path.join(tmp, f"{side}-{clips}x{length}-{r}".replace(" ", "-"))
-                    line = (
-                        subprocess.run(
-                            [sys.executable, "-c", CHILD, side, str(clips), str(length), out],
-                            check=True,
-                            capture_output=True,
-                            text=True,
-                            env=env,
-                            cwd=tmp,
-                        )
-                        .stdout.strip()
-                        .splitlines()[-1]
-                    )
-                    result = json.loads(line)
+                    result = run_child(CHILD, [side, str(clips), str(length), out], tmp)
                     result["in_files"] = frames_in(out) if os.path.isdir(out) else None
                     results[workload, side].append(result)
                     print(clips, length, side, r, result, file=sys.stderr, flush=True)

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Painted, files, run, temp_dir};
+use common::{Painted, file_name, files, run, temp_dir};
 use gymrec::env::wrappers::EpisodeStatistics;
 use gymrec::env::{Env, Frame, Info, Step};
 use gymrec::record::{RecordingConfig, Trigger};
@@ -90,13 +90,7 @@ fn a_render_failure_stops_that_video_only() {
         .videos
         .iter()
         .map(|v| {
-            let name = v
-                .facts
-                .path
-                .file_name()
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
+            let name = file_name(&v.facts.path);
             (name, probe(&v.facts.path).unwrap().frames)
         })
         .collect();
@@ -260,8 +254,15 @@ fn killed_at_random_points_every_file_decodes_and_earlier_videos_are_whole() {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
         let newest = names.iter().map(|n| episode_of(n)).max().unwrap();
         for name in &names {
-            let p = probe(&dir.join(name))
-                .unwrap_or_else(|e| panic!("round {round}: {name} does not decode: {e}"));
+            let p = match probe(&dir.join(name)) {
+                Ok(p) => p,
+                // A writer killed between making its working file and
+                // writing the container's header leaves nothing to play
+                // (recovery leaves such a file in place, warned): only the
+                // newest videos' working files may be so.
+                Err(_) if name.ends_with(".part") && episode_of(name) + cores > newest => continue,
+                Err(e) => panic!("round {round}: {name} does not decode: {e}"),
+            };
             if name.ends_with(".mp4") {
                 assert_eq!(
                     p.frames, 101,

@@ -29,7 +29,7 @@ import sys
 import threading
 import types
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 from gymnasium import logger
 from gymnasium.core import ActType, ObsType
@@ -87,13 +87,7 @@ class RecordVideo(wrappers.RecordVideo[ObsType, ActType]):
         super().__init__(*args, **_with_defaults(wrappers.RecordVideo, kwargs))
 
 
-if TYPE_CHECKING:
-    _VectorBase = vector.RecordVideo[Any, Any]
-else:
-    _VectorBase = vector.RecordVideo
-
-
-class VectorRecordVideo(_VectorBase):
+class VectorRecordVideo(vector.RecordVideo):
     """:class:`gymrec.vector.RecordVideo` as :func:`patch` puts it at
     ``gymnasium.wrappers.vector.RecordVideo``, with patch()'s defaults."""
 

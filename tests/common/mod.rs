@@ -109,6 +109,11 @@ pub fn run<E: Env<Action = i64>>(env: &mut E, episodes: u64) {
     }
 }
 
+/// The last part of `path`, as text (a video's file name).
+pub fn file_name(path: &Path) -> String {
+    path.file_name().unwrap().to_string_lossy().into_owned()
+}
+
 /// File names in `dir`, sorted.
 pub fn files(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)

@@ -4,7 +4,7 @@
 //! black buffers).
 #![cfg(feature = "ffmpeg")]
 
-use crate::common::{Painted, files, left_level, right_level, run, temp_dir};
+use crate::common::{Painted, file_name, files, left_level, right_level, run, temp_dir};
 use gymrec::Error;
 use gymrec::env::{Env, Info};
 use gymrec::record::{Recorder, RecordingConfig, RecordingSource, Trigger};
@@ -594,17 +594,7 @@ fn stable_baselines3_step_videos_count_ask_and_name_as_sb3() {
     }
     assert_eq!(recorder.episode_id(), Some(3));
     let videos = recorder.finish().into_result().unwrap();
-    let names: Vec<String> = videos
-        .iter()
-        .map(|v| {
-            v.facts
-                .path
-                .file_name()
-                .unwrap()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
+    let names: Vec<String> = videos.iter().map(|v| file_name(&v.facts.path)).collect();
     assert_eq!(
         names,
         [

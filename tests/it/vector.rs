@@ -232,14 +232,7 @@ fn state(obs: f64) -> (u64, u64) {
 fn names(videos: &[RecordedVideo]) -> Vec<String> {
     videos
         .iter()
-        .map(|v| {
-            v.facts
-                .path
-                .file_name()
-                .unwrap()
-                .to_string_lossy()
-                .into_owned()
-        })
+        .map(|v| crate::common::file_name(&v.facts.path))
         .collect()
 }
 

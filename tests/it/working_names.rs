@@ -5,7 +5,7 @@
 //! frames it holds; a live recorder's working file is left alone. Every
 //! video is decoded back.
 
-use crate::common::{files, journal, kill_after_journal, temp_dir};
+use crate::common::{file_name, files, journal, kill_after_journal, temp_dir};
 use gymrec::catalog::{ManifestEntry, read_sidecar};
 use gymrec::env::Info;
 use gymrec::record::{
@@ -95,13 +95,7 @@ fn a_reader_polling_the_folder_never_sees_a_video_that_is_not_whole() {
     let finals: BTreeMap<String, Option<u64>> = videos
         .iter()
         .map(|v| {
-            let name = v
-                .facts
-                .path
-                .file_name()
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
+            let name = file_name(&v.facts.path);
             assert_eq!(decoded(&v.facts.path), 121, "{name}");
             (name, Some(v.facts.frames))
         })
