@@ -82,12 +82,19 @@ command -v chromium > /dev/null || scripts/deps.sh --test
 "$venv/bin/python" scripts/mlflow_ui_check.py "$uri" \
   "$(sed -n 's/^mlflow: run \([0-9a-f]*\) .*/\1/p' "$out/train.txt")"
 
-# 5. The server stopped in the middle of a recording and started again.
-"$target/gymrec" record --env CartPole-v1 --episodes 300 --trigger every:10 --quiet \
+# 5. The server stopped in the middle of a recording and started again:
+# stopped as soon as the run's first video has arrived (not after a fixed
+# time, which a fast machine outruns), with a hundred videos still to come.
+uploaded_videos() { find "$out/artifacts" -name '*.mp4' | wc -l; }
+before=$(uploaded_videos)
+"$target/gymrec" record --env CartPole-v1 --episodes 1000 --trigger every:10 --quiet \
   --out "$out/outage" --mlflow "$uri" --mlflow-experiment gymrec-check \
   --mlflow-run outage > "$out/outage.txt" 2> "$out/outage.log" &
 record_pid=$!
-sleep 2
+for _ in $(seq 1200); do
+  [ "$(uploaded_videos)" -gt "$before" ] && break
+  sleep 0.05
+done
 stop_server
 sleep 3
 start_server
@@ -98,5 +105,5 @@ if ! wait "$record_pid"; then
 fi
 cat "$out/outage.txt"
 echo "warnings naming what was not sent (yet): $(grep -c "not sent" "$out/outage.log" || true)"
-"$venv/bin/python" scripts/mlflow_check.py "$uri" gymrec-check outage "$out/outage" 300 \
+"$venv/bin/python" scripts/mlflow_check.py "$uri" gymrec-check outage "$out/outage" 1000 \
   "$out/outage.txt" --restarted
