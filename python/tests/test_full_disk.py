@@ -20,7 +20,8 @@ FRAMES = 41
 
 class Noise(Painted):
     """Frames of seeded random noise, which x264 cannot compress much: about 1.4 MB for an
-    episode at 320x240, so a 2 MiB disk fills during the second episode."""
+    episode at 320x240, so a 2 MiB disk fills during the second episode (or the first, when it
+    still encodes as the second records)."""
 
     def render(self) -> np.ndarray:
         return self.np_random.integers(0, 256, (self.height, self.width, 3), dtype=np.uint8)
@@ -64,13 +65,14 @@ def test_a_full_disk_names_every_video_it_cut_short(small_disk):
 
     names = [f"rl-video-episode-{e}.mp4" for e in range(3)]
     frames = {name: decoded_frames(small_disk / name) for name in names}
-    # The first episode fits whole; the disk fills during the second.
-    assert frames[names[0]] == FRAMES, frames
-    assert frames[names[1]] < FRAMES, frames
-    for name in names:
-        if frames[name] != FRAMES:
-            # Cut short (or never written): named in a warning when it happened.
-            assert any(name in text for text in said), (name, frames, said)
+    # Three episodes of about 1.4 MB cannot all fit in 2 MiB. Which one the disk cuts depends
+    # on timing (a stopped video may still be encoding while the next one records), so the
+    # checks hold for whichever it is.
+    cut = [name for name in names if frames[name] != FRAMES]
+    assert cut, frames
+    for name in cut:
+        # Cut short (or never written): named in a warning when it happened.
+        assert any(name in text for text in said), (name, frames, said)
     # A video that still plays says how much of it there is: its decoded count, exactly.
     for name, count in frames.items():
         if 0 < count < FRAMES:
@@ -78,5 +80,5 @@ def test_a_full_disk_names_every_video_it_cut_short(small_disk):
                 re.search(rf"{re.escape(name)}.* holds {count} of the {FRAMES}", text)
                 for text in said
             ), (name, count, said)
-    # The first error close() raises names the first video the disk cut short.
-    assert names[1] in str(raised[0])
+    # The first error close() raises names a video the disk cut short.
+    assert any(name in str(raised[0]) for name in cut), (raised[0], cut)
