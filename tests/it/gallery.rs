@@ -876,10 +876,7 @@ fn the_outcome_filter_hides_the_other_outcomes() {
         .map(|e| e.outcome.unwrap())
         .collect();
     let count = |outcome: &str| outcomes.iter().filter(|o| *o == outcome).count();
-    assert!(
-        count("failure") > 0 && count("success") > 0,
-        "{outcomes:?}"
-    );
+    assert!(count("failure") > 0 && count("success") > 0, "{outcomes:?}");
     let shown = |dom: &str| -> Vec<String> {
         elements(dom, "figure")
             .into_iter()
@@ -890,10 +887,17 @@ fn the_outcome_filter_hides_the_other_outcomes() {
     let page = dir.join(GALLERY_FILE);
 
     // From the address, alone and with the env filter.
-    let dom = run_chromium(&format!("file://{}#outcome=failure", page.display()), &["--dump-dom"]);
+    let dom = run_chromium(
+        &format!("file://{}#outcome=failure", page.display()),
+        &["--dump-dom"],
+    );
     assert_eq!(shown(&dom), vec!["failure"; count("failure")]);
     assert!(
-        dom.contains(&format!("{} of {} videos", count("failure"), outcomes.len())),
+        dom.contains(&format!(
+            "{} of {} videos",
+            count("failure"),
+            outcomes.len()
+        )),
         "the summary counts what is shown"
     );
     let both = format!("file://{}#env=CartPole-v1&outcome=success", page.display());
@@ -907,7 +911,9 @@ s.value = "success";
 s.dispatchEvent(new Event("change"));
 </script>
 </body>"#;
-    let html = std::fs::read_to_string(&page).unwrap().replacen("</body>", choose, 1);
+    let html = std::fs::read_to_string(&page)
+        .unwrap()
+        .replacen("</body>", choose, 1);
     std::fs::write(dir.join("choose.html"), html).unwrap();
     let dom = run_chromium(
         &format!("file://{}", dir.join("choose.html").display()),

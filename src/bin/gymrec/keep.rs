@@ -4,7 +4,9 @@
 //! line reports.
 
 use clap::Args;
-use gymrec::record::{Keep, RecordedVideo, RecordingConfig, RecordingObserver, Success, VideoStart};
+use gymrec::record::{
+    Keep, RecordedVideo, RecordingConfig, RecordingObserver, Success, VideoStart,
+};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -97,7 +99,7 @@ impl KeepArgs {
         if let Some(rules) = self.rules() {
             let not_kept = counts.started.saturating_sub(counts.judged_kept);
             parts.push(format!(
-                "--keep {rules}: {kept} video{} kept, {not_kept} not kept (deleted)",
+                "--keep {rules}: {kept} video{} kept, {not_kept} not kept",
                 plural(kept),
             ));
         }
@@ -215,7 +217,9 @@ fn parse_window(word: &str, counts: &str) -> Result<(usize, u64), String> {
     };
     let number = |text: &str, what: &str| {
         text.trim().parse::<u64>().map_err(|_| {
-            format!("`{word}:{counts}`: {what} `{text}` is not a whole number; for example {example}")
+            format!(
+                "`{word}:{counts}`: {what} `{text}` is not a whole number; for example {example}"
+            )
         })
     };
     let (n, k) = (number(n, "N")?, number(k, "K")?);
@@ -336,7 +340,9 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         ));
     }
     if bytes >= u64::MAX as f64 {
-        return Err(format!("`{s}` is too large; write a size such as 500M or 2G"));
+        return Err(format!(
+            "`{s}` is too large; write a size such as 500M or 2G"
+        ));
     }
     Ok(bytes as u64)
 }
@@ -349,7 +355,8 @@ pub enum KeepError {
     #[error(
         "--keep {rule}: {env} has no success of its own (it never reaches a goal and has no \
          reward threshold); say what a success is with --success return:X (for Pendulum, \
-         return:-200 is a swing-up held upright), --success terminated, truncated or info"
+         return:-200 separates swinging up and holding from not), --success terminated, \
+         truncated or info"
     )]
     NoSuccess {
         /// The env id.
@@ -382,7 +389,10 @@ impl Tally {
 
     /// The counts so far.
     pub fn counts(&self) -> Counts {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     fn update(&self, f: impl FnOnce(&mut Counts)) {
