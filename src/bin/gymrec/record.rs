@@ -321,7 +321,11 @@ fn print_report(
     mlflow: MlflowSummary,
     tally: &Tally,
 ) -> gymrec::Result<()> {
-    print_summary(&report.videos, &tally.counts().removed);
+    if report.videos.is_empty() && args.keep.keeps() {
+        println!("no videos kept (--keep kept none of the recorded episodes)");
+    } else {
+        print_summary(&report.videos, &tally.counts().removed);
+    }
     #[cfg(feature = "mlflow")]
     print_mlflow(&mlflow);
     #[cfg(not(feature = "mlflow"))]
