@@ -1,30 +1,49 @@
 "use strict";
 (function () {
-  // Filter by env; the choice is kept in the address (#env=...).
-  var select = document.getElementById("env-filter");
+  // Filter by env and by outcome (when videos have one); the choice is
+  // kept in the address (#env=...&outcome=...).
+  var filters = [
+    { key: "env", select: document.getElementById("env-filter") },
+    { key: "outcome", select: document.getElementById("outcome-filter") }
+  ].filter(function (f) { return f.select; });
   var cards = Array.prototype.slice.call(document.querySelectorAll(".card"));
   var summary = document.getElementById("summary");
   var total = summary.textContent;
   function apply() {
-    var env = select.value, shown = 0;
+    var shown = 0, chosen = [];
+    filters.forEach(function (f) {
+      if (f.select.value) { chosen.push(f.key + "=" + encodeURIComponent(f.select.value)); }
+    });
     cards.forEach(function (card) {
-      var show = !env || card.getAttribute("data-env") === env;
+      var show = filters.every(function (f) {
+        return !f.select.value || card.getAttribute("data-" + f.key) === f.select.value;
+      });
       card.hidden = !show;
       if (show) { shown += 1; }
     });
-    summary.textContent = env ? shown + " of " + cards.length + " videos" : total;
+    summary.textContent = chosen.length ? shown + " of " + cards.length + " videos" : total;
     try {
-      history.replaceState(null, "", env ? "#env=" + encodeURIComponent(env) : location.pathname);
+      history.replaceState(null, "", chosen.length ? "#" + chosen.join("&") : location.pathname);
     } catch (e) { /* some browsers refuse on file:// */ }
   }
-  var wanted = /^#env=(.*)$/.exec(location.hash);
-  if (wanted) {
-    var env = decodeURIComponent(wanted[1]);
-    if (Array.prototype.some.call(select.options, function (o) { return o.value === env; })) {
-      select.value = env;
-    }
+  function clearFilters() {
+    filters.forEach(function (f) { f.select.value = ""; });
+    apply();
   }
-  select.addEventListener("change", apply);
+  location.hash.replace(/^#/, "").split("&").forEach(function (part) {
+    var eq = part.indexOf("=");
+    if (eq < 0) { return; }
+    var key = part.slice(0, eq), value;
+    try { value = decodeURIComponent(part.slice(eq + 1)); } catch (e) { return; }
+    filters.forEach(function (f) {
+      if (f.key === key && Array.prototype.some.call(f.select.options, function (o) {
+        return o.value === value;
+      })) {
+        f.select.value = value;
+      }
+    });
+  });
+  filters.forEach(function (f) { f.select.addEventListener("change", apply); });
   apply();
 
   // Each video records how far it loaded (data-ready-state, data-duration,
@@ -68,12 +87,12 @@
   });
 
   // A point of the plot plays its episode's video: the card is shown
-  // (clearing the filter if it hid it), scrolled to, marked and played.
+  // (clearing the filters if they hid it), scrolled to, marked and played.
   var playing = null;
   function play(point) {
     var card = document.getElementById(point.getAttribute("data-card"));
     if (!card) { return; }
-    if (card.hidden) { select.value = ""; apply(); }
+    if (card.hidden) { clearFilters(); }
     Array.prototype.forEach.call(document.querySelectorAll(".picked"), function (e) {
       e.classList.remove("picked");
     });

@@ -130,10 +130,10 @@ struct Page<'a> {
     version: &'static str,
     title: &'a str,
     summary: String,
-    /// How many videos have a card.
-    videos: usize,
-    /// The env filter's choices.
-    envs: Vec<EnvChoice<'a>>,
+    /// The filter by env.
+    env_filter: Filter<'a>,
+    /// The filter by outcome, when some video has one.
+    outcome_filter: Option<Filter<'a>>,
     plot: Option<PlotSection<'a>>,
     cards: Vec<Card<'a>>,
     updated: Time,
@@ -141,9 +141,24 @@ struct Page<'a> {
     script: &'static str,
 }
 
-/// An env of the filter, with its number of videos.
+/// A list filtering the cards by one of their attributes (`filter.html`):
+/// the script shows the cards whose `data-{key}` is the value chosen.
 #[derive(Serialize)]
-struct EnvChoice<'a> {
+struct Filter<'a> {
+    /// The label before the list.
+    label: &'static str,
+    /// The list's id: `{key}-filter`.
+    id: &'static str,
+    /// The choice of every card.
+    all: &'static str,
+    /// How many videos have a card.
+    videos: usize,
+    choices: Vec<Choice<'a>>,
+}
+
+/// A choice of a filter (an env, an outcome), with its number of videos.
+#[derive(Serialize)]
+struct Choice<'a> {
     name: &'a str,
     videos: usize,
 }
@@ -176,6 +191,9 @@ struct Card<'a> {
     file: &'a str,
     /// A badge naming a format that is not a video (GIF, PNG frames).
     kind: Option<&'static str>,
+    /// A badge with the video's outcome ([`ManifestEntry::outcome`]), the
+    /// outcome filter's value.
+    outcome: Option<&'a str>,
     media: MediaView,
     /// The first [`CAPTION_EPISODES`] episodes, then what `more` sums up.
     episodes: Vec<CaptionEpisode>,
@@ -279,9 +297,14 @@ pub(crate) fn render(
     now: SystemTime,
 ) -> Result<String, TemplateError> {
     let mut envs: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut outcomes: BTreeMap<&str, usize> = BTreeMap::new();
     for (v, _) in videos {
         *envs.entry(env_label(v)).or_default() += 1;
+        if let Some(outcome) = v.outcome.as_deref() {
+            *outcomes.entry(outcome).or_default() += 1;
+        }
     }
+
     let summary = format!(
         "{} video{} of {} env{}",
         videos.len(),
@@ -293,11 +316,20 @@ pub(crate) fn render(
         version: env!("CARGO_PKG_VERSION"),
         title: folder,
         summary,
-        videos: videos.len(),
-        envs: envs
-            .into_iter()
-            .map(|(name, videos)| EnvChoice { name, videos })
-            .collect(),
+        env_filter: Filter {
+            label: "env",
+            id: "env-filter",
+            all: "all envs",
+            videos: videos.len(),
+            choices: choices(envs),
+        },
+        outcome_filter: (!outcomes.is_empty()).then(|| Filter {
+            label: "outcome",
+            id: "outcome-filter",
+            all: "all outcomes",
+            videos: videos.len(),
+            choices: choices(outcomes),
+        }),
         plot: plot_section(videos, all),
         cards: videos
             .iter()
@@ -309,6 +341,14 @@ pub(crate) fn render(
         script: template::SCRIPT,
     };
     template::render("page", &page)
+}
+
+/// A filter's choices from their counts of videos, in name order.
+fn choices(counts: BTreeMap<&str, usize>) -> Vec<Choice<'_>> {
+    counts
+        .into_iter()
+        .map(|(name, videos)| Choice { name, videos })
+        .collect()
 }
 
 /// The `id` of the `i`th card.
@@ -367,6 +407,7 @@ fn card<'a>(i: usize, v: &'a ManifestEntry, media: &Media) -> Card<'a> {
             MediaKind::Image => Some("GIF"),
             MediaKind::Video => None,
         },
+        outcome: v.outcome.as_deref(),
         media: media_view(v, media),
         episodes,
         more,
@@ -607,6 +648,35 @@ mod tests {
                 "{element}\n{html}"
             );
         }
+    }
+
+    #[test]
+    fn outcomes_are_badges_and_a_filter_only_when_videos_have_them() {
+        let plain = page(&[(entry("v.mp4", "E", 1), media(MediaKind::Video, None))]);
+        assert!(
+            !plain.contains("<select id=\"outcome-filter\"") && !plain.contains(" data-outcome=\"")
+        );
+        let with = |file: &str, outcome: Option<&str>| {
+            let mut e = entry(file, "E", 1);
+            e.outcome = outcome.map(str::to_string);
+            (e, media(MediaKind::Video, None))
+        };
+        let html = page(&[
+            with("a-failure.mp4", Some("failure")),
+            with("b-best.mp4", Some("best")),
+            with("c-failure.mp4", Some("failure")),
+            with("d.mp4", None),
+        ]);
+        for part in [
+            "<select id=\"outcome-filter\">\n        <option value=\"\">all outcomes (4)</option>\n        <option value=\"best\">best (1)</option>\n        <option value=\"failure\">failure (2)</option>\n    </select>",
+            "id=\"card-0\" data-env=\"E\" data-outcome=\"failure\" style=",
+            ">a-failure.mp4</a><span class=\"outcome\" data-outcome=\"failure\" title=\"kept as failure\">failure</span></div>",
+            "id=\"card-3\" data-env=\"E\" style=",
+            ">d.mp4</a></div>",
+        ] {
+            assert!(html.contains(part), "{part}\n{html}");
+        }
+        assert_eq!(html.matches("<span class=\"outcome\"").count(), 3);
     }
 
     #[test]

@@ -17,8 +17,9 @@ pub(super) const STYLE: &str = include_str!("../../assets/gallery/style.css");
 pub(super) const SCRIPT: &str = include_str!("../../assets/gallery/script.js");
 
 /// The templates by name: the page, then the partials it calls.
-const TEMPLATES: [(&str, &str); 6] = [
+const TEMPLATES: [(&str, &str); 7] = [
     ("page", include_str!("../../assets/gallery/page.html")),
+    ("filter", include_str!("../../assets/gallery/filter.html")),
     ("card", include_str!("../../assets/gallery/card.html")),
     ("media", include_str!("../../assets/gallery/media.html")),
     ("time", include_str!("../../assets/gallery/time.html")),

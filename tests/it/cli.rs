@@ -5,14 +5,14 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn gymrec(args: &[&str]) -> Output {
+pub(crate) fn gymrec(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_gymrec"))
         .args(args)
         .output()
         .unwrap()
 }
 
-fn temp_dir(name: &str) -> PathBuf {
+pub(crate) fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("gymrec-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -20,7 +20,7 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 /// Asserts a failed run with a single `gymrec: error:` line containing `needle`.
-fn assert_one_line_error(out: &Output, needle: &str) {
+pub(crate) fn assert_one_line_error(out: &Output, needle: &str) {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     let lines: Vec<&str> = stderr.lines().collect();

@@ -4,7 +4,9 @@
 //! state with the duration its index entry gives, the env filter must hide
 //! the other envs, a screenshot must show a page, not a blank, with a
 //! picture in every card before anything is played and the plot of return
-//! per episode drawn, and clicking a point must play its episode's video.
+//! per episode drawn, and clicking a point must play its episode's video;
+//! in a folder recorded with a keep rule, the outcome filter (from the
+//! address or chosen in its list) must hide the other outcomes.
 //!
 //! Where things are on the page is read from the DOM of an instrumented
 //! copy of the page (the same page with a script that writes element boxes
@@ -14,7 +16,7 @@
 
 use gymrec::catalog::{GALLERY_FILE, ManifestEntry, listed_videos, poster_size, read_index};
 use gymrec::env::{Env, RenderMode, SpaceValue};
-use gymrec::record::{RecordingConfig, Trigger, VideoStart};
+use gymrec::record::{Keep, RecordingConfig, Success, Trigger, VideoStart};
 use gymrec::video::VideoFormat;
 use gymrec::video::probe::decode_rgb;
 use std::collections::{HashMap, HashSet};
@@ -830,4 +832,93 @@ fn clicking_a_point_plays_its_episodes_video() {
     );
     assert_eq!(body.get("data-paused").map(String::as_str), Some("false"));
     done_with_gallery_dir();
+}
+
+/// A folder of CartPole GIFs kept as failures or successes (surviving to
+/// a limit of 15 steps): even episodes push one way and fall, odd ones
+/// alternate.
+fn outcome_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("gymrec-gallery-outcomes-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let env = gymrec::env::Registry::classic()
+        .make_with_limit("CartPole-v1", RenderMode::RgbArray, Some(15))
+        .unwrap();
+    let mut env = RecordingConfig::new(&dir)
+        .episode_trigger(Trigger::always())
+        .format(VideoFormat::Gif)
+        .keep(Keep::any([
+            Keep::failures(Success::Truncated),
+            Keep::successes(Success::Truncated),
+        ]))
+        .outcome_in_name(true)
+        .gallery()
+        .wrap(env)
+        .unwrap();
+    for episode in 0..4u64 {
+        env.reset(Some(episode)).unwrap();
+        for t in 0.. {
+            let action = if episode % 2 == 0 { 0 } else { t % 2 };
+            if env.step(SpaceValue::Discrete(action)).unwrap().done() {
+                break;
+            }
+        }
+    }
+    env.take_report().into_result().unwrap();
+    dir
+}
+
+#[test]
+fn the_outcome_filter_hides_the_other_outcomes() {
+    let dir = outcome_dir();
+    let outcomes: Vec<String> = listed_videos(&dir)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.outcome.unwrap())
+        .collect();
+    let count = |outcome: &str| outcomes.iter().filter(|o| *o == outcome).count();
+    assert!(count("failure") > 0 && count("success") > 0, "{outcomes:?}");
+    let shown = |dom: &str| -> Vec<String> {
+        elements(dom, "figure")
+            .into_iter()
+            .filter(|c| !c.contains_key("hidden"))
+            .map(|c| c["data-outcome"].clone())
+            .collect()
+    };
+    let page = dir.join(GALLERY_FILE);
+
+    // From the address, alone and with the env filter.
+    let dom = run_chromium(
+        &format!("file://{}#outcome=failure", page.display()),
+        &["--dump-dom"],
+    );
+    assert_eq!(shown(&dom), vec!["failure"; count("failure")]);
+    assert!(
+        dom.contains(&format!(
+            "{} of {} videos",
+            count("failure"),
+            outcomes.len()
+        )),
+        "the summary counts what is shown"
+    );
+    let both = format!("file://{}#env=CartPole-v1&outcome=success", page.display());
+    let dom = run_chromium(&both, &["--dump-dom"]);
+    assert_eq!(shown(&dom), vec!["success"; count("success")]);
+
+    // Chosen in the list, as a reader does.
+    let choose = r#"<script>
+var s = document.getElementById("outcome-filter");
+s.value = "success";
+s.dispatchEvent(new Event("change"));
+</script>
+</body>"#;
+    let html = std::fs::read_to_string(&page)
+        .unwrap()
+        .replacen("</body>", choose, 1);
+    std::fs::write(dir.join("choose.html"), html).unwrap();
+    let dom = run_chromium(
+        &format!("file://{}", dir.join("choose.html").display()),
+        &["--dump-dom"],
+    );
+    assert_eq!(shown(&dom), vec!["success"; count("success")]);
+    std::fs::remove_dir_all(&dir).ok();
 }

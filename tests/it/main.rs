@@ -11,6 +11,8 @@ mod common;
 
 #[cfg(feature = "cli")]
 mod cli;
+#[cfg(feature = "cli")]
+mod cli_keep;
 #[cfg(feature = "ffmpeg")]
 mod colours;
 mod custom_env;

@@ -3,6 +3,7 @@
 
 mod envs;
 mod frame;
+mod keep;
 mod record;
 mod recover;
 
@@ -37,7 +38,7 @@ fn main() -> ExitCode {
     let result: Result<(), Box<dyn std::error::Error>> = match cli.command {
         Command::Envs => envs::run().map_err(Into::into),
         Command::Frame(args) => frame::run(&args),
-        Command::Record(args) => record::run(&args).map_err(Into::into),
+        Command::Record(args) => record::run(&args),
         Command::Recover(args) => recover::run(&args).map_err(Into::into),
     };
     match result {

@@ -2,6 +2,7 @@
 //! videos of them.
 
 use crate::envs::table;
+use crate::keep::{KeepArgs, Tally};
 use clap::Args;
 use gymrec::env::{Env, Registry, RenderMode};
 use gymrec::policy::{EpisodeRun, PolicyKind, run_episode};
@@ -30,9 +31,11 @@ pub struct RecordArgs {
     /// Truncate episodes after this many steps (default: the env's limit).
     #[arg(long)]
     max_episode_steps: Option<u64>,
-    /// Which episodes or steps start a video: cubic, all, none, every:N, steps:N.
-    #[arg(long, default_value = "cubic")]
-    trigger: TriggerSpec,
+    /// Which episodes or steps start a video: cubic, all, none, every:N,
+    /// steps:N. Default: cubic, or all with --keep (every episode is
+    /// recorded, the rule keeps the ones that matter).
+    #[arg(long)]
+    trigger: Option<TriggerSpec>,
     /// Frames per video; 0 records whole episodes.
     #[arg(long, default_value_t = 0)]
     video_length: u64,
@@ -109,17 +112,30 @@ pub struct RecordArgs {
     /// With --num-envs: record only sub-env 0 instead of the grid.
     #[arg(long)]
     first_env_only: bool,
+    #[command(flatten)]
+    keep: KeepArgs,
 }
 
-pub fn run(args: &RecordArgs) -> gymrec::Result<()> {
+impl RecordArgs {
+    /// The trigger asked for, else cubic (all with --keep).
+    fn trigger(&self) -> TriggerSpec {
+        self.trigger.unwrap_or(if self.keep.keeps() {
+            TriggerSpec::All
+        } else {
+            TriggerSpec::Cubic
+        })
+    }
+}
+
+pub fn run(args: &RecordArgs) -> Result<(), Box<dyn std::error::Error>> {
     let registry = Registry::classic();
     let env = registry.make_with_limit(&args.env, RenderMode::RgbArray, args.max_episode_steps)?;
     let mut policy = args
         .policy
         .build(&args.env, env.action_space(), args.seed)?;
 
-    let trigger = args.trigger.to_trigger()?;
-    let state = match args.trigger.target() {
+    let trigger = args.trigger().to_trigger()?;
+    let state = match args.trigger().target() {
         TriggerTarget::Episode => {
             RecordState::new(&args.out, RecordMethod::Episode).with_episode_trigger(trigger)
         }
@@ -164,8 +180,10 @@ pub fn run(args: &RecordArgs) -> gymrec::Result<()> {
     let (config, mlflow) = mlflow_observer(args, config);
     #[cfg(not(feature = "mlflow"))]
     let mlflow = ();
+    let tally = Tally::default();
+    let config = args.keep.apply(&args.env, config, &tally)?;
     if args.num_envs != 1 {
-        return run_vector(args, &registry, config, mlflow);
+        return Ok(run_vector(args, &registry, config, mlflow, &tally)?);
     }
     let mut env = config.wrap(env)?;
 
@@ -191,7 +209,7 @@ pub fn run(args: &RecordArgs) -> gymrec::Result<()> {
         steps: total_steps,
         seconds: started.elapsed().as_secs_f64(),
     };
-    print_report(args, report, &run, mlflow)
+    Ok(print_report(args, report, &run, mlflow, &tally)?)
 }
 
 /// What the MLflow observer sent, shared with it; `()` without the feature.
@@ -236,12 +254,15 @@ fn mlflow_observer(
         .param("episodes", args.episodes)
         .param("policy", format!("{:?}", args.policy).to_lowercase())
         .param("seed", args.seed)
-        .param("trigger", args.trigger.to_string())
+        .param("trigger", args.trigger().to_string())
         .param("video_length", args.video_length)
         .param("name_prefix", &args.name_prefix)
         .param("num_envs", args.num_envs);
     if let Some(format) = args.format {
         observer = observer.param("format", format);
+    }
+    if let Some(rules) = args.keep.rules() {
+        observer = observer.param("keep", rules);
     }
     println!("mlflow: {uri} (experiment {:?})", args.mlflow_experiment);
     let summary = observer.summary();
@@ -298,8 +319,13 @@ fn print_report(
     report: RecordingReport,
     run: &Totals,
     mlflow: MlflowSummary,
+    tally: &Tally,
 ) -> gymrec::Result<()> {
-    print_summary(&report.videos);
+    if report.videos.is_empty() && args.keep.keeps() {
+        println!("no videos kept (--keep kept none of the recorded episodes)");
+    } else {
+        print_summary(&report.videos, &tally.counts().removed);
+    }
     #[cfg(feature = "mlflow")]
     print_mlflow(&mlflow);
     #[cfg(not(feature = "mlflow"))]
@@ -307,6 +333,9 @@ fn print_report(
     if !args.no_gallery && !report.videos.is_empty() {
         let page = args.out.join(gymrec::catalog::GALLERY_FILE);
         println!("gallery: {}", page.display());
+    }
+    if let Some(line) = args.keep.summary(tally, report.videos.len()) {
+        println!("{line}");
     }
     let frames: u64 = report.videos.iter().map(|v| v.facts.frames).sum();
     let mean = run.returns.iter().sum::<f64>() / run.returns.len().max(1) as f64;
@@ -321,8 +350,9 @@ fn print_report(
     report.into_result().map(|_| ())
 }
 
-/// Prints a table of `videos` (incomplete ones marked so).
-pub(crate) fn print_summary(videos: &[RecordedVideo]) {
+/// Prints a table of `videos` (incomplete ones marked so, and those
+/// retention has `removed` since).
+pub(crate) fn print_summary(videos: &[RecordedVideo], removed: &[PathBuf]) {
     if videos.is_empty() {
         println!("no videos written (the trigger fired on no episode or step)");
         return;
@@ -353,8 +383,13 @@ pub(crate) fn print_summary(videos: &[RecordedVideo]) {
         } else {
             ""
         };
+        let removed = if removed.contains(&v.path) {
+            " (removed by retention)"
+        } else {
+            ""
+        };
         rows.push([
-            format!("{}{incomplete}", v.path.display()),
+            format!("{}{incomplete}{removed}", v.path.display()),
             episodes,
             returns.join(" "),
             v.frames.to_string(),
@@ -374,6 +409,7 @@ fn run_vector(
     registry: &Registry,
     config: gymrec::record::RecordingConfig,
     mlflow: MlflowSummary,
+    tally: &Tally,
 ) -> gymrec::Result<()> {
     use gymrec::env::vector::SyncVectorEnv;
     use gymrec::record::VectorFrames;
@@ -431,5 +467,5 @@ fn run_vector(
         steps: total_steps,
         seconds: started.elapsed().as_secs_f64(),
     };
-    print_report(args, report, &run, mlflow)
+    print_report(args, report, &run, mlflow, tally)
 }

@@ -31,7 +31,7 @@ pub fn run(args: &RecoverArgs) -> gymrec::Result<()> {
             args.dir.display()
         );
     } else {
-        print_summary(&videos);
+        print_summary(&videos, &[]);
         println!("{} recovered, marked incomplete", videos.len());
     }
     let left = std::fs::read_dir(&args.dir)
