@@ -117,6 +117,7 @@ impl WorkingFile {
             free_name(final_path)
         };
         std::fs::rename(&self.working, &target).map_err(|e| Error::io(&target, e))?;
+        stamp_published(&target);
         Ok(target)
     }
 
@@ -143,6 +144,7 @@ impl WorkingFile {
             }
         }
         std::fs::remove_dir_all(&old).map_err(io(&old))?;
+        stamp_published(final_path);
         Ok(final_path.to_path_buf())
     }
 
@@ -194,6 +196,21 @@ pub(super) fn lock_if_dead(path: &Path) -> std::io::Result<Option<File>> {
         Ok(()) => Ok(Some(file)),
         Err(fs4::TryLockError::WouldBlock) => Ok(None),
         Err(fs4::TryLockError::Error(err)) => Err(err),
+    }
+}
+
+/// Sets a just-published video's modification time to now. Videos are
+/// published in the order they started, but encode in parallel, so an
+/// earlier video's file may be written last; retention removes the oldest
+/// by modification time, which must therefore be the publication's.
+fn stamp_published(path: &Path) {
+    let stamped = File::open(path).and_then(|file| file.set_modified(std::time::SystemTime::now()));
+    if let Err(err) = stamped {
+        log::warn!(
+            "{}: its modification time could not be set ({err}); retention may take it for \
+             older or newer than it is",
+            path.display()
+        );
     }
 }
 
