@@ -100,7 +100,7 @@ fn cpu() -> Duration {
 fn round(
     way: Way,
     dir: &Path,
-    episodes: u64,
+    (episodes, noise): (u64, f64),
     failing: &BTreeSet<u64>,
 ) -> (Duration, Duration, usize) {
     let _ = std::fs::remove_dir_all(dir);
