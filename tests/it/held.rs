@@ -507,3 +507,41 @@ fn action(policy: &mut Random, obs: &[f32]) -> i64 {
         other => panic!("CartPole takes a discrete action, not {other:?}"),
     }
 }
+
+#[test]
+fn frames_after_held_snapshots_draw_the_held_ones_first() {
+    let dir = temp_dir("held-then-frames");
+    let draws = Arc::new(AtomicU64::new(0));
+    let config = RecordingConfig::new(&dir)
+        .episode_trigger(Trigger::always())
+        .keep(Keep::failures(Success::Truncated))
+        .format(VideoFormat::Gif)
+        .fps(10);
+    let mut recorder = Recorder::new(config, RecordingSource::new("mixed")).unwrap();
+    recorder.set_renderer(Some(Box::new(Grey(Arc::clone(&draws)))));
+    recorder.begin_episode().unwrap();
+    for t in 0..=6u64 {
+        if t > 0 {
+            recorder
+                .step_ended(1.0, t == 6, false, &Info::new())
+                .unwrap();
+        }
+        // Snapshots first (held, nothing drawn), then frames: the held
+        // snapshots are drawn into the video before the first frame.
+        if t < 3 {
+            let mut snapshot = recorder.snapshot_buffer(16, 8).unwrap();
+            snapshot.push_bytes(&[level(0, t)]);
+            recorder.submit_snapshot(snapshot, &Info::new());
+            assert_eq!(draws.load(Ordering::Relaxed), 0);
+        } else {
+            let mut frame = recorder.frame_buffer(16, 8).unwrap();
+            frame.fill(level(0, t));
+            recorder.submit_frame(frame, &Info::new());
+        }
+    }
+    let videos = recorder.finish().into_result().unwrap();
+    assert_eq!(videos.len(), 1);
+    assert_eq!(draws.load(Ordering::Relaxed), 3);
+    assert_shows(&videos, &[6]);
+    std::fs::remove_dir_all(&dir).ok();
+}
