@@ -545,3 +545,49 @@ fn frames_after_held_snapshots_draw_the_held_ones_first() {
     assert_shows(&videos, &[6]);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[cfg(feature = "tensorboard")]
+#[test]
+fn kept_held_videos_get_their_posters_sidecars_and_previews() {
+    use gymrec::catalog::{Manifest, poster_path, read_index, sidecar_path};
+    use gymrec::tensorboard::{Logged, read_events};
+    let dir = temp_dir("held-catalog");
+    let (videos_dir, run) = (dir.join("videos"), dir.join("run"));
+    let lengths = [3, 4, 5, 6, 7];
+    let draws = Arc::new(AtomicU64::new(0));
+    let config = RecordingConfig::new(&videos_dir)
+        .keep(Keep::failures(Success::Truncated))
+        .outcome_in_name(true)
+        .observer(Manifest::new())
+        .tensorboard(&run);
+    let videos = scripted(config, &lengths, Drawing::Replay, &draws, |_, _, _| {});
+    assert_eq!(episodes(&videos), [1, 3]);
+    for video in &videos {
+        assert!(poster_path(&video.facts.path).is_file());
+        assert!(sidecar_path(&video.facts.path).is_file());
+    }
+    let index: Vec<String> = read_index(&videos_dir)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.file)
+        .collect();
+    assert_eq!(
+        index,
+        [
+            "rl-video-episode-1-failure.gif",
+            "rl-video-episode-3-failure.gif"
+        ]
+    );
+    let event_file = std::fs::read_dir(&run)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains("tfevents"))
+        .unwrap();
+    let previews = read_events(&event_file)
+        .unwrap()
+        .into_iter()
+        .filter(|e| matches!(e.value, Logged::Image { .. }))
+        .count();
+    assert_eq!(previews, 2, "a preview of each kept video");
+    std::fs::remove_dir_all(&dir).ok();
+}
