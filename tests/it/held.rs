@@ -549,7 +549,8 @@ fn frames_after_held_snapshots_draw_the_held_ones_first() {
 #[cfg(feature = "tensorboard")]
 #[test]
 fn kept_held_videos_get_their_posters_sidecars_and_previews() {
-    use gymrec::catalog::{Manifest, poster_path, read_index, sidecar_path};
+    use crate::common::index_files;
+    use gymrec::catalog::{Manifest, poster_path, sidecar_path};
     use gymrec::tensorboard::{Logged, read_events};
     let dir = temp_dir("held-catalog");
     let (videos_dir, run) = (dir.join("videos"), dir.join("run"));
@@ -566,11 +567,7 @@ fn kept_held_videos_get_their_posters_sidecars_and_previews() {
         assert!(poster_path(&video.facts.path).is_file());
         assert!(sidecar_path(&video.facts.path).is_file());
     }
-    let index: Vec<String> = read_index(&videos_dir)
-        .unwrap()
-        .into_iter()
-        .map(|e| e.file)
-        .collect();
+    let index = index_files(&videos_dir);
     assert_eq!(
         index,
         [
