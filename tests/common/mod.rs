@@ -242,3 +242,12 @@ pub fn kill_after_journal(
     child.wait().unwrap();
     journal(dir)
 }
+
+/// The video file names `dir`'s index.jsonl lists, in order.
+pub fn index_files(dir: &Path) -> Vec<String> {
+    gymrec::catalog::read_index(dir)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.file)
+        .collect()
+}

@@ -4,7 +4,7 @@
 //! window keep exactly the right episodes and wait on disk under working
 //! names; retention deletes exactly the oldest with their side files.
 
-use crate::common::{files, temp_dir};
+use crate::common::{files, index_files, temp_dir};
 use gymrec::catalog::{INDEX_FILE, Manifest, read_index};
 use gymrec::env::{Info, RenderMode};
 use gymrec::record::{
@@ -125,11 +125,7 @@ fn only_failures_are_kept_under_their_outcome_names() {
         assert!(gymrec::catalog::poster_path(&video.facts.path).is_file());
         assert!(gymrec::catalog::sidecar_path(&video.facts.path).is_file());
     }
-    let index: Vec<String> = read_index(&dir)
-        .unwrap()
-        .into_iter()
-        .map(|e| e.file)
-        .collect();
+    let index = index_files(&dir);
     assert_eq!(index, kept);
     assert_eq!(
         read_index(&dir).unwrap()[0].outcome.as_deref(),
@@ -279,11 +275,7 @@ fn retention_deletes_exactly_the_oldest_with_their_side_files() {
         .collect();
     want.sort();
     assert_eq!(files(&dir), want);
-    let index: Vec<String> = read_index(&dir)
-        .unwrap()
-        .into_iter()
-        .map(|e| e.file)
-        .collect();
+    let index = index_files(&dir);
     assert_eq!(
         index,
         kept.iter().map(|k| format!("{k}.gif")).collect::<Vec<_>>()
@@ -373,11 +365,7 @@ fn recorders_in_two_threads_share_one_retained_folder_and_lose_no_index_line() {
     assert_eq!(videos.len(), 4, "{videos:?}");
     // Every video left has its sidecar, poster and index line: no line
     // appended by one recorder was lost to the other's index rewrite.
-    let mut index: Vec<String> = read_index(&dir)
-        .unwrap()
-        .into_iter()
-        .map(|e| e.file)
-        .collect();
+    let mut index = index_files(&dir);
     index.sort();
     assert_eq!(index, videos);
     for video in &videos {
