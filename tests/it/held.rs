@@ -588,3 +588,24 @@ fn kept_held_videos_get_their_posters_sidecars_and_previews() {
     assert_eq!(previews, 2, "a preview of each kept video");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn without_a_rule_a_replay_draws_each_snapshot_as_it_comes_on_the_calling_thread() {
+    let dir = temp_dir("held-replay-live");
+    let lengths = [3, 4];
+    let draws = Arc::new(AtomicU64::new(0));
+    let videos = scripted(
+        RecordingConfig::new(&dir),
+        &lengths,
+        Drawing::Replay,
+        &draws,
+        |id, t, _| {
+            // Drawn as submitted: one draw per frame so far.
+            let before: u64 = lengths[..id as usize].iter().map(|l| l + 1).sum();
+            assert_eq!(draws.load(Ordering::Relaxed), before + t + 1);
+        },
+    );
+    assert_eq!(episodes(&videos), [0, 1]);
+    assert_shows(&videos, &lengths);
+    std::fs::remove_dir_all(&dir).ok();
+}
