@@ -12,6 +12,7 @@ from gymnasium.core import ActType, ObsType, RenderFrame
 
 from gymrec._common import Recording
 from gymrec.finished import FinishedVideo
+from gymrec.keep import EpisodeEnd, Keep
 
 
 class RecordVideo(
@@ -77,6 +78,11 @@ class RecordVideo(
         mlflow: bool | str | None = None,
         mlflow_experiment: str | None = None,
         mlflow_run_name: str | None = None,
+        keep: Keep | None = None,
+        keep_last: int | None = None,
+        max_bytes: int | None = None,
+        outcome_in_name: bool | None = None,
+        name_suffix: Callable[[list[EpisodeEnd]], str | None] | None = None,
     ):
         """Wraps ``env`` to record videos into ``video_folder``.
 
@@ -133,6 +139,21 @@ class RecordVideo(
                 default ``"gymrec"``). With the ``mlflow`` package's run, the run decides.
             mlflow_run_name: The run name of gymrec's own client (default: the env id, then
                 ``-{name_prefix}`` when the prefix is not the default).
+            keep: A rule of :mod:`gymrec.keep` (``keep.failures()``, ``keep.best(2, every=20)``,
+                ...): only the videos it keeps stay, judged by gymrec's recorder as their
+                episodes end (from each episode's return, length, ``terminated``,
+                ``truncated`` and the JSON-able part of its last ``info``); the others are
+                deleted before ``on_video``, the gallery or a tracker hears of them. Frames are
+                rendered and encoded for every triggered video all the same.
+            keep_last: Keep at most this many finished videos of ``name_prefix`` in the folder
+                (any outcome, any worker): the oldest go first, with their gallery files.
+            max_bytes: Keep the folder's finished videos of ``name_prefix`` within this many
+                bytes, the oldest going first (the newest is always kept).
+            outcome_in_name: Whether a kept video's name ends with the rule's label
+                (``rl-video-episode-7-failure.mp4``); default: on with ``keep``.
+            name_suffix: ``f(episodes) -> str | None``, from the :class:`gymrec.keep.EpisodeEnd`
+                of the episodes that end in the video: a suffix of your own for its name
+                (ASCII letters, digits and ``_``), instead of the rule's label.
         """
         args: dict[str, Any] = dict(
             video_folder=video_folder,
@@ -153,6 +174,11 @@ class RecordVideo(
             mlflow=mlflow,
             mlflow_experiment=mlflow_experiment,
             mlflow_run_name=mlflow_run_name,
+            keep=keep,
+            keep_last=keep_last,
+            max_bytes=max_bytes,
+            outcome_in_name=outcome_in_name,
+            name_suffix=name_suffix,
         )
         gym.utils.RecordConstructorArgs.__init__(self, **args)
         gym.Wrapper.__init__(self, env)
@@ -193,7 +219,7 @@ class RecordVideo(
     def step(self, action: ActType) -> tuple[ObsType, SupportsFloat, bool, bool, dict[str, Any]]:
         """Steps the env; records the frame after the step while a video runs."""
         obs, rew, terminated, truncated, info = self.env.step(action)
-        if self._recorder.step(float(rew), bool(terminated or truncated)):
+        if self._recorder.step_ended(float(rew), bool(terminated), bool(truncated), info):
             self._capture_frame()
         if self._watches_videos:
             self._after_video()
