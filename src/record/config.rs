@@ -30,6 +30,7 @@ use std::path::{Path, PathBuf};
 /// | `parallel_videos` | the machine's cores ([`std::thread::available_parallelism`]): videos that may encode at once, the recording one included |
 /// | `snapshot_queue_bytes` | 64 MiB ([`DEFAULT_SNAPSHOT_QUEUE_BYTES`](crate::video::DEFAULT_SNAPSHOT_QUEUE_BYTES)) of snapshots waiting for the encoder before a step waits: a million CartPole snapshots |
 /// | `keep` | none: every video is kept ([`RecordingConfig::keep`]) |
+/// | `held_snapshot_bytes` | 64 MiB ([`DEFAULT_HELD_SNAPSHOT_BYTES`](super::DEFAULT_HELD_SNAPSHOT_BYTES)) of snapshots held in memory for the keep rule, the rest spilled to a temporary file |
 /// | `outcome_in_name`, `name_suffix` | off: Gymnasium's names |
 /// | `keep_last`, `max_bytes` | none: nothing is removed ([`RecordingConfig::keep_last`]) |
 /// | observers | none ([`RecordingConfig::observer`], [`RecordingConfig::on_video`], [`RecordingConfig::keep_if`]) |
@@ -47,6 +48,7 @@ pub struct RecordingConfig {
     pub(crate) queue_capacity: usize,
     pub(crate) deferred_rendering: bool,
     pub(crate) snapshot_queue_bytes: usize,
+    pub(crate) held_snapshot_bytes: usize,
     pub(crate) parallel_videos: Option<usize>,
     pub(crate) worker: Option<u64>,
     pub(crate) step_videos: StepVideos,
@@ -108,6 +110,7 @@ impl fmt::Debug for RecordingConfig {
             .field("queue_capacity", &self.queue_capacity)
             .field("deferred_rendering", &self.deferred_rendering)
             .field("snapshot_queue_bytes", &self.snapshot_queue_bytes)
+            .field("held_snapshot_bytes", &self.held_snapshot_bytes)
             .field("parallel_videos", &self.parallel_videos)
             .field("worker", &self.worker)
             .field("step_videos", &self.step_videos)
@@ -137,6 +140,7 @@ impl RecordingConfig {
             queue_capacity: crate::video::DEFAULT_QUEUE_CAPACITY,
             deferred_rendering: true,
             snapshot_queue_bytes: crate::video::DEFAULT_SNAPSHOT_QUEUE_BYTES,
+            held_snapshot_bytes: super::DEFAULT_HELD_SNAPSHOT_BYTES,
             parallel_videos: None,
             worker: None,
             step_videos: StepVideos::Gymnasium,
@@ -150,12 +154,25 @@ impl RecordingConfig {
 
     /// Keeps only the videos `rule` keeps, decided as their episodes end
     /// (see [`Keep`]): a video is kept when any episode that ends in it is;
-    /// the others are deleted under their working names before anything
-    /// (sidecars, index, gallery, TensorBoard, trackers, the report) hears
-    /// of them. Videos waiting for a [`Keep::best`] or [`Keep::worst`]
-    /// window wait on disk. Frames are still rendered and encoded for every
-    /// triggered video. Replaces an earlier rule; combine rules with
-    /// [`Keep::any`] and [`Keep::all`].
+    /// nothing (sidecars, index, gallery, TensorBoard, trackers, the
+    /// report) hears of the others. Replaces an earlier rule; combine rules
+    /// with [`Keep::any`] and [`Keep::all`].
+    ///
+    /// What a discarded video costs depends on the source:
+    /// - **Snapshots** (an env offering a [`FrameRenderer`](crate::FrameRenderer),
+    ///   as the classic envs do through the wrappers, or a
+    ///   [`Recorder`](super::Recorder) given a renderer or a
+    ///   [`snapshot replay`](super::Recorder::set_snapshot_replay)): the
+    ///   snapshots are held, nothing is opened, drawn or encoded until the
+    ///   rule decides, and a discarded video costs its snapshots only; a
+    ///   kept one is drawn and encoded then. Held snapshots are bounded by
+    ///   [`held_snapshot_bytes`](Self::held_snapshot_bytes) in memory and
+    ///   spilled to a temporary file beyond it; videos waiting for a
+    ///   [`Keep::best`] or [`Keep::worst`] window wait as held snapshots.
+    /// - **Frames** ([`Recorder::submit_frame`](super::Recorder::submit_frame),
+    ///   or `deferred_rendering(false)`): every triggered video is rendered
+    ///   and encoded as without a rule, under its working name, and deleted
+    ///   when not kept; best/worst candidates wait on disk, not in memory.
     ///
     /// ```
     /// use gymrec::record::{Keep, RecordingConfig, Success, Trigger};
@@ -345,6 +362,26 @@ impl RecordingConfig {
     /// take. At least one snapshot always fits.
     pub fn snapshot_queue_bytes(mut self, bytes: usize) -> Self {
         self.snapshot_queue_bytes = bytes;
+        self
+    }
+
+    /// Bytes of held snapshots (see [`keep`](Self::keep)) the recorder
+    /// keeps in memory, over all its videos waiting for the keep rule
+    /// (default [`DEFAULT_HELD_SNAPSHOT_BYTES`](super::DEFAULT_HELD_SNAPSHOT_BYTES),
+    /// 64 MiB). Snapshots beyond it are spilled to a temporary file of the
+    /// video's own, in the video folder (hidden, `.{name}.held`, unlinked
+    /// as soon as it is made on Unix, so a killed process leaves nothing;
+    /// removed when the video is decided elsewhere); none is ever dropped.
+    /// 0 spills every snapshot.
+    ///
+    /// ```
+    /// use gymrec::record::{Keep, RecordingConfig, Success};
+    /// let config = RecordingConfig::new("videos")
+    ///     .keep(Keep::failures(Success::Truncated))
+    ///     .held_snapshot_bytes(16 << 20); // 16 MiB in memory, then a file
+    /// ```
+    pub fn held_snapshot_bytes(mut self, bytes: usize) -> Self {
+        self.held_snapshot_bytes = bytes;
         self
     }
 

@@ -120,9 +120,12 @@ impl Rank {
 /// window of episodes is over. A video is kept when any episode that ends
 /// in it is kept, and dropped when every such episode is dropped (a video
 /// in which no episode ends is dropped). The decision is made before the
-/// video gets its final name: a dropped video is deleted under its working
-/// name, and nothing (sidecar, index, gallery, TensorBoard, trackers, the
-/// report) hears of it. Videos waiting for their window wait on disk,
+/// video gets its final name, and nothing (sidecar, index, gallery,
+/// TensorBoard, trackers, the report) hears of a dropped one. A video of
+/// snapshots is held as snapshots and drawn and encoded only when kept; a
+/// video of frames is encoded as it records, then deleted under its working
+/// name when dropped (see [`RecordingConfig::keep`](super::RecordingConfig::keep)).
+/// Videos waiting for their window wait as held snapshots, or on disk
 /// under their working names.
 ///
 /// ```
@@ -201,9 +204,11 @@ impl Keep {
     /// step, recorded or not; label `best`. The window is over when an
     /// episode of a later one begins, or at the report
     /// ([`Recorder::take_report`](super::Recorder::take_report)); its
-    /// videos wait on disk until then, each holding its open, locked
-    /// working file (so a window of thousands of recorded episodes needs
-    /// as many file descriptors). `every` 0 counts as 1.
+    /// videos wait until then as held snapshots (bounded by
+    /// [`held_snapshot_bytes`](super::RecordingConfig::held_snapshot_bytes),
+    /// spilled beyond), or, for videos of frames, on disk, each holding its
+    /// open, locked working file (so a window of thousands of recorded
+    /// episodes needs as many file descriptors). `every` 0 counts as 1.
     pub fn best(n: usize, every: u64) -> Self {
         Keep::rank(true, n, every)
     }

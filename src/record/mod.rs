@@ -12,6 +12,8 @@
 mod config;
 mod finishing;
 mod folder;
+mod held;
+mod judging;
 mod keep;
 mod observer;
 pub mod overlay;
@@ -19,6 +21,7 @@ mod recorder;
 mod recover;
 mod report;
 mod retention;
+mod running;
 mod state;
 pub mod tile;
 pub mod trigger;
@@ -28,6 +31,7 @@ mod working;
 mod wrapper;
 
 pub use config::{RecordingConfig, StepVideos};
+pub use held::{DEFAULT_HELD_SNAPSHOT_BYTES, SnapshotReplay};
 pub use keep::{EpisodeEnd, Keep, Success};
 pub use observer::RecordingObserver;
 pub use overlay::{Overlay, OverlayContext};

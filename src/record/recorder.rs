@@ -1,22 +1,21 @@
 //! [`Recorder`]: Gymnasium `RecordVideo`'s recording semantics, fed events.
 
-use super::config::{NameSuffix, RecordingConfig, Retention, StepVideos};
-use super::finishing::{Booked, Finished, FinishingQueue, salvage};
-use super::folder::{LiveMark, existing_video, prepare_folder, refuse_existing, video_name};
-use super::keep::{EpisodeEnd, Keep, Verdict, is_valid_suffix};
-use super::observer::RecordingObserver;
-use super::overlay::{Overlay, OverlayContext};
-use super::report::{RecordingReport, RecordingSource};
+use super::config::{RecordingConfig, StepVideos};
+use super::finishing::{Booked, Finished, FinishingQueue, Pending, facts_of};
+use super::folder::{LiveMark, existing_video, prepare_folder, refuse_existing};
+use super::held::{HeldPictures, Holding, SnapshotReplay};
+use super::judging::{Judge, JudgeConfig};
+use super::keep::{EpisodeEnd, Verdict};
+use super::overlay::OverlayContext;
+use super::report::{Outlet, RecordingReport, RecordingSource};
+use super::running::{Picture, Settings, Stopped, VideoInProgress, open_writer, submit};
 use super::trigger::Trigger;
 use super::video::{EpisodeInVideo, RecordedVideo, VideoStart};
 use super::working::WorkingFile;
 use crate::env::{Frame, Info};
 use crate::frame::{FrameRenderer, Snapshot};
-use crate::video::{
-    EncoderSettings, VideoFacts, VideoFormat, VideoSpec, VideoWriter, WriterOptions,
-};
+use crate::video::{VideoFormat, VideoSpec, VideoWriter};
 use crate::{Error, Result};
-use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -121,7 +120,13 @@ enum Moment {
 /// dropping the recorder wait for them all.
 ///
 /// **Keeping at episode end.** With a keep rule ([`RecordingConfig::keep`])
-/// a video done encoding waits under its working name until the rule has
+/// and something to draw snapshots ([`set_renderer`](Self::set_renderer),
+/// [`set_snapshot_replay`](Self::set_snapshot_replay)), a video's snapshots
+/// are held, neither drawn nor encoded, until the rule decides: a kept
+/// video is drawn and encoded then, a discarded one costs its snapshots
+/// alone ([`RecordingConfig::held_snapshot_bytes`] bounds them). A video
+/// of frames is encoded as it records; done encoding, it waits under its
+/// working name until the rule has
 /// judged the episodes that ended in it (at once for most rules; at the end
 /// of its window for [`Keep::best`](super::Keep::best) and
 /// [`Keep::worst`](super::Keep::worst)); then it is deleted, or given its
@@ -172,135 +177,17 @@ pub struct Recorder {
     finishing: FinishingQueue,
     /// What draws snapshots, cloned for each video.
     renderer: Option<Box<dyn FrameRenderer>>,
-    observers: Vec<Box<dyn RecordingObserver>>,
-    /// Which videos are kept ([`RecordingConfig::keep`]).
-    keep: Option<Keep>,
-    /// A user's suffix for names ([`RecordingConfig::name_suffix`]).
-    name_suffix: Option<NameSuffix>,
+    /// What draws snapshots on the env's thread ([`Recorder::set_snapshot_replay`]).
+    replay: Option<SnapshotReplay>,
+    /// The keep rule, names of kept videos, retention.
+    judge: Judge,
+    /// Snapshots held for the keep rule: the byte bound, a pool.
+    holding: Holding,
     /// The last episode that ended at a step, while keep rules or name
     /// suffixes need it, until its last frame is booked.
     last_end: Option<EpisodeEnd>,
-    /// Videos done encoding, waiting on disk under their working names for
-    /// the keep rule's decision, oldest first.
-    held: VecDeque<(RecordedVideo, Booked)>,
-    videos: Vec<RecordedVideo>,
-    errors: Vec<Error>,
-}
-
-/// The configuration that stays fixed while recording.
-#[derive(Debug)]
-struct Settings {
-    folder: PathBuf,
-    name_prefix: String,
-    video_length: u64,
-    fps: u32,
-    /// The frame size every video has, when the source declared one.
-    frame_size: Option<(u32, u32)>,
-    encoder: EncoderSettings,
-    /// The kind of file written; names follow it.
-    format: VideoFormat,
-    /// What to burn into frames; the text is written in `submit_frame`.
-    overlay: Option<Overlay>,
-    overwrite: bool,
-    /// The worker part set in the config, used in every name.
-    worker: Option<String>,
-    /// How the step trigger is asked and step videos are named.
-    step_videos: StepVideos,
-    /// This recorder's lock file for the folder, from its making (or its
-    /// next video) to [`Recorder::take_report`].
-    mark: Option<LiveMark>,
-    /// Whether the warning about live siblings was given.
-    warned_siblings: bool,
-    queue_capacity: usize,
-    snapshot_queue_bytes: usize,
-    /// Whether the keep rule's label ends kept videos' names.
-    outcome_in_name: bool,
-    /// How many videos of the prefix the folder keeps.
-    retention: Retention,
-}
-
-struct VideoInProgress {
-    /// The video's final name.
-    path: PathBuf,
-    /// Opened when the video starts (a declared frame size) or at its
-    /// first frame, with the working file it writes.
-    writer: Option<(VideoWriter, WorkingFile)>,
-    frames: u64,
-    started_by: VideoStart,
-    started_at: SystemTime,
-    episodes: Vec<EpisodeInVideo>,
-    steps: Option<(u64, u64)>,
-    /// The episodes that ended in it, for the keep rule and names.
-    ends: Vec<EpisodeEnd>,
-}
-
-impl Settings {
-    /// The name of the video `started_by` starts: with the worker part
-    /// when one is set, or while another live recorder writes the folder
-    /// (said once in a warning).
-    fn video_name(&mut self, started_by: VideoStart) -> String {
-        if self.mark.is_none() {
-            match LiveMark::new(&self.folder) {
-                Ok(mark) => self.mark = Some(mark),
-                Err(err) => log::warn!("other recorders writing the folder cannot be seen: {err}"),
-            }
-        }
-        let worker = match (&self.worker, &self.mark) {
-            (Some(worker), _) => Some(worker.as_str()),
-            (None, Some(mark)) if mark.siblings_live() => {
-                if !std::mem::replace(&mut self.warned_siblings, true) {
-                    log::warn!(
-                        "another live recorder is writing {}: this one names its videos \
-                         {}-w{}-… from now on, so that none overwrites another's",
-                        self.folder.display(),
-                        self.name_prefix,
-                        mark.worker()
-                    );
-                }
-                Some(mark.worker())
-            }
-            _ => None,
-        };
-        let end = match (self.step_videos, started_by) {
-            (StepVideos::StableBaselines3, VideoStart::Step(id)) => {
-                Some(id.saturating_add(self.video_length))
-            }
-            _ => None,
-        };
-        video_name(&self.name_prefix, worker, started_by, end)
-    }
-}
-
-impl VideoInProgress {
-    /// The video's writer and what was booked about it, as it stops;
-    /// `None` for a video that never got a frame (and so has no file).
-    fn book(self) -> Option<(VideoWriter, Booked)> {
-        let Some((writer, working)) = self.writer else {
-            log::debug!(
-                "video {} got no frame: nothing written",
-                self.path.display()
-            );
-            return None;
-        };
-        let booked = Booked {
-            spec: *writer.spec(),
-            frames: self.frames,
-            started_by: self.started_by,
-            started_at: self.started_at,
-            stopped_at: SystemTime::now(),
-            episodes: self.episodes,
-            steps: self.steps,
-            ends: self.ends,
-            working,
-        };
-        Some((writer, booked))
-    }
-}
-
-/// A frame, or a snapshot to render into one, for the running video.
-enum Picture {
-    Frame(Frame),
-    Snapshot(Snapshot),
+    /// The observers, the videos and errors to report.
+    out: Outlet,
 }
 
 /// The running (recorded) episode: its id, and its return and length so far.
@@ -347,6 +234,16 @@ impl Recorder {
             refuse_existing(&config.video_folder, &config.name_prefix, config.format)?;
         }
         let mark = LiveMark::new(&config.video_folder)?;
+        let judge = Judge::new(JudgeConfig {
+            keep: config.keep,
+            name_suffix: config.name_suffix,
+            outcome_in_name: config.outcome_in_name,
+            retention: config.retention,
+            folder: config.video_folder.clone(),
+            name_prefix: config.name_prefix.clone(),
+            format: config.format,
+            overwrite: config.overwrite,
+        });
         Ok(Recorder {
             settings: Settings {
                 folder: config.video_folder,
@@ -364,8 +261,6 @@ impl Recorder {
                 warned_siblings: false,
                 queue_capacity: config.queue_capacity,
                 snapshot_queue_bytes: config.snapshot_queue_bytes,
-                outcome_in_name: config.outcome_in_name,
-                retention: config.retention,
             },
             name: source.name,
             env_id: source.env_id,
@@ -384,13 +279,11 @@ impl Recorder {
                     .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
             ),
             renderer: None,
-            observers: config.observers,
-            keep: config.keep,
-            name_suffix: config.name_suffix,
+            replay: None,
+            judge,
+            holding: Holding::new(config.held_snapshot_bytes),
             last_end: None,
-            held: VecDeque::new(),
-            videos: Vec::new(),
-            errors: Vec::new(),
+            out: Outlet::new(config.observers),
         })
     }
 
@@ -401,7 +294,7 @@ impl Recorder {
     /// cannot be read is warned about.
     fn recover_partials(&mut self) {
         match super::recover(&self.settings.folder) {
-            Ok(videos) => videos.into_iter().for_each(|video| self.report(video)),
+            Ok(videos) => videos.into_iter().for_each(|video| self.out.report(video)),
             Err(err) => log::warn!("partial videos of recorders that died not recovered: {err}"),
         }
     }
@@ -460,10 +353,64 @@ impl Recorder {
         self.renderer = renderer;
     }
 
-    /// Whether snapshots can be handed over: a renderer is set.
+    /// Sets what draws snapshots into frames on the calling (env's)
+    /// thread, for snapshots an env's own renderer must draw (an OpenGL
+    /// context, the env's own data: a Python MuJoCo env sets its physics
+    /// state, renders and restores it); `None` removes it. It takes
+    /// precedence over [`set_renderer`](Self::set_renderer)'s renderer.
+    ///
+    /// With a keep rule ([`RecordingConfig::keep`]) snapshots are held
+    /// until the rule decides, and only a kept video's are replayed, each
+    /// into a pooled frame of the size the snapshot was taken for, at the
+    /// event that decides (a step, a reset, the report); without one each
+    /// snapshot is replayed as it is submitted. An error from the replay
+    /// stops its video and is reported.
+    ///
+    /// ```
+    /// use gymrec::env::Info;
+    /// use gymrec::record::{Keep, Recorder, RecordingConfig, RecordingSource, Success, Trigger};
+    /// use gymrec::video::VideoFormat;
+    ///
+    /// # fn main() -> gymrec::Result<()> {
+    /// # let dir = std::env::temp_dir().join(format!("gymrec-doc-replay-{}", std::process::id()));
+    /// let config = RecordingConfig::new(&dir)
+    ///     .episode_trigger(Trigger::always())
+    ///     .keep(Keep::failures(Success::Truncated)) // only episodes that terminate
+    ///     .format(VideoFormat::Gif)
+    ///     .overwrite(true);
+    /// let mut recorder = Recorder::new(config, RecordingSource::new("grey levels"))?;
+    /// // The "env state" is one byte, drawn as a grey level.
+    /// recorder.set_snapshot_replay(Some(Box::new(|snapshot, frame| {
+    ///     frame.fill(snapshot.as_bytes()[0]);
+    ///     Ok(())
+    /// })));
+    /// for episode in 0..4u8 {
+    ///     recorder.begin_episode()?;
+    ///     for t in 0..=5 {
+    ///         if t > 0 {
+    ///             recorder.step_ended(1.0, t == 5 && episode == 2, t == 5 && episode != 2, &Info::new())?;
+    ///         }
+    ///         if let Some(mut snapshot) = recorder.snapshot_buffer(32, 16) {
+    ///             snapshot.push_bytes(&[40 * episode + t]);
+    ///             recorder.submit_snapshot(snapshot, &Info::new());
+    ///         }
+    ///     }
+    /// }
+    /// let videos = recorder.finish().into_result()?;
+    /// assert_eq!(videos.len(), 1); // episode 2's: the others were never drawn
+    /// assert!(videos[0].facts.path.ends_with("rl-video-episode-2.gif"));
+    /// # std::fs::remove_dir_all(&dir).ok();
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn set_snapshot_replay(&mut self, replay: Option<SnapshotReplay>) {
+        self.replay = replay;
+    }
+
+    /// Whether snapshots can be handed over: a renderer or a replay is set.
     #[inline]
     pub fn renders_snapshots(&self) -> bool {
-        self.renderer.is_some()
+        self.renderer.is_some() || self.replay.is_some()
     }
 
     /// The id of the current episode (`None` before the first one).
@@ -500,13 +447,13 @@ impl Recorder {
     /// [`take_report`](Self::take_report); videos still encoding in the
     /// background are not among them yet.
     pub fn videos(&self) -> &[RecordedVideo] {
-        &self.videos
+        &self.out.videos
     }
 
     /// The errors met so far and not yet taken by
     /// [`take_report`](Self::take_report).
     pub fn errors(&self) -> &[Error] {
-        &self.errors
+        &self.out.errors
     }
 
     /// The end: finalizes the running video, if any, waits until every
@@ -523,16 +470,20 @@ impl Recorder {
     /// recorder may go on recording afterwards, and a later call reports
     /// only what came since.
     pub fn take_report(&mut self) -> RecordingReport {
-        self.stop_recording();
-        self.collect_finished(true);
-        self.end_keep_windows();
+        self.settle();
         // Ended: no longer writing the folder until the next video.
         self.settings.mark = None;
-        self.flush_observers();
-        RecordingReport {
-            videos: std::mem::take(&mut self.videos),
-            errors: std::mem::take(&mut self.errors),
-        }
+        self.out.flush();
+        self.out.take()
+    }
+
+    /// Stops the running video, ends the keep rule's windows, and waits
+    /// until every stopped video is written and judged.
+    fn settle(&mut self) {
+        self.stop_recording();
+        self.judge.end_windows();
+        self.collect_finished(true);
+        self.judge.judge(&mut self.out);
     }
 
     /// An episode begins (a reset): counts it, stops a whole-episode video,
@@ -583,7 +534,7 @@ impl Recorder {
         if self.current.is_some() && self.settings.video_length == 0 {
             self.stop_recording();
         }
-        if self.keep.is_some() {
+        if self.judge.has_rule() {
             self.keep_episode_began(episode_id);
         }
         if !self.finishing.is_empty() {
@@ -786,49 +737,98 @@ impl Recorder {
     /// [`frame_buffer`](Self::frame_buffer). The snapshot comes from the
     /// writer's pool, cleared, with its capacity kept.
     pub fn snapshot_buffer(&mut self, width: u32, height: u32) -> Option<Snapshot> {
+        let video = self.current.as_ref()?;
+        if video.writer.is_none() && self.holds() {
+            return self.held_buffer(width, height);
+        }
         Some(self.writer_for(width, height)?.snapshot_buffer())
     }
 
-    /// The running video's writer for frames of `width` × `height`: opens
-    /// it at that size when the video has none yet; `None` (the video
-    /// stopped, the error reported) when it cannot be opened or the size
-    /// is not the video's.
-    fn writer_for(&mut self, width: u32, height: u32) -> Option<&mut VideoWriter> {
+    /// An empty snapshot to hold for the running video, whose held
+    /// snapshots are of `width` × `height` (set by its first); `None`
+    /// (the video stopped, the error reported) for another size.
+    fn held_buffer(&mut self, width: u32, height: u32) -> Option<Snapshot> {
         let video = self.current.as_mut()?;
-        if video.writer.is_none() {
-            let spec = VideoSpec::new(width, height, self.settings.fps);
-            let renderer = self.renderer.as_deref();
-            match open_writer(
-                &self.settings,
-                &mut self.observers,
-                renderer,
-                &video.path,
-                spec,
-            ) {
-                Ok(writer) => video.writer = Some(writer),
-                Err(err) => {
-                    self.current = None;
-                    self.fail(err);
-                    return None;
-                }
-            }
-        }
-        let spec = *video.writer.as_ref()?.0.spec();
-        if (spec.width, spec.height) != (width, height) {
+        let held = video.held.get_or_insert_with(|| {
+            let name = video.path.file_name().unwrap_or_default().to_string_lossy();
+            self.holding
+                .start((width, height), &self.settings.folder, &name)
+        });
+        if held.size() != (width, height) {
             let err = Error::FrameSize {
                 path: video.path.clone(),
-                expected: (spec.width, spec.height),
+                expected: held.size(),
                 got: (width, height),
             };
             self.stop_recording();
             self.fail(err);
             return None;
         }
+        Some(self.holding.buffer())
+    }
+
+    /// The running video's writer for frames of `width` × `height`: opens
+    /// it at that size when the video has none yet (drawing the snapshots
+    /// it held so far into it); `None` (the video stopped, the error
+    /// reported) when it cannot be opened or the size is not the video's.
+    fn writer_for(&mut self, width: u32, height: u32) -> Option<&mut VideoWriter> {
+        let video = self.current.as_mut()?;
+        let size = match (&video.writer, &video.held) {
+            (Some((writer, _)), _) => Some((writer.spec().width, writer.spec().height)),
+            (None, held) => held.as_ref().map(HeldPictures::size),
+        };
+        if let Some(expected) = size.filter(|&size| size != (width, height)) {
+            let err = Error::FrameSize {
+                path: video.path.clone(),
+                expected,
+                got: (width, height),
+            };
+            self.stop_recording();
+            self.fail(err);
+            return None;
+        }
+        if video.writer.is_none() {
+            let spec = VideoSpec::new(width, height, self.settings.fps);
+            let path = video.path.clone();
+            match self.open_writer(&path, spec) {
+                Ok(writer) => self.current.as_mut()?.writer = Some(writer),
+                Err(err) => {
+                    if let Some(held) = self.current.take().and_then(|v| v.held) {
+                        self.holding.discard(held);
+                    }
+                    self.fail(err);
+                    return None;
+                }
+            }
+            self.unhold()?;
+        }
         self.current
             .as_mut()?
             .writer
             .as_mut()
             .map(|(writer, _)| writer)
+    }
+
+    /// A held video gets frames after all: the snapshots it held so far
+    /// are drawn into its writer now; `None` (the video stopped, the error
+    /// reported) when that fails.
+    #[cold]
+    fn unhold(&mut self) -> Option<()> {
+        let video = self.current.as_mut()?;
+        let Some(held) = video.held.take() else {
+            return Some(());
+        };
+        let (writer, _) = video.writer.as_mut()?;
+        let fed = match self.replay.as_mut() {
+            Some(replay) => held.replay_into(writer, replay.as_mut(), &mut self.holding),
+            None => held.feed_into(writer),
+        };
+        if let Err(err) = fed {
+            self.stop_recording();
+            self.fail(err);
+            return None;
+        }
+        Some(())
     }
 
     /// Hands over the frame for the last event, filled from
@@ -855,43 +855,53 @@ impl Recorder {
         let Some(video) = self.current.as_mut() else {
             return;
         };
-        let Some((writer, _)) = video.writer.as_mut() else {
-            return;
-        };
         let (step_id, reward, episode_done) = match self.moment {
             Moment::Step { id, reward, done } => (Some(id), reward, done),
             Moment::Start | Moment::Reset => (None, None, false),
         };
-        let submitted = match self.settings.overlay.as_mut() {
-            Some(overlay) => {
-                let mut text = writer.label();
-                let context = OverlayContext {
-                    episode: self.episode.map(|ep| ep.id),
-                    episode_step: self.episode.map_or(0, |ep| ep.length),
-                    step_id,
-                    ret: self.episode.map_or(0.0, |ep| ep.ret),
-                    reward,
-                    info,
-                };
-                overlay.fill(&context, &mut text);
-                match picture {
-                    Picture::Frame(frame) => writer.submit((frame, text)),
-                    Picture::Snapshot(snapshot) => writer.submit((snapshot, text)),
+        let context = OverlayContext {
+            episode: self.episode.map(|ep| ep.id),
+            episode_step: self.episode.map_or(0, |ep| ep.length),
+            step_id,
+            ret: self.episode.map_or(0.0, |ep| ep.ret),
+            reward,
+            info,
+        };
+        let handed = match (video.writer.as_mut(), video.held.as_mut(), picture) {
+            (Some((writer, _)), _, picture) => {
+                let text = self.settings.overlay.as_mut().map(|overlay| {
+                    let mut text = writer.label();
+                    overlay.fill(&context, &mut text);
+                    text
+                });
+                match submit(writer, picture, text, self.replay.as_mut()) {
+                    Ok(()) => Ok(()),
+                    Err((err, true)) => {
+                        // The writer is dead: finishing it reports the same
+                        // failure, so keep only the first error; what its
+                        // file holds is reported in start order.
+                        self.fail(err);
+                        if let Some(video) = self.current.take() {
+                            self.finalize_failed(video);
+                        }
+                        return;
+                    }
+                    Err((err, false)) => Err(err),
                 }
             }
-            None => match picture {
-                Picture::Frame(frame) => writer.submit(frame),
-                Picture::Snapshot(snapshot) => writer.submit(snapshot),
-            },
-        };
-        if let Err(err) = submitted {
-            // The writer is dead: finishing it reports the same failure, so
-            // keep only the first error; what its file holds is reported
-            // in start order.
-            self.fail(err);
-            if let Some(video) = self.current.take() {
-                self.finalize_failed(video);
+            (None, Some(held), Picture::Snapshot(snapshot)) => {
+                let text = self.settings.overlay.as_mut().map(|overlay| {
+                    let mut text = String::new();
+                    overlay.fill(&context, &mut text);
+                    text
+                });
+                held.push(&mut self.holding, snapshot, text)
             }
+            _ => return,
+        };
+        if let Err(err) = handed {
+            self.stop_recording();
+            self.fail(err);
             return;
         }
         self.frame_captured(step_id, episode_done);
@@ -976,18 +986,6 @@ impl Recorder {
         self.fill_and_hand_over(snapshot, fill, Picture::Snapshot, info);
     }
 
-    /// Asks every observer to finish its background work
-    /// ([`RecordingObserver::flush`]) and keeps what failed for the report.
-    fn flush_observers(&mut self) {
-        for observer in &mut self.observers {
-            let errors = observer.flush();
-            for err in &errors {
-                log::warn!("{err}");
-            }
-            self.errors.extend(errors);
-        }
-    }
-
     /// Tells the observers an episode ended at a step (recorded or not),
     /// and books it for the keep rule and names when they want it
     /// (returns whether).
@@ -998,10 +996,10 @@ impl Recorder {
         (terminated, truncated): (bool, bool),
         info: Option<&Info>,
     ) -> bool {
-        for observer in &mut self.observers {
+        for observer in &mut self.out.observers {
             observer.episode_finished(ep.id, ep.ret, ep.length);
         }
-        if self.keep.is_none() && self.name_suffix.is_none() {
+        if !self.judge.wants_ends() {
             return false;
         }
         let end = EpisodeEnd {
@@ -1012,9 +1010,7 @@ impl Recorder {
             truncated,
             info: info.cloned().unwrap_or_default(),
         };
-        if let Some(keep) = self.keep.as_mut() {
-            keep.episode_ended(&end);
-        }
+        self.judge.episode_ended(&end);
         self.last_end = Some(end);
         true
     }
@@ -1063,8 +1059,10 @@ impl Recorder {
 
     fn start_recording(&mut self, started_by: VideoStart) {
         self.stop_recording();
-        // At most so many videos encode at once, this one included.
-        while let Some(oldest) = self.finishing.next_over_limit() {
+        // At most so many videos encode at once, this one included (a held
+        // one encodes nothing yet).
+        let holds = self.holds();
+        while let Some(oldest) = self.finishing.next_over_limit(!holds) {
             self.complete(oldest);
         }
         self.collect_finished(false);
@@ -1083,19 +1081,19 @@ impl Recorder {
             return;
         }
         // With a declared frame size the file is opened now, so that an
-        // open error is met before the first frame.
-        let writer = match self.settings.frame_size {
-            Some((width, height)) => {
+        // open error is met before the first frame; a held video opens
+        // none until it is kept.
+        let writer = match (self.settings.frame_size, holds) {
+            (Some((width, height)), false) => {
                 let spec = VideoSpec::new(width, height, self.settings.fps);
-                let renderer = self.renderer.as_deref();
-                match open_writer(&self.settings, &mut self.observers, renderer, &path, spec) {
+                match self.open_writer(&path, spec) {
                     Ok(writer) => Some(writer),
                     Err(err) => return self.fail(err),
                 }
             }
-            None => None,
+            _ => None,
         };
-        for observer in &mut self.observers {
+        for observer in &mut self.out.observers {
             observer.video_started(&path, started_by);
         }
         self.current = Some(VideoInProgress {
@@ -1107,7 +1105,31 @@ impl Recorder {
             episodes: Vec::new(),
             steps: None,
             ends: Vec::new(),
+            fps: self.settings.fps,
+            held: None,
         });
+    }
+
+    /// Whether snapshots handed to a video are held for the keep rule: a
+    /// rule is set, and something draws snapshots.
+    fn holds(&self) -> bool {
+        self.judge.has_rule() && self.renders_snapshots()
+    }
+
+    /// Opens the writer of the video whose final name is `path`, with the
+    /// renderer unless a replay draws on this thread.
+    fn open_writer(&mut self, path: &Path, spec: VideoSpec) -> Result<(VideoWriter, WorkingFile)> {
+        let renderer = match self.replay {
+            Some(_) => None,
+            None => self.renderer.as_deref(),
+        };
+        open_writer(
+            &self.settings,
+            &mut self.out.observers,
+            renderer,
+            path,
+            spec,
+        )
     }
 
     fn stop_recording(&mut self) {
@@ -1117,34 +1139,126 @@ impl Recorder {
     }
 
     /// Closes the video's queue and lets its encoder thread finish it in
-    /// the background; it is judged and reported, in start order, once
-    /// done ([`collect_finished`](Self::collect_finished)). A video that
-    /// never got a frame (and so has no file) is dropped.
+    /// the background (a held video waits for the keep rule); it is judged
+    /// and reported, in start order, once done
+    /// ([`collect_finished`](Self::collect_finished)). A video that never
+    /// got a frame (and so has no file) is dropped.
     fn finalize(&mut self, video: VideoInProgress) {
-        let Some((writer, booked)) = video.book() else {
-            return;
-        };
-        self.finishing.push(writer.finish_in_background(), booked);
+        match video.book() {
+            Some(Stopped::Written(writer, booked)) => {
+                let pending = Pending::Encoding(writer.finish_in_background());
+                self.finishing.push(pending, booked);
+            }
+            Some(Stopped::Held(held, booked)) => self.finishing.push_held(held, booked),
+            None => {}
+        }
     }
 
     /// Closes the file of a video whose writer failed (its error was
     /// reported) and queues it, so that what the file holds is reported.
     fn finalize_failed(&mut self, video: VideoInProgress) {
-        let Some((writer, booked)) = video.book() else {
-            return;
-        };
-        // The same failure again: reported already.
-        let _ = writer.finish();
-        self.finishing.push_failed(booked);
+        match video.book() {
+            Some(Stopped::Written(writer, booked)) => {
+                // The same failure again: reported already.
+                let _ = writer.finish();
+                self.finishing.push(Pending::Failed, booked);
+            }
+            Some(Stopped::Held(held, _)) => self.holding.discard(held),
+            None => {}
+        }
     }
 
     /// Judges and reports the stopped videos that are done encoding, oldest
-    /// first, stopping at the first still encoding (so reports stay in
-    /// start order); with `wait`, waits for them all.
+    /// first, stopping at the first still encoding or held (so reports
+    /// stay in start order); with `wait`, waits for them all. Held videos
+    /// the keep rule has decided are drawn and encoded, or discarded,
+    /// first.
     fn collect_finished(&mut self, wait: bool) {
-        while let Some(finished) = self.finishing.next_done(wait) {
+        loop {
+            if self.finishing.has_held() {
+                self.decide_held();
+            }
+            let Some(finished) = self.finishing.next_done(wait) else {
+                return;
+            };
             self.complete(finished);
         }
+    }
+
+    /// Asks the keep rule about the held videos, oldest first: a dropped
+    /// one's snapshots are discarded (nothing was written), a kept one is
+    /// drawn and encoded (the oldest at once, the others while fewer than
+    /// `parallel_videos` encode).
+    fn decide_held(&mut self) {
+        let mut from = 0;
+        while let Some((at, booked)) = self.finishing.next_held(from) {
+            from = at + 1;
+            if booked.decided.is_none() {
+                let verdict = self.judge.verdict(&booked.ends);
+                booked.decided = (verdict != Verdict::Wait).then_some(verdict);
+            }
+            let keep = match &booked.decided {
+                None => continue,
+                Some(verdict) => matches!(verdict, Verdict::Keep(_)),
+            };
+            if keep && at > 0 && !self.finishing.may_write() {
+                continue;
+            }
+            let Some((held, booked)) = self.finishing.take_held(at) else {
+                return;
+            };
+            from = at;
+            if !keep {
+                log::debug!(
+                    "held video {} not kept: never drawn",
+                    booked.working.display()
+                );
+                self.holding.discard(held);
+                self.judge.drop_replaced(&booked.working, &mut self.out);
+            } else if let Some((pending, booked)) = self.write_held(held, booked) {
+                self.finishing.insert(at, pending, booked);
+                from = at + 1;
+            }
+        }
+    }
+
+    /// Opens the writer of a kept held video and hands it its snapshots:
+    /// drawn here by the replay, else fed on a thread of their own to the
+    /// writer's renderer. `None` when the writer cannot be opened (the
+    /// error reported).
+    fn write_held(
+        &mut self,
+        held: HeldPictures,
+        booked: Booked<PathBuf>,
+    ) -> Option<(Pending, Booked)> {
+        let (mut writer, working) = match self.open_writer(&booked.working, booked.spec) {
+            Ok(opened) => opened,
+            Err(err) => {
+                self.holding.discard(held);
+                self.fail(err);
+                return None;
+            }
+        };
+        let booked = booked.with_working(working);
+        let pending = match self.replay.as_mut() {
+            Some(replay) => match held.replay_into(&mut writer, replay.as_mut(), &mut self.holding)
+            {
+                Ok(()) => Pending::Encoding(writer.finish_in_background()),
+                Err(err) => {
+                    self.fail(err);
+                    let _ = writer.finish();
+                    Pending::Failed
+                }
+            },
+            None => match held.feed_in_background(writer) {
+                Ok(feeder) => Pending::Feeding(feeder),
+                Err(err) => {
+                    self.fail(err);
+                    Pending::Failed
+                }
+            },
+        };
+        Some((pending, booked))
     }
 
     /// Books a video done encoding under its working name (a video cut
@@ -1152,7 +1266,7 @@ impl Recorder {
     /// what its file holds, if anything) and judges what waits.
     fn complete(&mut self, finished: Finished) {
         let Finished { outcome, booked } = finished;
-        let Some((facts, incomplete)) = self.facts_of(outcome, &booked) else {
+        let Some((facts, incomplete)) = facts_of(outcome, &booked, &mut self.out) else {
             return;
         };
         log::debug!(
@@ -1173,143 +1287,14 @@ impl Recorder {
             outcome: None,
             recorded_as: None,
         };
-        self.held.push_back((video, booked));
-        self.judge_held();
-    }
-
-    /// Decides the videos waiting under their working names, oldest first,
-    /// up to the first the keep rule cannot decide yet (so that videos are
-    /// reported in the order they started): a kept one gets its final name
-    /// (with its outcome) and is reported, the others are deleted.
-    fn judge_held(&mut self) {
-        while let Some((_, booked)) = self.held.front() {
-            let verdict = match self.keep.as_mut() {
-                Some(keep) => keep.video_verdict(&booked.ends),
-                None => Verdict::Keep(None),
-            };
-            let Some((mut video, booked)) = (verdict != Verdict::Wait)
-                .then(|| self.held.pop_front())
-                .flatten()
-            else {
-                return;
-            };
-            let Verdict::Keep(label) = verdict else {
-                self.drop_video(booked);
-                continue;
-            };
-            video.outcome = self.outcome_of(label, &booked.ends);
-            let target = self.target_name(&booked, video.outcome.as_deref());
-            video.facts.path.clone_from(&target);
-            if !self.observers.iter_mut().all(|o| o.keep(&video)) {
-                self.drop_video(booked);
-                continue;
-            }
-            match booked.working.publish(&target, self.settings.overwrite) {
-                Ok(path) => video.facts.path = path,
-                Err(err) => {
-                    self.fail(err);
-                    continue;
-                }
-            }
-            let started_as = booked.working.final_path();
-            if video.facts.path != started_as {
-                video.recorded_as = Some(started_as.to_path_buf());
-            }
-            let path = video.facts.path.clone();
-            self.report(video);
-            self.enforce_retention(&path);
-        }
-    }
-
-    /// Deletes a video not kept, under its working name. With `overwrite`,
-    /// a video of the name it started with goes too: it was being replaced
-    /// (its observers were told the name at the start, and the catalog
-    /// took its sidecar and poster away then).
-    fn drop_video(&mut self, booked: Booked) {
-        let replaced = booked.working.final_path().to_path_buf();
-        log::debug!("video {} not kept: removed", replaced.display());
-        booked.working.discard();
-        if !self.settings.overwrite {
-            return;
-        }
-        let removed = if replaced.is_dir() {
-            std::fs::remove_dir_all(&replaced) // a PNG sequence
-        } else {
-            std::fs::remove_file(&replaced)
-        };
-        match removed {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                self.fail(Error::io(&replaced, e));
-            }
-            _ => {}
-        }
-    }
-
-    /// The outcome a kept video's name carries: the user's suffix, else
-    /// the keep rule's label when [`RecordingConfig::outcome_in_name`] is
-    /// on; a suffix that cannot go into a name is reported and left out.
-    fn outcome_of(&mut self, label: Option<String>, ends: &[EpisodeEnd]) -> Option<String> {
-        let outcome = match self.name_suffix.as_mut() {
-            Some(suffix) => suffix(ends),
-            None => label.filter(|_| self.settings.outcome_in_name),
-        }?;
-        if is_valid_suffix(&outcome) {
-            return Some(outcome);
-        }
-        self.fail(Error::InvalidNameSuffix { suffix: outcome });
-        None
-    }
-
-    /// The final name of a video: the name it started with, with
-    /// `-{outcome}` before the extension when there is one.
-    fn target_name(&self, booked: &Booked, outcome: Option<&str>) -> PathBuf {
-        let started_as = booked.working.final_path();
-        let Some(outcome) = outcome else {
-            return started_as.to_path_buf();
-        };
-        let name = started_as
-            .file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        let stem = match self.settings.format.extension() {
-            Some(ext) => name
-                .strip_suffix(ext)
-                .and_then(|s| s.strip_suffix('.'))
-                .unwrap_or(&name),
-            None => &name,
-        };
-        let named = self.settings.format.file_name(&format!("{stem}-{outcome}"));
-        started_as.with_file_name(named)
-    }
-
-    /// Deletes the folder's oldest videos of this prefix beyond the
-    /// retention settings (never `newest`), and tells the observers.
-    fn enforce_retention(&mut self, newest: &Path) {
-        let mut errors = Vec::new();
-        let removed = super::retention::enforce(
-            &self.settings.folder,
-            &self.settings.name_prefix,
-            self.settings.format,
-            self.settings.retention,
-            newest,
-            &mut errors,
-        );
-        for path in removed {
-            for observer in &mut self.observers {
-                if let Err(err) = observer.video_removed(&path) {
-                    errors.push(err);
-                }
-            }
-        }
-        errors.into_iter().for_each(|err| self.fail(err));
+        self.judge.push(video, booked, &mut self.out);
     }
 
     /// The keep rule hears that episode `id` began (ending the windows
     /// before its own), and may forget windows no video waiting can need.
     #[cold]
     fn keep_episode_began(&mut self, id: u64) {
-        let first = |b: &Booked| b.episodes.first().map(|e| e.episode);
         let oldest = [
-            self.held.front().and_then(|(_, b)| first(b)),
             self.finishing.oldest_episode(),
             self.current
                 .as_ref()
@@ -1317,57 +1302,8 @@ impl Recorder {
         ]
         .into_iter()
         .flatten()
-        .min()
-        .unwrap_or(id);
-        if let Some(keep) = self.keep.as_mut() {
-            keep.episode_began(id, oldest.min(id));
-        }
-        self.judge_held();
-    }
-
-    /// The report is taken: the keep rule's windows end, and the videos
-    /// that waited for them are decided.
-    fn end_keep_windows(&mut self) {
-        if let Some(keep) = self.keep.as_mut() {
-            keep.end_windows();
-        }
-        self.judge_held();
-    }
-
-    /// The facts of a video done encoding, at its working name, and
-    /// whether it is incomplete: cut short by an error (reported), it holds
-    /// what its file does when that decodes; a file holding no frame keeps
-    /// its working name (`None`).
-    fn facts_of(
-        &mut self,
-        outcome: Result<VideoFacts, Option<Error>>,
-        booked: &Booked,
-    ) -> Option<(VideoFacts, bool)> {
-        let working = &booked.working;
-        match outcome {
-            Ok(facts) => Some((facts, false)),
-            Err(err) => {
-                if let Some(err) = err {
-                    self.fail(err);
-                }
-                let Some(facts) = salvage(working.path(), &booked.spec) else {
-                    log::warn!(
-                        "video {} was cut short before any frame could be read back: left \
-                         under its working name",
-                        working.path().display()
-                    );
-                    return None;
-                };
-                log::warn!(
-                    "video {} was cut short: it holds {} of the {} frames recorded and is \
-                     reported incomplete",
-                    working.final_path().display(),
-                    facts.frames,
-                    booked.frames
-                );
-                Some((facts, true))
-            }
-        }
+        .min();
+        self.judge.episode_began(id, oldest, &mut self.out);
     }
 
     /// The kind of the trigger that started a video (`"custom"` for a
@@ -1380,64 +1316,8 @@ impl Recorder {
         .map_or_else(|| "custom".to_string(), |t| t.kind().to_string())
     }
 
-    /// Tells the observers a kept video is finished, and keeps it for the
-    /// report.
-    fn report(&mut self, video: RecordedVideo) {
-        let mut errors = Vec::new();
-        for observer in &mut self.observers {
-            if let Err(err) = observer.video_finished(&video) {
-                errors.push(err);
-            }
-        }
-        for err in errors {
-            self.fail(err);
-        }
-        self.videos.push(video);
-    }
-
     fn fail(&mut self, err: Error) {
-        log::warn!("recording stopped: {err}");
-        self.errors.push(err);
-    }
-}
-
-/// Opens the writer of the video whose final name is `path` with `spec`,
-/// writing its working file (created and locked here, see
-/// [`working`](super::working)), with the frame taps the observers ask for
-/// (given the final name), and a clone of `renderer` when there is one.
-fn open_writer(
-    settings: &Settings,
-    observers: &mut [Box<dyn RecordingObserver>],
-    renderer: Option<&dyn FrameRenderer>,
-    path: &Path,
-    spec: VideoSpec,
-) -> Result<(VideoWriter, WorkingFile)> {
-    // The format is given, as the working name's extension names none.
-    crate::video::check(settings.format, &spec, &settings.encoder)?;
-    let working = WorkingFile::create(path, settings.format)?;
-    let mut options = WriterOptions::new()
-        .format(settings.format)
-        .encoder(settings.encoder.clone())
-        .queue_capacity(settings.queue_capacity)
-        .snapshot_queue_bytes(settings.snapshot_queue_bytes);
-    if let Some(overlay) = &settings.overlay {
-        options = options.overlay(*overlay.style());
-    }
-    if let Some(renderer) = renderer {
-        options = options.renderer(renderer.boxed_clone());
-    }
-    for tap in observers
-        .iter_mut()
-        .filter_map(|o| o.frame_tap(path, &spec))
-    {
-        options = options.tap(tap);
-    }
-    match options.create(working.path(), spec) {
-        Ok(writer) => Ok((writer, working)),
-        Err(err) => {
-            working.discard();
-            Err(err)
-        }
+        self.out.fail(err);
     }
 }
 
@@ -1455,10 +1335,8 @@ impl std::fmt::Debug for Recorder {
 
 impl Drop for Recorder {
     fn drop(&mut self) {
-        self.stop_recording();
-        self.collect_finished(true);
-        self.end_keep_windows();
-        for err in &self.errors {
+        self.settle();
+        for err in &self.out.errors {
             log::warn!("recording error not collected by finish(): {err}");
         }
     }

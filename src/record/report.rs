@@ -1,6 +1,7 @@
 //! [`RecordingSource`]: what a [`Recorder`](super::Recorder) records, and
 //! [`RecordingReport`]: what it wrote and the errors it met.
 
+use super::observer::RecordingObserver;
 use super::video::RecordedVideo;
 use crate::env::Env;
 use crate::{Error, Result};
@@ -69,6 +70,66 @@ impl RecordingSource {
             env_id,
             render_fps: env.metadata().render_fps,
             frame_size: env.frame_size(),
+        }
+    }
+}
+
+/// Where a recorder's results go: its observers, the kept videos and the
+/// errors, until the report is taken.
+pub(super) struct Outlet {
+    pub(super) observers: Vec<Box<dyn RecordingObserver>>,
+    pub(super) videos: Vec<RecordedVideo>,
+    pub(super) errors: Vec<Error>,
+}
+
+impl Outlet {
+    /// An outlet to `observers`, with nothing reported yet.
+    pub(super) fn new(observers: Vec<Box<dyn RecordingObserver>>) -> Self {
+        Outlet {
+            observers,
+            videos: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// Keeps `err` for the report, and logs it.
+    pub(super) fn fail(&mut self, err: Error) {
+        log::warn!("recording stopped: {err}");
+        self.errors.push(err);
+    }
+
+    /// Tells the observers a kept video is finished, and keeps it for the
+    /// report.
+    pub(super) fn report(&mut self, video: RecordedVideo) {
+        let mut errors = Vec::new();
+        for observer in &mut self.observers {
+            if let Err(err) = observer.video_finished(&video) {
+                errors.push(err);
+            }
+        }
+        for err in errors {
+            self.fail(err);
+        }
+        self.videos.push(video);
+    }
+
+    /// Asks every observer to finish its background work
+    /// ([`RecordingObserver::flush`]) and keeps what failed for the report.
+    pub(super) fn flush(&mut self) {
+        for observer in &mut self.observers {
+            let errors = observer.flush();
+            for err in &errors {
+                log::warn!("{err}");
+            }
+            self.errors.extend(errors);
+        }
+    }
+
+    /// Takes what was reported.
+    pub(super) fn take(&mut self) -> RecordingReport {
+        RecordingReport {
+            videos: std::mem::take(&mut self.videos),
+            errors: std::mem::take(&mut self.errors),
         }
     }
 }

@@ -20,6 +20,7 @@ mod errors;
 mod formats;
 mod forwarding;
 mod gallery;
+mod held;
 #[cfg(feature = "gif")]
 mod keep;
 mod layers;
