@@ -267,7 +267,12 @@ class Recording:
         self._videos_seen = 0
         self._videos_taken = 0
         self._unhanded = []
+        self._recorder_made()
         return self._recorder
+
+    def _recorder_made(self) -> None:
+        """Called with each recorder a copy makes: what a wrapper sets on it (a snapshot
+        replay)."""
 
     def _unmake_recorder(self) -> None:
         """Lets go of the recorder (another process's, or the original's) for one made at the

@@ -113,6 +113,12 @@ class Recorder:
         array, any strides (checked at run time: anything else is a ``ValueError``)."""
     def submit_tiles(self, frames: Sequence[object]) -> None:
         """Hands over the frame of a vector env: one array per sub-env, tiled into a grid."""
+    def submit_snapshot(self, state: bytes, width: int, height: int) -> None:
+        """Hands over a snapshot (``state``) for the last event instead of a frame of ``width``
+        x ``height``, drawn by the replay; held by a running video under a keep rule."""
+    def set_snapshot_replay(self, replay: Callable[[bytes], object] | None) -> None:
+        """Sets what draws a snapshot into a frame, ``replay(state) -> frame``; ``None``
+        removes it."""
     @property
     def recording(self) -> bool:
         """Whether a video is being recorded."""

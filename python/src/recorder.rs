@@ -4,19 +4,20 @@ use crate::errors::to_pyerr;
 use crate::frames::RgbArray;
 use crate::keep::{self, PyKeep, Raised};
 use crate::{triggers, warnings};
+use gymrec::Snapshot;
 use gymrec::catalog::{poster_path, sidecar_path};
 use gymrec::env::Info;
 use gymrec::record::tile::TileLayout;
 use gymrec::record::{
     Overlay, RecordedVideo, Recorder, RecordingConfig, RecordingObserver, RecordingReport,
-    RecordingSource, StepVideos, VideoStart,
+    RecordingSource, SnapshotReplay, StepVideos, VideoStart,
 };
 use gymrec::tracker::mlflow::{Mlflow, MlflowClient};
 use gymrec::video::VideoFormat;
 use gymrec::{Error, ErrorKind};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyBytes, PyDict};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -681,6 +682,92 @@ impl PyRecorder {
             self.submit(py, buffer);
         }
         warnings::flush(py)
+    }
+
+    /// Hands over a snapshot for the last event instead of a frame: `state`
+    /// (bytes) is what the frame of `width` x `height` is drawn from, by
+    /// the replay `set_snapshot_replay` set. With a keep rule the running
+    /// video holds it and only a kept video's snapshots are drawn and
+    /// encoded; without one it is drawn now. Does nothing when no video
+    /// runs.
+    fn submit_snapshot(
+        &self,
+        py: Python<'_>,
+        state: &[u8],
+        width: u32,
+        height: u32,
+    ) -> PyResult<()> {
+        self.check_process()?;
+        static NO_INFO: std::sync::OnceLock<Info> = std::sync::OnceLock::new();
+        let info = NO_INFO.get_or_init(Info::new);
+        py.detach(|| {
+            let mut inner = self.lock();
+            if let Some(recorder) = inner.as_mut() {
+                recorder.capture_snapshot(
+                    (width, height),
+                    |snapshot| {
+                        snapshot.push_bytes(state);
+                        Ok(())
+                    },
+                    info,
+                );
+                self.shown.update(Some(recorder));
+            }
+        });
+        warnings::flush(py)?;
+        self.raise_callables()
+    }
+
+    /// Sets what draws a snapshot into a frame: `replay(state) -> frame`
+    /// (an `HxWx3` array of the size the snapshot was handed over for),
+    /// called on the thread of the event that decided a video kept, with
+    /// the GIL; `None` removes it. Its exception stops the video and is
+    /// raised from `close` (the recorder's report).
+    #[pyo3(signature = (replay))]
+    fn set_snapshot_replay(&self, py: Python<'_>, replay: Option<Py<PyAny>>) -> PyResult<()> {
+        self.check_process()?;
+        if let Some(replay) = &replay {
+            if !replay.bind(py).is_callable() {
+                let replay = replay.bind(py);
+                return Err(PyTypeError::new_err(format!(
+                    "gymrec: the snapshot replay is {} ({}); use a callable, f(state) -> frame",
+                    keep::repr(replay),
+                    keep::type_name(replay)
+                )));
+            }
+        }
+        let replay = replay.map(|callable| -> SnapshotReplay {
+            Box::new(move |snapshot: &Snapshot, frame: &mut gymrec::Frame| {
+                Python::attach(|py| {
+                    let drawn = callable
+                        .bind(py)
+                        .call1((PyBytes::new(py, snapshot.as_bytes()),))
+                        .and_then(|drawn| {
+                            let array = RgbArray::from_object(&drawn)?;
+                            let want = (frame.width(), frame.height());
+                            if array.size() != want {
+                                return Err(PyValueError::new_err(format!(
+                                    "gymrec: render_snapshot gave a {}x{} frame for a snapshot \
+                                     taken for {}x{}",
+                                    array.size().0,
+                                    array.size().1,
+                                    want.0,
+                                    want.1
+                                )));
+                            }
+                            array.copy_into(frame, (0, 0));
+                            Ok(())
+                        });
+                    drawn.map_err(|err| Error::env("render_snapshot", err))
+                })
+            })
+        });
+        py.detach(|| {
+            if let Some(recorder) = self.lock().as_mut() {
+                recorder.set_snapshot_replay(replay);
+            }
+        });
+        Ok(())
     }
 
     /// Whether a video is being recorded.

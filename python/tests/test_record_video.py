@@ -55,6 +55,8 @@ def test_signature_is_gymnasiums():
         "max_bytes": None,
         "outcome_in_name": None,
         "name_suffix": None,
+        "snapshot": None,
+        "render_snapshot": None,
     }
     assert issubclass(gymrec.RecordVideo, gym.Wrapper)
     assert issubclass(gymrec.RecordVideo, gym.utils.RecordConstructorArgs)
