@@ -16,7 +16,8 @@ Sides, each round in a process of its own, run alternately; the medians over rou
 - ``bare loop``: the same episodes, no wrapper, nothing rendered.
 
 Then a check: the kept episodes recorded again as PNG frames (``format="png"``) against the
-frames a fresh env renders live from the same seeds and actions, pixel for pixel.
+frames a live recording renders from the same seeds and actions (every episode rendered from
+the first, on an env of its own), pixel for pixel. ``--check-only`` skips the timed rounds.
 
 Needs the venv python/test.sh makes (gymrec, Gymnasium 1.4.0 with moviepy, mujoco) and
 libosmesa6 (scripts/deps.sh --test).
@@ -85,10 +86,10 @@ import json, sys
 import gymnasium as gym
 import numpy as np
 steps, size, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-episodes = [int(e) for e in sys.argv[4].split(",")]
+kept = [int(e) for e in sys.argv[4].split(",")]
 env = gym.make("HalfCheetah-v5", render_mode="rgb_array", width=size, height=size,
                max_episode_steps=steps)
-for episode in episodes:
+for episode in range(max(kept) + 1):  # every episode rendered, as a live recording does
     env.reset(seed=episode)
     rng = np.random.default_rng(episode)
     frames = [env.render()]
@@ -97,7 +98,8 @@ for episode in episodes:
         frames.append(env.render())
         if terminated or truncated:
             break
-    np.save(f"{out}/live-{episode}.npy", np.stack(frames))
+    if episode in kept:
+        np.save(f"{out}/live-{episode}.npy", np.stack(frames))
 print(json.dumps({}))
 """
 
@@ -140,7 +142,12 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--size", type=int, default=480, help="frame width and height")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--check-only", action="store_true", help="only the frames' check")
     args = parser.parse_args()
+    if args.check_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            print(check(args, tmp))
+        return
     os.environ.setdefault("MUJOCO_GL", "osmesa")
     sides = ["gymrec held", "gymrec frames", "gymnasium + select", "bare loop"]
     results: dict[str, list[dict]] = {side: [] for side in sides}
