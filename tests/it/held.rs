@@ -363,35 +363,42 @@ fn the_env_less_recorder_holds_cartpole_snapshots_and_draws_them_exactly() {
         }
         let size = env.frame_size().unwrap();
         let mut policy = Random::new(env.action_space().clone(), 5);
-        for seed in 0..4 {
+        let mut fell = Vec::new();
+        for seed in 0..8 {
             let (mut obs, _) = env.reset(Some(seed)).unwrap();
             recorder.begin_episode().unwrap();
-            for t in 0..=15 {
+            for t in 0..=25 {
+                let mut done = false;
                 if t > 0 {
                     let step = env.step(action(&mut policy, &obs)).unwrap();
-                    // Truncated at 15 steps unless it fell before.
-                    let truncated = t == 15 && !step.terminated;
+                    // Truncated at 25 steps unless it fell.
+                    let truncated = t == 25 && !step.terminated;
                     recorder
                         .step_ended(step.reward, step.terminated, truncated, &Info::new())
                         .unwrap();
-                    obs = step.obs;
-                    if step.terminated || truncated {
-                        break;
+                    if step.terminated {
+                        fell.push(seed);
                     }
+                    done = step.terminated || truncated;
+                    obs = step.obs;
                 }
                 if hold {
                     recorder.capture_snapshot(size, |s| env.snapshot_into(s), &Info::new());
                 } else {
                     recorder.capture(size, |f| env.render_into(f), &Info::new());
                 }
+                if done {
+                    break;
+                }
             }
         }
-        recorder.finish().into_result().unwrap()
+        (recorder.finish().into_result().unwrap(), fell)
     };
-    let held = record(&held_dir, true);
-    let live = record(&live_dir, false);
+    let (held, fell) = record(&held_dir, true);
+    let (live, _) = record(&live_dir, false);
     let kept = episodes(&held);
-    assert!(!kept.is_empty(), "{kept:?}");
+    assert_eq!(kept, fell);
+    assert!(!kept.is_empty() && kept.len() < 8, "{kept:?}");
     let live: Vec<RecordedVideo> = live
         .into_iter()
         .filter(|v| kept.contains(&v.episodes[0].episode))
