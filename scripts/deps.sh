@@ -6,7 +6,8 @@
 # plays the videos in it), a font for the pages it renders, and python3-venv
 # (scripts/tensorboard_check.sh makes a venv with TensorBoard, python/test.sh
 # one for the Python package's tests) and ffmpeg (those tests decode the
-# videos back with ffprobe and ffmpeg). With --python, what
+# videos back with ffprobe and ffmpeg) and libosmesa6 (MuJoCo renders headless
+# through OSMesa in the Python snapshot tests). With --python, what
 # `pip install ./python` needs beside the build packages: python3-venv, for
 # the virtualenv to install into.
 set -euo pipefail
@@ -14,7 +15,7 @@ set -euo pipefail
 # nasm: the optional `openh264` feature assembles its fast paths with it.
 packages=(pkg-config clang nasm libavcodec-dev libavformat-dev libavutil-dev libswscale-dev)
 case "${1:-}" in
-  --test) packages+=(chromium fonts-dejavu-core python3-venv ffmpeg) ;;
+  --test) packages+=(chromium fonts-dejavu-core python3-venv ffmpeg libosmesa6) ;;
   --python) packages+=(python3-venv) ;;
 esac
 

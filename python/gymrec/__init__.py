@@ -14,7 +14,7 @@ Or change nothing: ``gymrec.patch()`` (or ``python -m gymrec run script.py``) pu
 recorders where Gymnasium's and SB3's are looked up.
 """
 
-from gymrec import vector  # gymrec.vector.RecordVideo
+from gymrec import keep, snapshots, vector  # keep rules, snapshot hooks, vector.RecordVideo
 from gymrec._native import FORMATS, MP4_BACKEND, __version__, capped_cubic_video_schedule
 from gymrec.finished import FinishedVideo
 from gymrec.notebook import show
@@ -30,6 +30,8 @@ __all__ = [
     "RecordVideo",
     "__version__",
     "capped_cubic_video_schedule",
+    "keep",
+    "snapshots",
     "patch",
     "show",
     "unpatch",

@@ -90,6 +90,9 @@ class Recording:
     #: them (an exception of a hook leaves the next ones for the next call).
     _videos_taken: int = 0
     _unhanded: list[FinishedVideo] | None = None
+    #: Whether the recorder reads how episodes end (a keep rule or a name suffix): then the
+    #: wrappers pass the info of each episode's last step.
+    _reads_ends: bool = False
 
     def _start_recorder(
         self,
@@ -114,7 +117,8 @@ class Recording:
     ) -> None:
         """Makes the Rust recorder for ``env`` (a ``gymnasium.Env`` or ``VectorEnv``) and sets
         Gymnasium's attributes; ``options`` are gymrec's keyword-only ones (``overwrite``,
-        ``format``, ``overlay``, ``gallery``) the recorder takes."""
+        ``format``, ``overlay``, ``gallery``, ``keep`` and the other keep options) the recorder
+        takes."""
         check_render_mode(env)
         mlflow_logger, mlflow_uri = _mlflow.choose(mlflow)
         if mlflow_uri is not None:
@@ -140,6 +144,7 @@ class Recording:
         )
         self._recorder = Recorder(**self._recorder_args)
         _LIVE.add(self)
+        self._reads_ends = options.get("keep") is not None or options.get("name_suffix") is not None
         if episode_trigger is None and step_trigger is None:
             episode_trigger = capped_cubic_video_schedule
         self.episode_trigger = episode_trigger
@@ -262,7 +267,12 @@ class Recording:
         self._videos_seen = 0
         self._videos_taken = 0
         self._unhanded = []
+        self._recorder_made()
         return self._recorder
+
+    def _recorder_made(self) -> None:
+        """Called with each recorder a copy makes: what a wrapper sets on it (a snapshot
+        replay)."""
 
     def _unmake_recorder(self) -> None:
         """Lets go of the recorder (another process's, or the original's) for one made at the

@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any, final
 
 __all__ = [
+    "EpisodeEnd",
     "FORMATS",
+    "Keep",
     "MP4_BACKEND",
     "Recorder",
     "capped_cubic_video_schedule",
@@ -78,12 +80,27 @@ class Recorder:
         tensorboard_tag: str = ...,
         tensorboard_step: int = 0,
         tensorboard_episodes: bool = True,
+        keep: Keep | None = None,
+        outcome_in_name: bool | None = None,
+        name_suffix: Callable[[list[EpisodeEnd]], str | None] | None = None,
+        keep_last: int | None = None,
+        max_bytes: int | None = None,
     ) -> Recorder: ...
     def begin_episode(self) -> bool:
         """An episode began (a reset). Returns whether a frame is wanted now."""
     def step(self, reward: float, done: bool) -> bool:
         """A step was taken with ``reward``; ``done`` when the episode ended at it. Returns
         whether a frame is wanted now."""
+    def step_ended(
+        self,
+        reward: float,
+        terminated: bool,
+        truncated: bool,
+        info: object | None = None,
+    ) -> bool:
+        """A step with Gymnasium's ``terminated`` and ``truncated`` and its ``info`` (a dict
+        whose JSON-able part is read when the step ends the episode and a keep rule or name
+        suffix wants it). Returns whether a frame is wanted now."""
     def begin_episode_at_step(self) -> bool:
         """An episode began at the step just told (a same-step autoreset, as SB3's VecEnvs
         reset): counts it and asks the episode trigger, never the step trigger. Returns whether
@@ -96,6 +113,12 @@ class Recorder:
         array, any strides (checked at run time: anything else is a ``ValueError``)."""
     def submit_tiles(self, frames: Sequence[object]) -> None:
         """Hands over the frame of a vector env: one array per sub-env, tiled into a grid."""
+    def submit_snapshot(self, state: bytes, width: int, height: int) -> None:
+        """Hands over a snapshot (``state``) for the last event instead of a frame of ``width``
+        x ``height``, drawn by the replay; held by a running video under a keep rule."""
+    def set_snapshot_replay(self, replay: Callable[[bytes], object] | None) -> None:
+        """Sets what draws a snapshot into a frame, ``replay(state) -> frame``; ``None``
+        removes it."""
     @property
     def recording(self) -> bool:
         """Whether a video is being recorded."""
@@ -132,3 +155,62 @@ class Recorder:
         """Finalizes the running video and raises the first error not yet raised."""
     def finalize(self) -> None:
         """Finalizes the running video and drops the recorder; errors become warnings."""
+
+@final
+class Keep:
+    """A keep rule, made by the functions of :mod:`gymrec.keep`; a fresh Rust ``record::Keep``
+    is built from it for each recorder."""
+
+    @staticmethod
+    def failures(success: object | None = None) -> Keep:
+        """Keeps the episodes that are not a success; label ``failure``."""
+    @staticmethod
+    def successes(success: object | None = None) -> Keep:
+        """Keeps the episodes that are a success; label ``success``."""
+    @staticmethod
+    def best(n: int, every: int) -> Keep:
+        """Keeps the ``n`` highest returns of each window of ``every`` episodes."""
+    @staticmethod
+    def worst(n: int, every: int) -> Keep:
+        """Keeps the ``n`` lowest returns of each window of ``every`` episodes."""
+    @staticmethod
+    def any_of(*rules: Keep) -> Keep:
+        """Keeps an episode any of ``rules`` keeps."""
+    @staticmethod
+    def all_of(*rules: Keep) -> Keep:
+        """Keeps an episode every one of ``rules`` keeps."""
+    @staticmethod
+    def when(predicate: Callable[[EpisodeEnd], object]) -> Keep:
+        """Keeps the episodes ``predicate(end)`` is true for."""
+    @staticmethod
+    def _restore(kind: str, args: tuple[Any, ...], label: str | None) -> Keep:
+        """The rule ``__reduce__`` described (pickling)."""
+    def named(self, label: str) -> Keep:
+        """This rule with ``label`` as the label kept names end with."""
+    @property
+    def label(self) -> str | None:
+        """The label given by ``named``, else ``None``."""
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]: ...
+
+@final
+class EpisodeEnd:
+    """A finished episode, as a ``when`` predicate and ``name_suffix`` see it."""
+
+    @property
+    def id(self) -> int:
+        """The episode id (counting resets from 0)."""
+    @property
+    def ret(self) -> float:
+        """The sum of its rewards."""
+    @property
+    def length(self) -> int:
+        """Its steps."""
+    @property
+    def terminated(self) -> bool:
+        """It reached a terminal state."""
+    @property
+    def truncated(self) -> bool:
+        """It was cut short (a time limit)."""
+    @property
+    def info(self) -> dict[str, Any]:
+        """The JSON-able part of its last step's info."""

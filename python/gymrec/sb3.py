@@ -28,6 +28,7 @@ from stable_baselines3.common.vec_env.base_vec_env import VecEnvObs, VecEnvStepR
 
 from gymrec._common import Recording
 from gymrec.finished import FinishedVideo
+from gymrec.keep import EpisodeEnd, Keep
 
 __all__ = ["VecVideoRecorder", "VideoEvalCallback"]
 
@@ -90,8 +91,11 @@ class VecVideoRecorder(Recording, VecEnvWrapper):
       ``on_video`` (from the rewards this wrapper sees: normalized under ``VecNormalize``).
 
     gymrec's keyword-only extras are those of :class:`gymrec.RecordVideo` (``overwrite``,
-    ``format``, ``overlay``, ``gallery``, ``on_video``, ``wandb``, ``wandb_key`` and any option
-    the recorder takes), plus ``record_first_only``, ``episode_trigger`` (videos of sub-env 0's
+    ``format``, ``overlay``, ``gallery``, ``on_video``, ``wandb``, ``wandb_key``, the keep
+    options ``keep``, ``keep_last``, ``max_bytes``, ``outcome_in_name``, ``name_suffix`` (judged
+    on sub-env 0's episodes: ``terminated`` and ``truncated`` from ``infos[0]``'s
+    ``TimeLimit.truncated``, the info without ``terminal_observation``) and any option the
+    recorder takes), plus ``record_first_only``, ``episode_trigger`` (videos of sub-env 0's
     episodes, ``{name_prefix}-episode-{id}``, besides the step trigger's) and ``fps`` (instead
     of the sub-envs' ``metadata["render_fps"]``).
     """
@@ -114,6 +118,11 @@ class VecVideoRecorder(Recording, VecEnvWrapper):
         on_video: Callable[[FinishedVideo], object] | None = None,
         wandb: bool | None = None,
         wandb_key: str = "videos",
+        keep: Keep | None = None,
+        keep_last: int | None = None,
+        max_bytes: int | None = None,
+        outcome_in_name: bool | None = None,
+        name_suffix: Callable[[list[EpisodeEnd]], str | None] | None = None,
         **options: Any,
     ) -> None:
         """Wraps ``venv`` to record videos into ``video_folder``; see the class docs."""
@@ -154,6 +163,11 @@ class VecVideoRecorder(Recording, VecEnvWrapper):
             overlay=overlay,
             gallery=gallery,
             step_videos="sb3",
+            keep=keep,
+            keep_last=keep_last,
+            max_bytes=max_bytes,
+            outcome_in_name=outcome_in_name,
+            name_suffix=name_suffix,
             **options,
         )
         # SB3's attribute is the frames per video itself (no 0 for "whole episodes").
@@ -191,7 +205,15 @@ class VecVideoRecorder(Recording, VecEnvWrapper):
     def step_wait(self) -> VecEnvStepReturn:
         """Waits for the step; records its frame while a video runs, else asks the trigger."""
         obs, rewards, dones, infos = self.venv.step_wait()
-        wants = self._recorder.step(float(rewards[0]), bool(dones[0]))
+        done = bool(dones[0])
+        # SB3's TimeLimit marks a truncation in the info; the rest of a done is a termination.
+        truncated = done and bool(infos[0].get("TimeLimit.truncated", False))
+        ended = None
+        if done and self._reads_ends:
+            ended = {k: v for k, v in infos[0].items() if k != "terminal_observation"}
+        wants = self._recorder.step_ended(
+            float(rewards[0]), done and not truncated, truncated, ended
+        )
         if dones[0]:
             # SB3's VecEnvs reset a finished sub-env within the step: the frame is the new
             # episode's first.
@@ -239,8 +261,11 @@ class VideoEvalCallback(BaseCallback):
     turns it off. ``wandb`` / ``wandb_key`` log each clip to the active W&B run as
     :class:`gymrec.RecordVideo` does, ``on_video`` is handed each
     :class:`gymrec.FinishedVideo`; other keyword options (``format``, ``overlay``, ``gallery``,
-    a tracker's) go to the recorder. The mean return and episode length are logged to the
-    model's logger as ``eval/mean_reward`` and ``eval/mean_ep_length``.
+    a tracker's, the keep options: ``keep=gymrec.keep.worst(1, every=n_eval_episodes)`` keeps
+    each evaluation's worst episode) go to the recorder; each evaluation has a recorder of its
+    own, so ``best``/``worst`` windows are decided at its end at the latest. The mean return
+    and episode length are logged to the model's logger as ``eval/mean_reward`` and
+    ``eval/mean_ep_length``.
     """
 
     def __init__(

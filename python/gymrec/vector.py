@@ -15,6 +15,7 @@ from gymnasium.vector import AutoresetMode, VectorEnv, VectorWrapper
 
 from gymrec._common import Recording
 from gymrec.finished import FinishedVideo
+from gymrec.keep import EpisodeEnd, Keep
 
 __all__ = ["RecordVideo"]
 
@@ -73,10 +74,17 @@ class RecordVideo(
         mlflow: bool | str | None = None,
         mlflow_experiment: str | None = None,
         mlflow_run_name: str | None = None,
+        keep: Keep | None = None,
+        keep_last: int | None = None,
+        max_bytes: int | None = None,
+        outcome_in_name: bool | None = None,
+        name_suffix: Callable[[list[EpisodeEnd]], str | None] | None = None,
     ):
         """Wraps the vector env ``env`` to record videos into ``video_folder``; the arguments are
         those of :class:`gymrec.RecordVideo` (with ``on_video``, ``wandb``, ``wandb_key`` and
-        ``mlflow``, ``mlflow_experiment``, ``mlflow_run_name``),
+        ``mlflow``, ``mlflow_experiment``, ``mlflow_run_name``, and the keep options ``keep``,
+        ``keep_last``, ``max_bytes``, ``outcome_in_name``, ``name_suffix``, judged on sub-env
+        0's episodes and the sub-env 0 part of the vector info),
         plus ``video_aspect_ratio`` (accepted, unused) and ``record_first_only`` (sub-env 0
         alone instead of the grid)."""
         VectorWrapper.__init__(self, env)
@@ -101,6 +109,11 @@ class RecordVideo(
             mlflow=mlflow,
             mlflow_experiment=mlflow_experiment,
             mlflow_run_name=mlflow_run_name,
+            keep=keep,
+            keep_last=keep_last,
+            max_bytes=max_bytes,
+            outcome_in_name=outcome_in_name,
+            name_suffix=name_suffix,
         )
         gym.utils.RecordConstructorArgs.__init__(self, **args)
 
@@ -156,14 +169,22 @@ class RecordVideo(
     ) -> tuple[ObsType, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         """Steps the sub-envs; records the frame after the step while a video runs."""
         obs, rewards, terminations, truncations, info = self.env.step(actions)
-        done = bool(terminations[0] or truncations[0])
+        terminated, truncated = bool(terminations[0]), bool(truncations[0])
+        done = terminated or truncated
         mode = self.autoreset_mode
         if mode == AutoresetMode.NEXT_STEP and self.has_autoreset:
             wants = self._recorder.autoreset_step()
+        elif mode == AutoresetMode.SAME_STEP and done and self._reads_ends:
+            # The episode's end for the keep rule, then the next one began at this step.
+            final = info.get("final_info") if info.get("_final_info", [False])[0] else None
+            ended = _sub_env_info(final if isinstance(final, dict) else info, 0)
+            self._recorder.step_ended(float(rewards[0]), terminated, truncated, ended)
+            wants = self._recorder.begin_episode_at_step()
         elif mode == AutoresetMode.SAME_STEP and done:
             wants = self._recorder.autoreset_step()
         else:
-            wants = self._recorder.step(float(rewards[0]), done)
+            last = _sub_env_info(info, 0) if done and self._reads_ends else None
+            wants = self._recorder.step_ended(float(rewards[0]), terminated, truncated, last)
         if mode == AutoresetMode.NEXT_STEP:
             self.has_autoreset = done
         if wants:
@@ -187,3 +208,20 @@ class RecordVideo(
         error not yet raised."""
         super().close(**kwargs)
         self._close_recorder()
+
+
+def _sub_env_info(info: dict[str, Any], index: int) -> dict[str, Any]:
+    """Sub-env ``index``'s part of a vector env's info: each key's item ``index`` where its
+    ``_key`` mask says the sub-env has it, nested dicts alike."""
+    part: dict[str, Any] = {}
+    for key, value in info.items():
+        if key.startswith("_"):
+            continue
+        mask = info.get("_" + key)
+        try:
+            if mask is not None and not mask[index]:
+                continue
+            part[key] = _sub_env_info(value, index) if isinstance(value, dict) else value[index]
+        except (IndexError, KeyError, TypeError):
+            continue
+    return part

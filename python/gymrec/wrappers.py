@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import weakref
 from typing import Any, Callable, Generic, SupportsFloat, cast
 
 import gymnasium as gym
@@ -10,8 +11,10 @@ import numpy as np
 from gymnasium import logger
 from gymnasium.core import ActType, ObsType, RenderFrame
 
+from gymrec import snapshots
 from gymrec._common import Recording
 from gymrec.finished import FinishedVideo
+from gymrec.keep import EpisodeEnd, Keep
 
 
 class RecordVideo(
@@ -55,6 +58,12 @@ class RecordVideo(
     By default the folder holds nothing but videos, as with Gymnasium.
     """
 
+    #: The hooks handing over states instead of frames (``snapshot=``, or a MuJoCo env's).
+    _snapshot: Callable[[Any], bytes] | None = None
+    _render_snapshot: Callable[[Any, bytes], Any] | None = None
+    #: The frames' size ``(width, height)`` the snapshots are drawn at, once known.
+    _snapshot_size: tuple[int, int] | None = None
+
     def __init__(
         self,
         env: gym.Env[ObsType, ActType],
@@ -77,6 +86,13 @@ class RecordVideo(
         mlflow: bool | str | None = None,
         mlflow_experiment: str | None = None,
         mlflow_run_name: str | None = None,
+        keep: Keep | None = None,
+        keep_last: int | None = None,
+        max_bytes: int | None = None,
+        outcome_in_name: bool | None = None,
+        name_suffix: Callable[[list[EpisodeEnd]], str | None] | None = None,
+        snapshot: Callable[[Any], bytes] | bool | None = None,
+        render_snapshot: Callable[[Any, bytes], Any] | None = None,
     ):
         """Wraps ``env`` to record videos into ``video_folder``.
 
@@ -133,6 +149,31 @@ class RecordVideo(
                 default ``"gymrec"``). With the ``mlflow`` package's run, the run decides.
             mlflow_run_name: The run name of gymrec's own client (default: the env id, then
                 ``-{name_prefix}`` when the prefix is not the default).
+            keep: A rule of :mod:`gymrec.keep` (``keep.failures()``, ``keep.best(2, every=20)``,
+                ...): only the videos it keeps stay, judged by gymrec's recorder as their
+                episodes end (from each episode's return, length, ``terminated``,
+                ``truncated`` and the JSON-able part of its last ``info``); the others are
+                deleted before ``on_video``, the gallery or a tracker hears of them. Frames are
+                rendered and encoded for every triggered video all the same.
+            keep_last: Keep at most this many finished videos of ``name_prefix`` in the folder
+                (any outcome, any worker): the oldest go first, with their gallery files.
+            max_bytes: Keep the folder's finished videos of ``name_prefix`` within this many
+                bytes, the oldest going first (the newest is always kept).
+            outcome_in_name: Whether a kept video's name ends with the rule's label
+                (``rl-video-episode-7-failure.mp4``); default: on with ``keep``.
+            name_suffix: ``f(episodes) -> str | None``, from the :class:`gymrec.keep.EpisodeEnd`
+                of the episodes that end in the video: a suffix of your own for its name
+                (ASCII letters, digits and ``_``), instead of the rule's label.
+            snapshot: ``f(env) -> bytes``, the env's state at a recorded step, handed to the
+                recorder instead of a rendered frame (with ``render_snapshot``); with ``keep``
+                only the kept videos' states are ever rendered (see :mod:`gymrec.snapshots`).
+                ``None`` (the default): Gymnasium's MuJoCo envs do so by themselves with
+                ``keep`` (:func:`gymrec.snapshots.mujoco_snapshot`); ``False``: never.
+            render_snapshot: ``g(env, state) -> frame``, drawing a state ``snapshot`` saved
+                with the env's own renderer, on this thread, when its video is kept (at the
+                ``step``/``reset``/``close`` that decided); it must leave the env as it found
+                it. The first recorded step renders once, to learn the frame size and set the
+                env's renderer up as a live recording would.
         """
         args: dict[str, Any] = dict(
             video_folder=video_folder,
@@ -153,13 +194,81 @@ class RecordVideo(
             mlflow=mlflow,
             mlflow_experiment=mlflow_experiment,
             mlflow_run_name=mlflow_run_name,
+            keep=keep,
+            keep_last=keep_last,
+            max_bytes=max_bytes,
+            outcome_in_name=outcome_in_name,
+            name_suffix=name_suffix,
         )
-        gym.utils.RecordConstructorArgs.__init__(self, **args)
+        gym.utils.RecordConstructorArgs.__init__(
+            self, **args, snapshot=snapshot, render_snapshot=render_snapshot
+        )
         gym.Wrapper.__init__(self, env)
 
         self._start_recorder(env, **args)
+        self._choose_snapshots(snapshot, render_snapshot, keep)
+
+    def _choose_snapshots(
+        self,
+        snapshot: Callable[[Any], bytes] | bool | None,
+        render_snapshot: Callable[[Any, bytes], Any] | None,
+        keep: Keep | None,
+    ) -> None:
+        """Hands the recorder snapshots instead of frames: with the hooks given, or for a
+        MuJoCo env under a keep rule."""
+        if callable(snapshot):
+            if not callable(render_snapshot):
+                raise TypeError(
+                    f"gymrec: snapshot={snapshot!r} needs render_snapshot=g(env, state) -> "
+                    f"frame to draw its states; render_snapshot is {render_snapshot!r}"
+                )
+            self._snapshot, self._render_snapshot = snapshot, render_snapshot
+        elif snapshot not in (None, True, False):
+            raise TypeError(
+                f"gymrec: snapshot={snapshot!r}; use a callable f(env) -> bytes, None (MuJoCo "
+                "envs by themselves under keep=) or False"
+            )
+        elif render_snapshot is not None:
+            raise TypeError(
+                "gymrec: render_snapshot= is given without snapshot=f(env) -> bytes, which "
+                "saves the states it draws"
+            )
+        elif (
+            snapshot is not False
+            and (keep is not None or snapshot is True)
+            and self.env.render_mode == "rgb_array"
+            and snapshots.is_mujoco(self.env)
+        ):
+            self._snapshot = snapshots.mujoco_snapshot
+            self._render_snapshot = snapshots.mujoco_render_snapshot
+        elif snapshot is True:
+            raise ValueError(
+                f"gymrec: snapshot=True, but {self.env} is no Gymnasium MuJoCo env in "
+                "render_mode 'rgb_array'; pass snapshot=f(env) -> bytes and "
+                "render_snapshot=g(env, state) -> frame"
+            )
+        if self._snapshot is not None:
+            self._recorder_made()
+
+    def _recorder_made(self) -> None:
+        """Gives a new recorder the replay of this wrapper's snapshots (held weakly: the
+        recorder outlives no wrapper)."""
+        if self._render_snapshot is None:
+            return
+        wrapper = weakref.ref(self)
+
+        def replay(state: bytes) -> Any:
+            live = wrapper()
+            if live is None or live._render_snapshot is None:
+                raise RuntimeError("gymrec: the RecordVideo whose snapshots these are is gone")
+            return live._render_snapshot(live.env, state)
+
+        self._recorder.set_snapshot_replay(replay)
 
     def _capture_frame(self) -> None:
+        if self._snapshot is not None:
+            self._capture_snapshot()
+            return
         frame = self.env.render()
         if isinstance(frame, list):
             if len(frame) == 0:
@@ -179,6 +288,21 @@ class RecordVideo(
                 f"array, got instead {type(frame)}."
             )
 
+    def _capture_snapshot(self) -> None:
+        """Hands over the env's state instead of a frame. The first time renders once, to learn
+        the size and to set the env's renderer up when a live recording would: Gymnasium's
+        MuJoCo camera looks at where the model is at its first render."""
+        assert self._snapshot is not None
+        if self._snapshot_size is None:
+            frame = self.env.render()
+            if not isinstance(frame, np.ndarray) or frame.ndim != 3:
+                raise ValueError(
+                    f"gymrec: snapshot= needs render() to give an (height, width, 3) array, "
+                    f"got {type(frame).__name__}"
+                )
+            self._snapshot_size = (int(frame.shape[1]), int(frame.shape[0]))
+        self._recorder.submit_snapshot(self._snapshot(self.env), *self._snapshot_size)
+
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[ObsType, dict[str, Any]]:
@@ -193,7 +317,7 @@ class RecordVideo(
     def step(self, action: ActType) -> tuple[ObsType, SupportsFloat, bool, bool, dict[str, Any]]:
         """Steps the env; records the frame after the step while a video runs."""
         obs, rew, terminated, truncated, info = self.env.step(action)
-        if self._recorder.step(float(rew), bool(terminated or truncated)):
+        if self._recorder.step_ended(float(rew), bool(terminated), bool(truncated), info):
             self._capture_frame()
         if self._watches_videos:
             self._after_video()
@@ -216,6 +340,13 @@ class RecordVideo(
 
     def close(self) -> None:
         """Closes the env, then finalizes the running video; raises the first recording error
-        (a full disk, an encoder failure) not yet raised."""
-        super().close()
-        self._close_recorder()
+        (a full disk, an encoder failure) not yet raised. With snapshots, the video is
+        finalized first: a kept video's states are drawn by the env, which must be open."""
+        if self._snapshot is None:
+            super().close()
+            self._close_recorder()
+            return
+        try:
+            self._close_recorder()
+        finally:
+            super().close()

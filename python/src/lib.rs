@@ -5,12 +5,14 @@
 //! [`gymrec::record::Recorder`], held here by [`recorder::PyRecorder`];
 //! every rule of recording (counters, triggers, `video_length`, names, the
 //! encoder, overlays, the manifest) is the Recorder's. This crate only
-//! converts: Python callables into triggers ([`triggers`]), arrays into
+//! converts: Python callables into triggers ([`triggers`]), keep rules
+//! and episode infos into gymrec's ([`keep`]), arrays into
 //! pooled frames ([`frames`]), gymrec's errors into Python exceptions
 //! ([`errors`]) and its log warnings into Python warnings ([`warnings`]).
 
 mod errors;
 mod frames;
+mod keep;
 mod recorder;
 mod triggers;
 mod warnings;
@@ -68,6 +70,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         register.call((), Some(&kwargs))?;
     }
     m.add_class::<recorder::PyRecorder>()?;
+    m.add_class::<keep::PyKeep>()?;
+    m.add_class::<keep::PyEpisodeEnd>()?;
     m.add_function(wrap_pyfunction!(capped_cubic_video_schedule, m)?)?;
     m.add_function(wrap_pyfunction!(check_record_state, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -2,20 +2,22 @@
 
 use crate::errors::to_pyerr;
 use crate::frames::RgbArray;
+use crate::keep::{self, PyKeep, Raised};
 use crate::{triggers, warnings};
+use gymrec::Snapshot;
 use gymrec::catalog::{poster_path, sidecar_path};
 use gymrec::env::Info;
 use gymrec::record::tile::TileLayout;
 use gymrec::record::{
     Overlay, RecordedVideo, Recorder, RecordingConfig, RecordingObserver, RecordingReport,
-    RecordingSource, StepVideos, VideoStart,
+    RecordingSource, SnapshotReplay, StepVideos, VideoStart,
 };
 use gymrec::tracker::mlflow::{Mlflow, MlflowClient};
 use gymrec::video::VideoFormat;
 use gymrec::{Error, ErrorKind};
-use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyBytes, PyDict};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -125,6 +127,12 @@ pub struct PyRecorder {
     starts: Arc<Starts>,
     /// The count of [`Starts`] when a conversion was last warned about.
     warned: AtomicU64,
+    /// Whether the recorder reads how episodes end (a keep rule or a name
+    /// suffix): only then is an ending step's info converted.
+    wants_ends: bool,
+    /// The first exception of a keep predicate or name suffix, raised from
+    /// the next call.
+    raised: Raised,
 }
 
 /// The settings of a recording, as the wrappers pass them.
@@ -143,6 +151,107 @@ struct Settings {
     step_videos: StepVideos,
     #[cfg_attr(not(feature = "tensorboard"), allow(dead_code))]
     tensorboard: Option<TensorBoardRun>,
+    /// What videos are kept and named after, and how many stay.
+    keeping: Keeping,
+}
+
+/// The keep rule, names by outcome and retention, as the wrappers pass them.
+#[derive(Default)]
+struct Keeping {
+    keep: Option<Py<PyKeep>>,
+    outcome_in_name: Option<bool>,
+    name_suffix: Option<Py<PyAny>>,
+    keep_last: Option<usize>,
+    max_bytes: Option<u64>,
+}
+
+impl Keeping {
+    /// Checks the options as the wrappers pass them: `TypeError` or
+    /// `ValueError` naming the value.
+    fn new(
+        keep: Option<Bound<'_, PyAny>>,
+        outcome_in_name: Option<bool>,
+        name_suffix: Option<Bound<'_, PyAny>>,
+        keep_last: Option<i64>,
+        max_bytes: Option<i64>,
+    ) -> PyResult<Self> {
+        let keep = keep
+            .map(|rule| {
+                rule.cast_into::<PyKeep>()
+                    .map(Bound::unbind)
+                    .map_err(|err| {
+                        let rule = err.into_inner();
+                        PyTypeError::new_err(format!(
+                            "gymrec: keep={} ({}); use a rule of gymrec.keep, such as \
+                         gymrec.keep.failures() or gymrec.keep.best(2, every=10)",
+                            keep::repr(&rule),
+                            keep::type_name(&rule)
+                        ))
+                    })
+            })
+            .transpose()?;
+        if let Some(suffix) = &name_suffix {
+            if !suffix.is_callable() {
+                return Err(PyTypeError::new_err(format!(
+                    "gymrec: name_suffix={} ({}); use a callable, f(episodes) -> str | None",
+                    keep::repr(suffix),
+                    keep::type_name(suffix)
+                )));
+            }
+        }
+        let at_least_one = |what: &str, value: i64| {
+            u64::try_from(value)
+                .ok()
+                .filter(|v| *v >= 1)
+                .ok_or_else(|| {
+                    PyValueError::new_err(format!(
+                        "gymrec: {what}={value}; it must be at least 1 (or None: no limit)"
+                    ))
+                })
+        };
+        Ok(Keeping {
+            keep,
+            outcome_in_name,
+            name_suffix: name_suffix.map(Bound::unbind),
+            keep_last: keep_last
+                .map(|n| at_least_one("keep_last", n))
+                .transpose()?
+                .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            max_bytes: max_bytes
+                .map(|n| at_least_one("max_bytes", n))
+                .transpose()?,
+        })
+    }
+
+    /// Whether the recorder reads how episodes end.
+    fn wants_ends(&self) -> bool {
+        self.keep.is_some() || self.name_suffix.is_some()
+    }
+
+    /// `config` with these options; the Python callables' exceptions go to
+    /// `raised`.
+    fn apply(
+        &self,
+        py: Python<'_>,
+        mut config: RecordingConfig,
+        raised: &Raised,
+    ) -> RecordingConfig {
+        if let Some(rule) = &self.keep {
+            config = config.keep(rule.get().build(py, raised));
+        }
+        config = config.outcome_in_name(self.outcome_in_name.unwrap_or(self.keep.is_some()));
+        if let Some(suffix) = &self.name_suffix {
+            config =
+                config.name_suffix(keep::name_suffix(suffix.clone_ref(py), Arc::clone(raised)));
+        }
+        if let Some(n) = self.keep_last {
+            config = config.keep_last(n);
+        }
+        if let Some(bytes) = self.max_bytes {
+            config = config.max_bytes(bytes);
+        }
+        config
+    }
 }
 
 /// An MLflow tracking server and the run the recording is logged to.
@@ -229,8 +338,11 @@ impl Settings {
         Recorder::existing_video(&look).ok().flatten()
     }
 
-    fn config(&self, py: Python<'_>, overwrite: bool) -> RecordingConfig {
-        let mut config = RecordingConfig::new(&self.video_folder)
+    fn config(&self, py: Python<'_>, overwrite: bool, raised: &Raised) -> RecordingConfig {
+        let config = RecordingConfig::new(&self.video_folder);
+        let mut config = self
+            .keeping
+            .apply(py, config, raised)
             .name_prefix(&self.name_prefix)
             .video_length(self.video_length)
             .overwrite(overwrite);
@@ -304,7 +416,8 @@ impl PyRecorder {
         name="the env".to_string(), overwrite=true, format=None, overlay=false, gallery=false,
         mlflow=None, mlflow_experiment=None, mlflow_run_name=None, quiet=false,
         step_videos="gymnasium", tensorboard=None, tensorboard_tag="videos".to_string(),
-        tensorboard_step=0, tensorboard_episodes=true
+        tensorboard_step=0, tensorboard_episodes=true, keep=None, outcome_in_name=None,
+        name_suffix=None, keep_last=None, max_bytes=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -331,7 +444,13 @@ impl PyRecorder {
         tensorboard_tag: String,
         tensorboard_step: u64,
         tensorboard_episodes: bool,
+        keep: Option<Bound<'_, PyAny>>,
+        outcome_in_name: Option<bool>,
+        name_suffix: Option<Bound<'_, PyAny>>,
+        keep_last: Option<i64>,
+        max_bytes: Option<i64>,
     ) -> PyResult<Self> {
+        let keeping = Keeping::new(keep, outcome_in_name, name_suffix, keep_last, max_bytes)?;
         let format = format
             .map(str::parse::<VideoFormat>)
             .transpose()
@@ -376,6 +495,7 @@ impl PyRecorder {
             mlflow,
             step_videos,
             tensorboard,
+            keeping,
         };
         let source = RecordingSource {
             name,
@@ -385,8 +505,9 @@ impl PyRecorder {
         };
         let mark = warnings::mark();
         let starts = Arc::new(Starts::default());
+        let raised = Raised::default();
         let config = settings
-            .config(py, overwrite)
+            .config(py, overwrite, &raised)
             .observer(CountStarts(Arc::clone(&starts)));
         let made = Recorder::new(config, source);
         if quiet {
@@ -427,6 +548,8 @@ impl PyRecorder {
             forks: FORKS.load(Ordering::Relaxed),
             starts,
             warned: AtomicU64::new(0),
+            wants_ends: settings.keeping.wants_ends(),
+            raised,
         })
     }
 
@@ -439,6 +562,34 @@ impl PyRecorder {
     /// Returns whether a frame is wanted now.
     fn step(&self, py: Python<'_>, reward: f64, done: bool) -> PyResult<bool> {
         self.event(py, |recorder| recorder.step(reward, done).map(|_| ()))
+    }
+
+    /// A step was taken with `reward`, Gymnasium's `terminated` and
+    /// `truncated` and its `info` (a dict; its JSON-able part is read, only
+    /// when the step ends the episode and a keep rule or name suffix wants
+    /// it). Returns whether a frame is wanted now.
+    #[pyo3(signature = (reward, terminated, truncated, info=None))]
+    fn step_ended(
+        &self,
+        py: Python<'_>,
+        reward: f64,
+        terminated: bool,
+        truncated: bool,
+        info: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<bool> {
+        static NO_INFO: std::sync::OnceLock<Info> = std::sync::OnceLock::new();
+        let read = match info {
+            Some(info) if self.wants_ends && (terminated || truncated) => Some(keep::info_of(info)),
+            _ => None,
+        };
+        let info = read
+            .as_ref()
+            .unwrap_or_else(|| NO_INFO.get_or_init(Info::new));
+        self.event(py, |recorder| {
+            recorder
+                .step_ended(reward, terminated, truncated, info)
+                .map(|_| ())
+        })
     }
 
     /// An episode began at the step just told (a vector env's same-step
@@ -531,6 +682,92 @@ impl PyRecorder {
             self.submit(py, buffer);
         }
         warnings::flush(py)
+    }
+
+    /// Hands over a snapshot for the last event instead of a frame: `state`
+    /// (bytes) is what the frame of `width` x `height` is drawn from, by
+    /// the replay `set_snapshot_replay` set. With a keep rule the running
+    /// video holds it and only a kept video's snapshots are drawn and
+    /// encoded; without one it is drawn now. Does nothing when no video
+    /// runs.
+    fn submit_snapshot(
+        &self,
+        py: Python<'_>,
+        state: &[u8],
+        width: u32,
+        height: u32,
+    ) -> PyResult<()> {
+        self.check_process()?;
+        static NO_INFO: std::sync::OnceLock<Info> = std::sync::OnceLock::new();
+        let info = NO_INFO.get_or_init(Info::new);
+        py.detach(|| {
+            let mut inner = self.lock();
+            if let Some(recorder) = inner.as_mut() {
+                recorder.capture_snapshot(
+                    (width, height),
+                    |snapshot| {
+                        snapshot.push_bytes(state);
+                        Ok(())
+                    },
+                    info,
+                );
+                self.shown.update(Some(recorder));
+            }
+        });
+        warnings::flush(py)?;
+        self.raise_callables()
+    }
+
+    /// Sets what draws a snapshot into a frame: `replay(state) -> frame`
+    /// (an `HxWx3` array of the size the snapshot was handed over for),
+    /// called on the thread of the event that decided a video kept, with
+    /// the GIL; `None` removes it. Its exception stops the video and is
+    /// raised from `close` (the recorder's report).
+    #[pyo3(signature = (replay))]
+    fn set_snapshot_replay(&self, py: Python<'_>, replay: Option<Py<PyAny>>) -> PyResult<()> {
+        self.check_process()?;
+        if let Some(replay) = &replay {
+            if !replay.bind(py).is_callable() {
+                let replay = replay.bind(py);
+                return Err(PyTypeError::new_err(format!(
+                    "gymrec: the snapshot replay is {} ({}); use a callable, f(state) -> frame",
+                    keep::repr(replay),
+                    keep::type_name(replay)
+                )));
+            }
+        }
+        let replay = replay.map(|callable| -> SnapshotReplay {
+            Box::new(move |snapshot: &Snapshot, frame: &mut gymrec::Frame| {
+                Python::attach(|py| {
+                    let drawn = callable
+                        .bind(py)
+                        .call1((PyBytes::new(py, snapshot.as_bytes()),))
+                        .and_then(|drawn| {
+                            let array = RgbArray::from_object(&drawn)?;
+                            let want = (frame.width(), frame.height());
+                            if array.size() != want {
+                                return Err(PyValueError::new_err(format!(
+                                    "gymrec: render_snapshot gave a {}x{} frame for a snapshot \
+                                     taken for {}x{}",
+                                    array.size().0,
+                                    array.size().1,
+                                    want.0,
+                                    want.1
+                                )));
+                            }
+                            array.copy_into(frame, (0, 0));
+                            Ok(())
+                        });
+                    drawn.map_err(|err| Error::env("render_snapshot", err))
+                })
+            })
+        });
+        py.detach(|| {
+            if let Some(recorder) = self.lock().as_mut() {
+                recorder.set_snapshot_replay(replay);
+            }
+        });
+        Ok(())
     }
 
     /// Whether a video is being recorded.
@@ -651,6 +888,7 @@ impl PyRecorder {
             warn_tracker_errors(report).into_result().map(|_| ())
         });
         warnings::flush(py)?;
+        self.raise_callables()?;
         result.map_err(to_pyerr)
     }
 
@@ -780,7 +1018,17 @@ impl PyRecorder {
             result
         });
         warnings::flush(py)?;
+        self.raise_callables()?;
         result.map_err(to_pyerr)
+    }
+
+    /// The first exception a keep predicate or name suffix raised since the
+    /// last call, raised now.
+    fn raise_callables(&self) -> PyResult<()> {
+        match self.raised.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            Some(err) => Err(err),
+            None => Ok(()),
+        }
     }
 
     /// A pooled buffer for the next frame, when one is wanted (the first

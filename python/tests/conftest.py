@@ -17,6 +17,8 @@ from gymnasium.wrappers import RecordVideo as GymRecordVideo
 from gymnasium.wrappers.vector import RecordVideo as GymVectorRecordVideo
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+# MuJoCo renders headless through OSMesa (libosmesa6): test_snapshots.py.
+os.environ.setdefault("MUJOCO_GL", "osmesa")
 
 
 @dataclass

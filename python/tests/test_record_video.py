@@ -50,6 +50,13 @@ def test_signature_is_gymnasiums():
         "mlflow": None,
         "mlflow_experiment": None,
         "mlflow_run_name": None,
+        "keep": None,
+        "keep_last": None,
+        "max_bytes": None,
+        "outcome_in_name": None,
+        "name_suffix": None,
+        "snapshot": None,
+        "render_snapshot": None,
     }
     assert issubclass(gymrec.RecordVideo, gym.Wrapper)
     assert issubclass(gymrec.RecordVideo, gym.utils.RecordConstructorArgs)

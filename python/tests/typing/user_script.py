@@ -137,3 +137,29 @@ def notebook(video: gymrec.FinishedVideo) -> str:
     assert_type(shown.paths, list[Path])
     assert_type(gymrec.show(video), gymrec.notebook.Shown)
     return video._repr_html_() + shown._repr_html_() + gymrec.show("a.gif")._repr_html_()
+
+
+def kept_clips() -> None:
+    """Keep rules, names by outcome, retention and snapshot hooks, as a user types them."""
+    rule = gymrec.keep.any_of(
+        gymrec.keep.failures(success="truncated"),
+        gymrec.keep.best(2, every=20),
+        gymrec.keep.when(lambda end: end.length > 100 and end.info.get("x") == 1).named("long"),
+    )
+    assert_type(rule, gymrec.keep.Keep)
+
+    def suffix(ends: list[gymrec.keep.EpisodeEnd]) -> str | None:
+        return "short" if ends and ends[0].ret < 10.0 else None
+
+    env = gymrec.RecordVideo(
+        gym.make("CartPole-v1", render_mode="rgb_array"),
+        "videos",
+        keep=rule,
+        keep_last=50,
+        max_bytes=10**9,
+        outcome_in_name=True,
+        name_suffix=suffix,
+        snapshot=lambda env: b"",
+        render_snapshot=lambda env, state: env.render(),
+    )
+    env.close()
