@@ -242,17 +242,6 @@ def test_the_vector_recorder_keeps_sub_env_0s_failures(tmp_path):
     assert probe(tmp_path / "kept" / kept[0]).frames == PLAN[1][0] + 1
 
 
-#: The Rust recorder books an episode's end into a video at the frame after its last step; with
-#: a same-step autoreset (Gymnasium's same-step mode, SB3's VecEnvs) that frame is the next
-#: episode's, so the video never hears of its episode's end and a keep rule drops it. Needs
-#: ``Recorder::begin_episode_at_step`` (``count_episode``) to book the last end into the
-#: running video before stopping it (src/record/recorder.rs): reported, not fixed here.
-SAME_STEP_ENDS = pytest.mark.xfail(
-    strict=True, reason="the Recorder does not book an end at a same-step autoreset yet"
-)
-
-
-@SAME_STEP_ENDS
 def test_the_vector_recorder_same_step_reads_the_final_info(tmp_path):
     env = gymrec.vector.RecordVideo(
         SyncVectorEnv([lambda: Outcomes(PLAN)], autoreset_mode=AutoresetMode.SAME_STEP),
@@ -267,7 +256,6 @@ def test_the_vector_recorder_same_step_reads_the_final_info(tmp_path):
     assert videos(tmp_path) == ["rl-video-episode-1-failure.mp4", "rl-video-episode-3-failure.mp4"]
 
 
-@SAME_STEP_ENDS
 def test_sb3s_recorder_keeps_failures(tmp_path):
     pytest.importorskip("stable_baselines3")
     from stable_baselines3.common.vec_env import DummyVecEnv

@@ -532,6 +532,9 @@ impl Recorder {
             ret: 0.0,
             length: 0,
         });
+        if self.last_end.is_some() {
+            self.attach_unframed_end();
+        }
         if self.current.is_some() && self.settings.video_length == 0 {
             self.stop_recording();
         }
@@ -547,6 +550,24 @@ impl Recorder {
             }
         }
         Ok(())
+    }
+
+    /// Gives the running video the end of an episode it shows whose last
+    /// frame never came: with a same-step autoreset (SB3's VecEnvs,
+    /// Gymnasium's vector envs in that mode) the frame after the ending
+    /// step is already the next episode's first, so the end is booked here,
+    /// as the next episode begins, for the keep rule and names.
+    #[cold]
+    fn attach_unframed_end(&mut self) {
+        let Some(video) = self.current.as_mut() else {
+            return;
+        };
+        let Some(end) = self.last_end.take() else {
+            return;
+        };
+        if video.episodes.iter().any(|e| e.episode == end.id) {
+            video.ends.push(end);
+        }
     }
 
     /// A step was taken with `reward`; `done` when the episode ended at it
